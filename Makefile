@@ -1,0 +1,36 @@
+# The two commands of the README: `make run` and `make test`.
+VENV    ?= .venv
+PYTHON  := $(VENV)/bin/python
+FLASK   := $(VENV)/bin/flask --app wsgi
+PORT    ?= 5000
+STAMP   := $(VENV)/.installed
+
+.PHONY: run test lint translations extract-messages bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+translations: $(STAMP)
+	$(VENV)/bin/pybabel compile --use-fuzzy -d translations -f
+
+run: $(STAMP) translations
+	$(FLASK) db upgrade
+	$(FLASK) demo load --if-empty
+	$(FLASK) run --host 127.0.0.1 --port $(PORT) --with-threads
+
+test: $(STAMP) translations lint
+	$(PYTHON) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check workshop tests wsgi.py
+
+# Refresh the English catalog after changing user-facing strings (Vietnamese is the source).
+extract-messages: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations -l en --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) instance/*.db .pytest_cache

@@ -1,0 +1,73 @@
+import pytest
+
+from tests import factories
+from workshop.auth import services
+
+
+def test_sign_in_with_the_right_password(ctx, client):
+    user = factories.make_user("staff", email="canbo@example.org")
+    response = client.post("/login", data={"email": "CanBo@example.org ",
+                                           "password": factories.PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/workshops/").status_code == 200
+    assert user.email == "canbo@example.org"
+
+
+@pytest.mark.parametrize("email,password", [
+    ("canbo@example.org", "sai-mat-khau"),
+    ("khongco@example.org", factories.PASSWORD),
+])
+def test_wrong_sign_in_says_the_same_thing_whatever_was_wrong(ctx, client, email, password):
+    factories.make_user("staff", email="canbo@example.org")
+    response = client.post("/login", data={"email": email, "password": password})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "E-mail hoặc mật khẩu không đúng." in page
+    assert 'value="' + email in page  # the form keeps what was typed
+    assert client.get("/workshops/").status_code == 302
+
+
+def test_pages_need_a_signed_in_account(client):
+    response = client.get("/workshops/")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_sign_out(client_as):
+    client = client_as("staff")
+    assert client.get("/workshops/").status_code == 200
+    client.post("/logout")
+    assert client.get("/workshops/").status_code == 302
+
+
+def test_sign_in_form_needs_csrf_when_enabled(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    response = app.test_client().post("/login", data={"email": "a@b.c", "password": "x"})
+    assert response.status_code == 400
+
+
+def test_sign_in_is_rate_limited(make_app):
+    app = make_app(RATELIMIT_ENABLED=True)
+    client = app.test_client()
+    codes = [client.post("/login", data={"email": "a@b.vn", "password": "x"}).status_code
+             for _ in range(25)]
+    assert codes[0] == 200 and codes[-1] == 429
+
+
+def test_api_tokens_are_stored_hashed_and_revocable(ctx, users):
+    token = services.create_api_token(users["staff"])
+    assert services.user_for_token(token) == users["staff"]
+    stored = users["staff"].tokens[0]
+    assert token not in stored.token_hash
+    assert services.revoke_api_token(token)
+    assert services.user_for_token(token) is None
+
+
+def test_create_user_refuses_bad_input(ctx):
+    with pytest.raises(services.AccountError):
+        services.create_user("x@example.org", "king", "matkhau123")
+    with pytest.raises(services.AccountError):
+        services.create_user("x@example.org", "staff", "ngan")
+    services.create_user("x@example.org", "staff", "matkhau123")
+    with pytest.raises(services.AccountError):
+        services.create_user("X@example.org", "chair", "matkhau123")

@@ -1,0 +1,66 @@
+from sqlalchemy.exc import OperationalError
+
+
+def test_healthz_answers_without_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+def test_readyz_when_the_database_answers(client):
+    assert client.get("/readyz").get_json() == {"status": "ok"}
+
+
+def test_readyz_is_503_when_the_database_is_gone(make_app, tmp_path):
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/missing/dir/none.db")
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+
+
+def test_database_failure_is_a_clear_page_not_a_trace(app, users, monkeypatch):
+    from workshop.events import services
+
+    def broken():
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(services, "list_workshops", broken)
+    client = app.test_client()
+    from tests.conftest import login_as
+
+    login_as(client, users["staff"])
+    response = client.get("/workshops/")
+    assert response.status_code == 503
+    assert "cơ sở dữ liệu" in response.get_data(as_text=True)
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_security_headers_on_every_page(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_vietnamese_by_default_and_english_on_request(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert 'lang="vi"' in page and "Đăng nhập" in page and "Mật khẩu" in page
+    client.get("/lang/en?next=/login")
+    page = client.get("/login").get_data(as_text=True)
+    assert 'lang="en"' in page and "Sign in" in page and "Password" in page
+
+
+def test_language_switch_never_redirects_off_site(client):
+    response = client.get("/lang/en?next=//evil.example/")
+    assert response.headers["Location"] == "/"
+
+
+def test_workshop_locale_sets_the_default(make_app):
+    app = make_app(WORKSHOP_LOCALE="en")
+    assert 'lang="en"' in app.test_client().get("/login").get_data(as_text=True)
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/khong-co-trang-nay")
+    assert response.status_code == 404
+    assert "Không tìm thấy" in response.get_data(as_text=True)

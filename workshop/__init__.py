@@ -1,0 +1,105 @@
+"""The workshop application: invitations, check-in, questions and lessons for review workshops."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app, has_request_context, request, session
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from . import config
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+LOCALES = ("vi", "en")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(config.INSTANCE_PATH),
+        template_folder=str(config.REPO_ROOT / "templates"),
+        static_folder=str(config.REPO_ROOT / "static"),
+    )
+    if test_config and "INSTANCE_PATH" in test_config:
+        app.instance_path = str(test_config["INSTANCE_PATH"])
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(config.from_environment(Path(app.instance_path)))
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config.REPO_ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _init_i18n(app)
+    _init_login(app)
+
+    from . import core
+    from .api import bp as api_bp
+    from .auth.views import bp as auth_bp
+    from .directory.views import bp as directory_bp
+    from .events.views import bp as events_bp
+
+    app.register_blueprint(core.bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(directory_bp)
+    app.register_blueprint(events_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # the API checks CSRF itself when a browser session authenticates
+
+    core.init_app(app)
+
+    from .cli import register
+
+    register(app)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """WAL and a busy timeout let several gunicorn workers share one SQLite file."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def select_locale() -> str:
+    """The language chosen on this browser, else WORKSHOP_LOCALE (Vietnamese)."""
+    if has_request_context():
+        for chosen in (session.get("lang"), request.args.get("lang")):
+            if chosen in LOCALES:
+                return chosen
+    default = current_app.config["WORKSHOP_LOCALE"]
+    return default if default in LOCALES else "vi"
+
+
+def _init_i18n(app: Flask) -> None:
+    from .i18n import compile_catalogs
+
+    translations = config.REPO_ROOT / "translations"
+    compile_catalogs(translations)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_timezone="Asia/Ho_Chi_Minh",
+        default_translation_directories=str(translations),
+    )
+
+
+def _init_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from .models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user and user.active else None

@@ -1,0 +1,153 @@
+"""How API endpoints are declared: one decorator that routes, authorizes and documents.
+
+Every endpoint is described once, by `endpoint(...)`; the OpenAPI document is generated from
+these declarations, so it cannot drift from what the API really serves.
+"""
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, g, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import Select, func, select
+from werkzeug.datastructures import MultiDict
+from wtforms import Form
+
+from ..extensions import csrf, db
+from ..models import User
+from .errors import ApiError
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+STAFF_ROLES = ("staff", "chair", "organizer")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+@dataclass
+class Endpoint:
+    rule: str
+    method: str
+    who: tuple[str, ...]
+    summary: str
+    body: type[Form] | None
+    description: str | None
+    responses: dict[int, str] = field(default_factory=dict)
+
+
+ENDPOINTS: list[Endpoint] = []
+
+
+def endpoint(
+    rule: str,
+    method: str,
+    *,
+    who: str | tuple[str, ...],
+    summary: str,
+    body: type[Form] | None = None,
+    responses: dict[int, str] | None = None,
+) -> Callable:
+    """Route `method rule` on the API blueprint for the roles in `who`.
+
+    `who` names the least staff role allowed ("staff" means staff, chair and organizer;
+    "chair" means chair and organizer). Attendee access is added by the invitations feature.
+    """
+    roles = (who,) if isinstance(who, str) else tuple(who)
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapped(**kwargs: Any):
+            authorize(roles)
+            return view(**kwargs)
+
+        bp.add_url_rule(rule, view.__name__, wrapped, methods=[method])
+        ENDPOINTS.append(
+            Endpoint(rule, method, roles, summary, body, view.__doc__, dict(responses or {}))
+        )
+        return wrapped
+
+    return decorator
+
+
+def staff_user() -> User | None:
+    """The staff account behind this request: a Bearer token, or a signed-in browser."""
+    if "api_user" in g:
+        return g.api_user
+    from ..auth.services import user_for_token
+
+    user = None
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        user = user_for_token(header[7:].strip())
+        if user is None:
+            raise ApiError(401, "invalid_token", _("Mã truy cập API không hợp lệ hoặc đã bị thu hồi."))
+    elif current_user.is_authenticated:
+        if request.method not in SAFE_METHODS:
+            csrf.protect()  # a browser session must prove the request came from our page
+        user = current_user._get_current_object()
+    g.api_user = user
+    return user
+
+
+def authorize(roles: tuple[str, ...]) -> None:
+    staff_roles = [role for role in roles if role in STAFF_ROLES]
+    user = staff_user()
+    if user is None:
+        raise ApiError(401, "unauthorized", _("Cần đăng nhập hoặc mã truy cập API."))
+    if not any(user.has_role(role) for role in staff_roles):
+        raise ApiError(403, "forbidden", _("Tài khoản của bạn không có quyền thực hiện thao tác này."))
+
+
+def json_form(form_class: type[Form]) -> Form:
+    """Validate a JSON object with the same WTForms form that the pages use.
+
+    Raises a 422 listing every field in error, in the user's language.
+    """
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        raise ApiError(400, "invalid_json", _("Nội dung gửi lên phải là một đối tượng JSON."))
+    formdata = MultiDict()
+    for key, value in payload.items():
+        for item in value if isinstance(value, list) else [value]:
+            if item is None or item is False:
+                continue  # absent, as an unticked box or an empty field is in a page form
+            formdata.add(key, "y" if item is True else str(item))
+    form = form_class(formdata=formdata, meta={"csrf": False})
+    if not form.validate():
+        raise validation_error(form.errors)
+    return form
+
+
+def validation_error(errors: dict[str, list[str]]) -> ApiError:
+    problems = [
+        {"field": name, "message": str(message)}
+        for name, messages in errors.items()
+        for message in messages
+    ]
+    return ApiError(422, "invalid", _("Dữ liệu không hợp lệ."), fields=problems)
+
+
+def page_args() -> tuple[int, int]:
+    """`limit` (default 100, at most 1000) and `offset` of a list call."""
+    try:
+        limit = int(request.args.get("limit", 100))
+        offset = int(request.args.get("offset", 0))
+    except ValueError:
+        raise ApiError(
+            422, "invalid", _("limit và offset phải là số nguyên."),
+            fields=[{"field": "limit", "message": _("Phải là số nguyên.")}],
+        ) from None
+    return max(1, min(limit, 1000)), max(0, offset)
+
+
+def paginate(statement: Select, serialize: Callable[[Any], dict]) -> dict:
+    """The contract's list answer: {"items": [...], "total": N}."""
+    limit, offset = page_args()
+    total = db.session.scalar(
+        select(func.count()).select_from(statement.order_by(None).subquery())
+    )
+    rows = db.session.scalars(statement.limit(limit).offset(offset))
+    return {"items": [serialize(row) for row in rows], "total": total}

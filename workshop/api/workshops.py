@@ -1,0 +1,1 @@
+"""API rows for workshops and their sessions."""

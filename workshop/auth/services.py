@@ -1,0 +1,81 @@
+"""Accounts, passwords and API tokens."""
+from __future__ import annotations
+
+import secrets
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import ROLES, ApiToken, User, hash_token
+from ..timeutil import utcnow
+
+
+class AccountError(ValueError):
+    """A refused account operation, with a message for the user."""
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active account with this e-mail and password, else None (never says which was wrong)."""
+    user = find_user(email)
+    if user is None or not user.active or not user.check_password(password):
+        return None
+    return user
+
+
+def create_user(
+    email: str, role: str, password: str, name: str | None = None, title: str | None = None
+) -> User:
+    if role not in ROLES:
+        raise AccountError(_("Vai trò phải là một trong: %(roles)s.", roles=", ".join(ROLES)))
+    if len(password) < 8:
+        raise AccountError(_("Mật khẩu phải có ít nhất 8 ký tự."))
+    email = normalize_email(email)
+    if "@" not in email:
+        raise AccountError(_("Địa chỉ e-mail không hợp lệ."))
+    if find_user(email) is not None:
+        raise AccountError(_("Đã có tài khoản với e-mail %(email)s.", email=email))
+    user = User(email=email, role=role, name=name or email.split("@")[0], title=title)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def create_api_token(user: User) -> str:
+    """A new token for `user`; only its hash is kept, so this is the one time it is shown."""
+    token = "wst_" + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user=user, token_hash=hash_token(token), prefix=token[:10]))
+    db.session.commit()
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    """The active account behind an unrevoked API token."""
+    if not token:
+        return None
+    api_token = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == hash_token(token))
+    )
+    if api_token is None or api_token.revoked_at is not None or not api_token.user.active:
+        return None
+    return api_token.user
+
+
+def revoke_api_token(token: str) -> bool:
+    api_token = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == hash_token(token))
+    )
+    if api_token is None or api_token.revoked_at is not None:
+        return False
+    api_token.revoked_at = utcnow()
+    db.session.commit()
+    return True

@@ -1,0 +1,59 @@
+"""Command line: `flask --app wsgi users …`, `demo load` (CONTRACT.md)."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from .models import ROLES
+
+users_cli = AppGroup("users", help="Staff accounts and API tokens.")
+demo_cli = AppGroup("demo", help="The demo review workshop.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--password", required=True)
+@click.option("--name", default=None)
+def create_user_command(email: str, role: str, password: str, name: str | None) -> None:
+    """Create a staff account."""
+    from .auth.services import AccountError, create_user
+
+    try:
+        user = create_user(email, role, password, name=name)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{user.email} ({user.role})")
+
+
+@users_cli.command("token")
+@click.argument("email")
+def token_command(email: str) -> None:
+    """Create an API token; the token alone is printed on the last line."""
+    from .auth.services import create_api_token, find_user
+
+    user = find_user(email)
+    if user is None:
+        raise click.ClickException(f"no account {email}")
+    token = create_api_token(user)
+    click.echo(f"API token for {user.email} ({user.role}); it is shown only once:")
+    click.echo(token)
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Only when the database has no workshop yet.")
+def demo_load_command(if_empty: bool) -> None:
+    """Load the 2014 Thai Nguyen ISO 9001 review workshop (idempotent)."""
+    from .demo.services import DEMO_ACCOUNTS, load_demo
+
+    result = load_demo(only_if_empty=if_empty)
+    click.echo(result.message)
+    click.echo("Demo logins:")
+    for account in DEMO_ACCOUNTS:
+        click.echo(f"  {account.role:<10} {account.email:<28} {account.password}")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

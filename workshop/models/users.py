@@ -1,0 +1,82 @@
+"""Staff accounts (organizer, chair, staff) and their API tokens."""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..timeutil import utcnow
+from .types import UTCDateTime
+
+ROLES = ("organizer", "chair", "staff")
+# "staff+" in CONTRACT.md: a chair may do what staff do, an organizer everything.
+ROLE_RANK = {"staff": 1, "chair": 2, "organizer": 3}
+ROLE_LABELS = {
+    "organizer": _l("Ban tổ chức"),
+    "chair": _l("Chủ trì"),
+    "staff": _l("Cán bộ điểm danh"),
+}
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('organizer', 'chair', 'staff')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    tokens: Mapped[list[ApiToken]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def role_label(self) -> str:
+        return str(ROLE_LABELS[self.role])
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def has_role(self, minimum: str) -> bool:
+        return ROLE_RANK[self.role] >= ROLE_RANK[minimum]
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+
+def hash_token(token: str) -> str:
+    """API tokens are stored as their SHA-256: a leaked database holds no usable token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The first characters, shown so that a person can tell their tokens apart.
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="tokens")

@@ -1,0 +1,73 @@
+"""Workshops and their sessions (the agenda)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import utcnow
+from .organizations import Organization
+from .types import UTCDateTime
+from .users import User
+
+
+class Workshop(db.Model):
+    __tablename__ = "workshops"
+    __table_args__ = (
+        CheckConstraint("ends_at IS NULL OR ends_at >= starts_at", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The public handle in URLs and the API; never the id.
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    title: Mapped[str] = mapped_column(String(500))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    venue: Mapped[str] = mapped_column(String(500))
+    rsvp_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    host_organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="SET NULL")
+    )
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    host_organization: Mapped[Organization | None] = relationship()
+    sessions: Mapped[list[WorkshopSession]] = relationship(
+        back_populates="workshop",
+        cascade="all, delete-orphan",
+        order_by="(WorkshopSession.position, WorkshopSession.id)",
+    )
+
+    def __repr__(self) -> str:
+        return f"<Workshop {self.code}>"
+
+
+class WorkshopSession(db.Model):
+    """One agenda item (phiên) of a workshop, with the chair who runs its questions."""
+
+    __tablename__ = "workshop_sessions"
+    __table_args__ = (
+        CheckConstraint("ends_at IS NULL OR starts_at IS NULL OR ends_at >= starts_at",
+                        name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(500))
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    presenter: Mapped[str | None] = mapped_column(String(255))
+    chair_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    moderated: Mapped[bool] = mapped_column(default=False)
+    description: Mapped[str | None] = mapped_column(Text)
+
+    workshop: Mapped[Workshop] = relationship(back_populates="sessions")
+    chair: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<WorkshopSession {self.id} {self.title!r}>"

@@ -1,0 +1,35 @@
+"""Times: stored in UTC, shown and read in Asia/Ho_Chi_Minh (CONTRACT.md: naive means local)."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_local(value: datetime | None) -> datetime | None:
+    """An aware datetime in Vietnam time; a naive one is taken to be Vietnam time already."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=LOCAL_TZ)
+    return value.astimezone(LOCAL_TZ)
+
+
+def parse_datetime(text: str) -> datetime:
+    """Parse ISO 8601 (also the `YYYY-MM-DDTHH:MM` of HTML inputs); naive is Vietnam time.
+
+    Raises ValueError on anything else.
+    """
+    value = datetime.fromisoformat(text.strip().replace(" ", "T", 1))
+    return as_local(value)
+
+
+def isoformat(value: datetime | None) -> str | None:
+    """ISO 8601 with the +07:00 offset, as the API answers."""
+    local = as_local(value)
+    return local.isoformat() if local else None
