@@ -1,0 +1,97 @@
+"""Invitations (giấy mời): one per invited person, each with its own secret tokens."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import utcnow
+from .organizations import Organization
+from .types import UTCDateTime
+from .workshops import Workshop
+
+INVITATION_STATUSES = ("draft", "sent", "accepted", "declined", "delegated")
+STATUS_LABELS = {
+    "draft": _l("Chưa gửi"),
+    "sent": _l("Đã gửi, chưa trả lời"),
+    "accepted": _l("Tham dự"),
+    "declined": _l("Không tham dự"),
+    "delegated": _l("Cử người dự thay"),
+}
+# Letters and digits that cannot be misread for one another when typed from a printed letter.
+SHORT_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_link_token() -> str:
+    """The secret of the personal link: 256 random bits."""
+    return secrets.token_urlsafe(32)
+
+
+def new_pass_token() -> str:
+    """What the QR pass carries: 192 random bits, separate from the link so a photo of the
+    pass does not open the personal page."""
+    return secrets.token_urlsafe(24)
+
+
+def new_short_code(length: int = 6) -> str:
+    return "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(length))
+
+
+class Invitation(db.Model):
+    __tablename__ = "invitations"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('draft', 'sent', 'accepted', 'declined', 'delegated')", name="status"
+        ),
+        CheckConstraint(
+            "status <> 'delegated' OR delegate_name IS NOT NULL", name="delegate_named"
+        ),
+        UniqueConstraint("workshop_id", "short_code"),
+        UniqueConstraint("workshop_id", "letter_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), index=True
+    )
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="SET NULL"), index=True
+    )
+    # The invited person, copied from the directory when chosen there, editable afterwards.
+    name: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str | None] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(255))
+    phone: Mapped[str | None] = mapped_column(String(64))
+
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=new_link_token)
+    pass_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_pass_token)
+    short_code: Mapped[str] = mapped_column(String(12), default=new_short_code)
+    letter_number: Mapped[int | None] = mapped_column()
+
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delegate_name: Mapped[str | None] = mapped_column(String(255))
+    delegate_title: Mapped[str | None] = mapped_column(String(255))
+    delegate_phone: Mapped[str | None] = mapped_column(String(64))
+
+    first_emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    workshop: Mapped[Workshop] = relationship()
+    organization: Mapped[Organization | None] = relationship()
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[self.status])
+
+    @property
+    def attendee_name(self) -> str:
+        """Who is expected at the door: the deputy when one was sent."""
+        return self.delegate_name if self.status == "delegated" and self.delegate_name else self.name
+
+    def __repr__(self) -> str:
+        return f"<Invitation {self.id} {self.name!r} {self.status}>"
