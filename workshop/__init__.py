@@ -11,6 +11,8 @@ from . import config
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 LOCALES = ("vi", "en")
+# One folder per feature, each with a `views.py` that holds its blueprint `bp`.
+FEATURES = ("auth", "directory", "events", "invitations", "letters", "outbox")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -34,16 +36,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_i18n(app)
     _init_login(app)
 
+    from importlib import import_module
+
     from . import core
     from .api import bp as api_bp
-    from .auth.views import bp as auth_bp
-    from .directory.views import bp as directory_bp
-    from .events.views import bp as events_bp
 
     app.register_blueprint(core.bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(directory_bp)
-    app.register_blueprint(events_bp)
+    for feature in FEATURES:
+        app.register_blueprint(import_module(f".{feature}.views", __name__).bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API checks CSRF itself when a browser session authenticates
 

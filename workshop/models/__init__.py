@@ -1,4 +1,5 @@
 """All models, imported in one place so that Alembic and every feature see the same metadata."""
+from .checkins import CheckIn
 from .invitations import INVITATION_STATUSES, STATUS_LABELS, Invitation
 from .organizations import KIND_LABELS, ORGANIZATION_KINDS, Organization
 from .outbox import OUTBOX_STATUSES, OutboxMessage
@@ -9,6 +10,7 @@ __all__ = [
     "INVITATION_STATUSES",
     "OUTBOX_STATUSES",
     "STATUS_LABELS",
+    "CheckIn",
     "Invitation",
     "OutboxMessage",
     "KIND_LABELS",

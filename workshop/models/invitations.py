@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
@@ -13,6 +14,9 @@ from ..timeutil import utcnow
 from .organizations import Organization
 from .types import UTCDateTime
 from .workshops import Workshop
+
+if TYPE_CHECKING:
+    from .checkins import CheckIn
 
 INVITATION_STATUSES = ("draft", "sent", "accepted", "declined", "delegated")
 STATUS_LABELS = {
@@ -83,6 +87,7 @@ class Invitation(db.Model):
 
     workshop: Mapped[Workshop] = relationship()
     organization: Mapped[Organization | None] = relationship()
+    checkin: Mapped[CheckIn | None] = relationship(back_populates="invitation", uselist=False)
 
     @property
     def status_label(self) -> str:

@@ -31,6 +31,14 @@ class Workshop(db.Model):
         ForeignKey("organizations.id", ondelete="SET NULL")
     )
     description: Mapped[str | None] = mapped_column(Text)
+    # What the official letter (giấy mời) needs beyond the host agency: its parent agency in the
+    # header, the code after "Số: N/GM-", the place before the date, and the signer's block.
+    host_parent_name: Mapped[str | None] = mapped_column(String(255))
+    letter_code: Mapped[str | None] = mapped_column(String(40))
+    letter_place: Mapped[str | None] = mapped_column(String(100))
+    signer_authority: Mapped[str | None] = mapped_column(String(100))
+    signer_title: Mapped[str | None] = mapped_column(String(100))
+    signer_name: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     host_organization: Mapped[Organization | None] = relationship()

@@ -1,0 +1,1 @@
+"""API row for sending invitation e-mails."""
