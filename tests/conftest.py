@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import uuid
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
 
 from workshop import create_app
 from workshop.auth.services import create_api_token
@@ -157,3 +159,14 @@ def api_headers(ctx, users):
         return {"Authorization": f"Bearer {create_api_token(users[role])}"}
 
     return make
+
+
+@pytest.fixture
+def live_server(app):
+    """The test's app served on 127.0.0.1:<free port>, threaded like a real server."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)

@@ -22,7 +22,8 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
-from .timeutil import as_local
+from .timeutil import as_local, input_datetime_value
+from .timeutil import input_datetime_value as input_datetime  # noqa: F401  (used by forms)
 
 bp = Blueprint("core", __name__)
 
@@ -92,12 +93,6 @@ def long_date(value: datetime | None) -> str:
     return f"{WEEKDAYS[local.weekday()]}, {local.strftime('%d/%m/%Y')}"
 
 
-def input_datetime(value: datetime | None) -> str:
-    """The value of an <input type=datetime-local>, in Vietnam time."""
-    local = as_local(value)
-    return local.strftime("%Y-%m-%dT%H:%M") if local else ""
-
-
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -115,7 +110,7 @@ def init_app(app: Flask) -> None:
         time=local_time,
         datetime=local_datetime,
         long_date=long_date,
-        input_datetime=input_datetime,
+        input_datetime=input_datetime_value,
     )
     @app.context_processor
     def inject_globals():

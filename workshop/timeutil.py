@@ -21,12 +21,21 @@ def as_local(value: datetime | None) -> datetime | None:
 
 
 def parse_datetime(text: str) -> datetime:
-    """Parse ISO 8601 (also the `YYYY-MM-DDTHH:MM` of HTML inputs); naive is Vietnam time.
-
-    Raises ValueError on anything else.
+    """Parse ISO 8601 (also the `YYYY-MM-DDTHH:MM` of HTML inputs) or "dd/mm/yyyy HH:MM";
+    naive is Vietnam time. Raises ValueError on anything else.
     """
-    value = datetime.fromisoformat(text.strip().replace(" ", "T", 1))
+    text = text.strip()
+    try:
+        value = datetime.fromisoformat(text.replace(" ", "T", 1))
+    except ValueError:
+        value = datetime.strptime(text, "%d/%m/%Y %H:%M")
     return as_local(value)
+
+
+def input_datetime_value(value: datetime | None) -> str:
+    """The value of an <input type=datetime-local>, in Vietnam time."""
+    local = as_local(value)
+    return local.strftime("%Y-%m-%dT%H:%M") if local else ""
 
 
 def isoformat(value: datetime | None) -> str | None:

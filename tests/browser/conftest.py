@@ -1,11 +1,9 @@
-"""Real-browser fixtures: the app served on a free port, Debian's Chromium driven by Playwright."""
+"""Real-browser fixtures: Debian's Chromium driven by Playwright (the app is `live_server`)."""
 from __future__ import annotations
 
 import os
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -14,17 +12,6 @@ CHROMIUM_FLAGS = [
 ]
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
          "is_mobile": True, "has_touch": True}
-
-
-@pytest.fixture
-def live_server(app):
-    """The test's app on 127.0.0.1:<free port>, threaded like a real server."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,5 @@
 """All models, imported in one place so that Alembic and every feature see the same metadata."""
-from .checkins import CheckIn
+from .checkins import CHECKIN_RESULTS, CheckIn, CheckInAttempt
 from .invitations import INVITATION_STATUSES, STATUS_LABELS, Invitation
 from .organizations import KIND_LABELS, ORGANIZATION_KINDS, Organization
 from .outbox import OUTBOX_STATUSES, OutboxMessage
@@ -10,7 +10,9 @@ __all__ = [
     "INVITATION_STATUSES",
     "OUTBOX_STATUSES",
     "STATUS_LABELS",
+    "CHECKIN_RESULTS",
     "CheckIn",
+    "CheckInAttempt",
     "Invitation",
     "OutboxMessage",
     "KIND_LABELS",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -31,4 +31,39 @@ class CheckIn(db.Model):
     staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     invitation: Mapped[Invitation] = relationship(back_populates="checkin")
+    staff_user: Mapped[User | None] = relationship()
+
+
+CHECKIN_RESULTS = ("checked_in", "already_checked_in", "unknown", "other_workshop", "undone")
+
+
+class CheckInAttempt(db.Model):
+    """Every scan or typed code, known or not, for the audit; and the memory of each
+    `client_id`, so that a phone retrying a scan gets the first answer again."""
+
+    __tablename__ = "checkin_attempts"
+    __table_args__ = (
+        CheckConstraint(
+            "result IN ('checked_in', 'already_checked_in', 'unknown', 'other_workshop', 'undone')",
+            name="result",
+        ),
+        UniqueConstraint("workshop_id", "client_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), index=True
+    )
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="SET NULL"), index=True
+    )
+    # What was scanned, cut short: enough to investigate, not enough to reuse a pass.
+    code_seen: Mapped[str] = mapped_column(String(16))
+    client_id: Mapped[str | None] = mapped_column(String(64))
+    result: Mapped[str] = mapped_column(String(24))
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    invitation: Mapped[Invitation | None] = relationship()
     staff_user: Mapped[User | None] = relationship()

@@ -82,6 +82,9 @@ class Invitation(db.Model):
     delegate_title: Mapped[str | None] = mapped_column(String(255))
     delegate_phone: Mapped[str | None] = mapped_column(String(64))
 
+    # A walk-in (đại biểu đến trực tiếp) registered at the door: a row here so that check-in
+    # works the same for everyone, but not counted as invited.
+    walk_in: Mapped[bool] = mapped_column(default=False)
     first_emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

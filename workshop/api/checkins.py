@@ -1,0 +1,92 @@
+"""API rows for check-in at the door and the attendance counts."""
+from __future__ import annotations
+
+from flask import jsonify
+from flask_babel import gettext as _
+
+from ..checkin import services
+from ..checkin.forms import CheckInForm
+from ..extensions import db
+from ..models import Invitation, Workshop
+from ..timeutil import isoformat
+from .errors import ApiError
+from .routing import endpoint, json_form, staff_user
+
+SCAN_STATUS = {"checked_in": 200, "already_checked_in": 200, "unknown": 404, "other_workshop": 409}
+
+
+def workshop_or_404(code: str) -> Workshop:
+    workshop = db.session.scalar(db.select(Workshop).where(Workshop.code == code))
+    if workshop is None:
+        raise ApiError(404, "not_found", _("Không tìm thấy hội thảo %(code)s.", code=code))
+    return workshop
+
+
+def attendee(invitation: Invitation) -> dict:
+    """The person at the door: the deputy when one was sent, with whom they stand in for."""
+    delegated = invitation.status == "delegated" and invitation.delegate_name
+    return {
+        "name": invitation.attendee_name,
+        "title": invitation.delegate_title if delegated else invitation.title,
+        "organization": invitation.organization.name if invitation.organization else None,
+        "delegate_for": invitation.name if delegated else None,
+        "walk_in": invitation.walk_in,
+    }
+
+
+def scan_body(answer: services.ScanAnswer) -> dict:
+    body: dict = {"result": answer.result}
+    if answer.invitation is not None and answer.result in ("checked_in", "already_checked_in"):
+        body["attendee"] = attendee(answer.invitation)
+        body["invitation_id"] = answer.invitation.id
+        body["checked_in_at"] = isoformat(answer.checked_in_at)
+    if answer.result == "unknown":
+        body["error"] = {"code": "unknown", "message": _("Mã không hợp lệ.")}
+    elif answer.result == "other_workshop":
+        body["error"] = {"code": "other_workshop",
+                         "message": _("Giấy mời của hội thảo khác.")}
+    return body
+
+
+@endpoint("/workshops/<code>/checkins", "POST", who="staff", summary="Check in a pass",
+          body=CheckInForm,
+          responses={200: "checked_in or already_checked_in", 404: "unknown", 409: "other_workshop"})
+def create_checkin(code: str):
+    """`token` is the pass token, the personal-link token (or link) or the letter's short code.
+    The same `client_id` sent again is the same scan and gets the first answer again;
+    `scanned_at` keeps the time of an offline scan."""
+    workshop = workshop_or_404(code)
+    form = json_form(CheckInForm)
+    answer = services.check_in(workshop, form.token.data, client_id=form.client_id.data or None,
+                               scanned_at=form.scanned_at.data, staff=staff_user())
+    return jsonify(scan_body(answer)), SCAN_STATUS[answer.result]
+
+
+@endpoint("/workshops/<code>/invitations/<int:invitation_id>/checkin", "DELETE", who="staff",
+          summary="Undo a mistaken check-in", responses={200: "undone", 404: "not checked in"})
+def delete_checkin(code: str, invitation_id: int):
+    workshop = workshop_or_404(code)
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.workshop_id != workshop.id:
+        raise ApiError(404, "not_found", _("Không tìm thấy giấy mời."))
+    if not services.undo_check_in(invitation, staff=staff_user()):
+        raise ApiError(404, "not_checked_in", _("Đại biểu này chưa điểm danh."))
+    return {"result": "undone"}
+
+
+@endpoint("/workshops/<code>/attendance", "GET", who="staff", summary="Attendance counts")
+def get_attendance(code: str):
+    """`invited` counts every invitation of the workshop, sent or not (walk-ins are counted in
+    `checked_in` and `walk_ins`, not as invited); `absent` lists the invited agencies that
+    nobody has represented yet."""
+    numbers = services.attendance(workshop_or_404(code))
+    return {
+        "invited": numbers.invited,
+        "accepted": numbers.accepted,
+        "declined": numbers.declined,
+        "delegated": numbers.delegated,
+        "checked_in": numbers.checked_in,
+        "walk_ins": numbers.walk_ins,
+        "by_kind": numbers.by_kind,
+        "absent": [{"id": o.id, "name": o.name, "kind": o.kind} for o in numbers.absent],
+    }
