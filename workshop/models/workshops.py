@@ -1,6 +1,7 @@
 """Workshops and their sessions (the agenda)."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
@@ -11,6 +12,10 @@ from ..timeutil import utcnow
 from .organizations import Organization
 from .types import UTCDateTime
 from .users import User
+
+
+def new_screen_token() -> str:
+    return secrets.token_urlsafe(24)
 
 
 class Workshop(db.Model):
@@ -39,6 +44,13 @@ class Workshop(db.Model):
     signer_authority: Mapped[str | None] = mapped_column(String(100))
     signer_title: Mapped[str | None] = mapped_column(String(100))
     signer_name: Mapped[str | None] = mapped_column(String(255))
+    # Questions and feedback: whether a question may be sent without the asker's name, the
+    # secret of the projector link, a counter bumped by every change the live pages must show
+    # (their ETag), and when feedback closes.
+    allow_anonymous_questions: Mapped[bool] = mapped_column(default=False)
+    screen_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_screen_token)
+    live_version: Mapped[int] = mapped_column(default=0)
+    feedback_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     host_organization: Mapped[Organization | None] = relationship()
@@ -73,6 +85,10 @@ class WorkshopSession(db.Model):
     chair_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     moderated: Mapped[bool] = mapped_column(default=False)
     description: Mapped[str | None] = mapped_column(Text)
+    # The question being answered now, highlighted on the projector and the phones.
+    current_question_id: Mapped[int | None] = mapped_column(
+        ForeignKey("questions.id", ondelete="SET NULL", use_alter=True)
+    )
 
     workshop: Mapped[Workshop] = relationship(back_populates="sessions")
     chair: Mapped[User | None] = relationship()
