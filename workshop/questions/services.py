@@ -1,0 +1,216 @@
+"""Questions from the floor: ask, vote, moderate, merge, assign, answer.
+
+Every change bumps the workshop's `live_version`; the live pages poll with it as their ETag, so
+several server processes on one database stay in step without any shared memory.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import (
+    MAX_QUESTION_LENGTH,
+    Invitation,
+    Question,
+    QuestionVote,
+    Workshop,
+    WorkshopSession,
+)
+from ..timeutil import utcnow
+
+
+class QuestionError(ValueError):
+    """A refused question operation; `field` names the input at fault, if any."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def bump_version(workshop_id: int) -> None:
+    """Tell every live page that something changed (in the caller's transaction)."""
+    db.session.execute(
+        update(Workshop).where(Workshop.id == workshop_id)
+        .values(live_version=Workshop.live_version + 1)
+    )
+
+
+def live_version(workshop_id: int) -> int:
+    """The counter read fresh from the database (the cheap query behind a 304)."""
+    return db.session.scalar(select(Workshop.live_version).where(Workshop.id == workshop_id))
+
+
+def clean_text(text: str | None) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise QuestionError(_("Vui lòng nhập nội dung câu hỏi."), "text")
+    if len(text) > MAX_QUESTION_LENGTH:
+        raise QuestionError(
+            _("Câu hỏi dài tối đa %(max)d ký tự.", max=MAX_QUESTION_LENGTH), "text"
+        )
+    return text
+
+
+def session_of(workshop: Workshop, session_id: int | None) -> WorkshopSession:
+    session = db.session.get(WorkshopSession, session_id) if session_id else None
+    if session is None or session.workshop_id != workshop.id:
+        raise QuestionError(_("Phiên không thuộc hội thảo này."), "session_id")
+    return session
+
+
+def ask(
+    workshop: Workshop,
+    session_id: int | None,
+    invitation: Invitation | None,
+    text: str,
+    anonymous: bool = False,
+) -> Question:
+    """A new question: shown at once, or pending when the session is moderated."""
+    session = session_of(workshop, session_id)
+    text = clean_text(text)
+    if anonymous and not workshop.allow_anonymous_questions:
+        raise QuestionError(_("Hội thảo này không nhận câu hỏi ẩn danh."), "anonymous")
+    question = Question(
+        workshop_id=workshop.id, session_id=session.id,
+        invitation_id=invitation.id if invitation else None, text=text, anonymous=anonymous,
+        status="pending" if session.moderated else "visible",
+    )
+    db.session.add(question)
+    bump_version(workshop.id)
+    db.session.commit()
+    return question
+
+
+def vote(question: Question, invitation: Invitation) -> int:
+    """One vote per attendee and question; a repeat changes nothing. Returns the count."""
+    if question.status != "visible":
+        raise QuestionError(_("Chỉ bình chọn được câu hỏi đang hiển thị."))
+    question_id, workshop_id = question.id, question.workshop_id
+    db.session.add(QuestionVote(question_id=question_id, invitation_id=invitation.id))
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+    else:
+        db.session.execute(
+            update(Question).where(Question.id == question_id).values(votes=Question.votes + 1)
+        )
+        bump_version(workshop_id)
+        db.session.commit()
+    return db.session.scalar(select(Question.votes).where(Question.id == question_id))
+
+
+def set_status(question: Question, status: str) -> Question:
+    """Approve (visible) or hide a question."""
+    if status not in ("visible", "hidden"):
+        raise QuestionError(_("Trạng thái phải là visible hoặc hidden."), "status")
+    if question.status == "merged":
+        raise QuestionError(_("Câu hỏi đã được gộp vào câu hỏi khác."), "status")
+    question.status = status
+    bump_version(question.workshop_id)
+    db.session.commit()
+    return question
+
+
+def merge(duplicate: Question, target: Question) -> Question:
+    """Fold a duplicate into another question of the same session: its votes and its asker
+    carry over (each attendee still counts once)."""
+    if duplicate.id == target.id or duplicate.session_id != target.session_id:
+        raise QuestionError(_("Chỉ gộp được vào một câu hỏi khác của cùng phiên."), "target")
+    if target.status == "merged":
+        raise QuestionError(_("Không gộp vào một câu hỏi đã được gộp."), "target")
+    voters = set(db.session.scalars(
+        select(QuestionVote.invitation_id).where(QuestionVote.question_id == duplicate.id)))
+    if duplicate.invitation_id:
+        voters.add(duplicate.invitation_id)  # asking the same thing is a vote for it
+    already = set(db.session.scalars(
+        select(QuestionVote.invitation_id).where(QuestionVote.question_id == target.id)))
+    for invitation_id in voters - already - {target.invitation_id}:
+        db.session.add(QuestionVote(question_id=target.id, invitation_id=invitation_id))
+    duplicate.status, duplicate.merged_into_id = "merged", target.id
+    db.session.flush()
+    target.votes = db.session.scalar(
+        select(func.count()).select_from(QuestionVote).where(QuestionVote.question_id == target.id))
+    bump_version(target.workshop_id)
+    db.session.commit()
+    return target
+
+
+def askers(question: Question) -> list[Invitation]:
+    """Who asked it: the asker and the askers of the questions merged into it."""
+    people = [question.invitation] if question.invitation else []
+    people += db.session.scalars(
+        select(Invitation).join(Question, Question.invitation_id == Invitation.id)
+        .where(Question.merged_into_id == question.id)
+    ).all()
+    return people
+
+
+def assign(question: Question, official: str | None) -> Question:
+    """Name the official (name and title) who will answer."""
+    question.assigned_to = (official or "").strip()[:255] or None
+    bump_version(question.workshop_id)
+    db.session.commit()
+    return question
+
+
+def set_answering_now(session: WorkshopSession, question: Question | None) -> None:
+    """Highlight the question being answered on the projector and the phones (None clears)."""
+    if question is not None and question.session_id != session.id:
+        raise QuestionError(_("Câu hỏi không thuộc phiên này."))
+    session.current_question_id = question.id if question else None
+    bump_version(session.workshop_id)
+    db.session.commit()
+
+
+def answer(question: Question, text: str, answered_by: str | None = None,
+           now: datetime | None = None) -> Question:
+    """Record the short written answer; answering a pending question also shows it."""
+    text = (text or "").strip()
+    if not text:
+        raise QuestionError(_("Vui lòng nhập nội dung trả lời."), "answer")
+    if len(text) > 5000:
+        raise QuestionError(_("Câu trả lời dài tối đa %(max)d ký tự.", max=5000), "answer")
+    question.answer = text
+    question.answered_by = (answered_by or question.assigned_to or "").strip()[:255] or None
+    question.answered_at = now or utcnow()
+    if question.status == "pending":
+        question.status = "visible"
+    session = question.session
+    if session.current_question_id == question.id:
+        session.current_question_id = None
+    bump_version(question.workshop_id)
+    db.session.commit()
+    return question
+
+
+def list_questions(
+    workshop: Workshop,
+    session_id: int | None = None,
+    statuses: tuple[str, ...] = ("visible",),
+    order: str = "votes",
+) -> list[Question]:
+    """The queue: most votes first (then oldest), or by time."""
+    statement = select(Question).where(
+        Question.workshop_id == workshop.id, Question.status.in_(statuses))
+    if session_id:
+        statement = statement.where(Question.session_id == session_id)
+    if order == "time":
+        statement = statement.order_by(Question.created_at.desc(), Question.id.desc())
+    else:
+        statement = statement.order_by(Question.votes.desc(), Question.created_at, Question.id)
+    return list(db.session.scalars(statement))
+
+
+def voted_by(invitation: Invitation, question_ids: list[int]) -> set[int]:
+    """Which of these questions this attendee has voted for (to show their own votes)."""
+    if not question_ids:
+        return set()
+    return set(db.session.scalars(
+        select(QuestionVote.question_id).where(
+            QuestionVote.invitation_id == invitation.id,
+            QuestionVote.question_id.in_(question_ids))))
