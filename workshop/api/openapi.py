@@ -31,7 +31,8 @@ def _field_schema(field: wtf.Field) -> dict:
     elif isinstance(field, wtf.IntegerField):
         schema = {"type": "integer"}
     elif isinstance(field, wtf.SelectField):
-        schema = {"type": "string", "enum": [str(value) for value, _label in field.choices or []]}
+        # A choice is a (value, label) tuple or a WTForms SelectChoice; its first item is the value.
+        schema = {"type": "string", "enum": [str(next(iter(choice))) for choice in field.choices or []]}
     elif getattr(field, "openapi_format", None):
         schema = {"type": "string", "format": field.openapi_format}
     else:

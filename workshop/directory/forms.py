@@ -1,0 +1,112 @@
+"""Forms of the directory; OrganizationForm also validates the API's JSON (json_form)."""
+from __future__ import annotations
+
+from itertools import groupby
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from markupsafe import Markup, escape
+from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import html_params
+
+from ..models import KIND_LABELS, ORGANIZATION_KINDS
+from . import services
+
+
+def _length(column: str) -> Length:
+    return Length(max=services.max_length(column), message=_l("Tối đa %(max)d ký tự."))
+
+
+def _parent_select(field: ParentField, **kwargs) -> Markup:
+    """A <select> of the directory grouped by kind; rendered only on the page."""
+    kwargs.setdefault("id", field.id)
+    html = [f"<select {html_params(name=field.name, **kwargs)}>",
+            f'<option value="">{escape(_l("— Không trực thuộc cơ quan nào —"))}</option>']
+    for kind, group in groupby(field.candidates(), key=lambda organization: organization.kind):
+        html.append(f"<optgroup {html_params(label=str(KIND_LABELS[kind]))}>")
+        for organization in group:
+            selected = " selected" if organization.id == field.data else ""
+            html.append(f'<option value="{organization.id}"{selected}>{escape(organization.name)}</option>')
+        html.append("</optgroup>")
+    html.append("</select>")
+    return Markup("".join(html))
+
+
+class ParentField(IntegerField):
+    """The parent agency's id: an integer in the API, a select of the directory on the page."""
+
+    widget = staticmethod(_parent_select)
+    candidates = staticmethod(services.parent_candidates)  # the form narrows this when editing
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if valuelist and valuelist[0].strip():
+            try:
+                self.data = int(valuelist[0])
+            except ValueError:
+                self.data = None
+                raise ValueError(_l("Cơ quan cấp trên không hợp lệ.")) from None
+        else:
+            self.data = None
+
+
+class OrganizationForm(FlaskForm):
+    name = StringField(_l("Tên cơ quan"), validators=[
+        DataRequired(_l("Vui lòng nhập tên cơ quan.")), _length("name")])
+    kind = SelectField(
+        _l("Loại cơ quan"),
+        choices=[(kind, KIND_LABELS[kind]) for kind in ORGANIZATION_KINDS],
+        validate_choice=False,
+        validators=[DataRequired(_l("Vui lòng chọn loại cơ quan.")),
+                    AnyOf(ORGANIZATION_KINDS, message=_l("Loại cơ quan không hợp lệ."))],
+    )
+    parent_id = ParentField(_l("Cơ quan cấp trên"), validators=[Optional()])
+    code = StringField(_l("Mã cơ quan"), validators=[Optional(), _length("code")],
+                       description=_l("Để trống thì hệ thống tự đặt mã; mã dùng để cập nhật khi "
+                                      "nhập lại từ Excel."))
+    leader_name = StringField(_l("Họ và tên lãnh đạo"), validators=[Optional(), _length("leader_name")])
+    leader_title = StringField(_l("Chức vụ"), validators=[Optional(), _length("leader_title")],
+                               description=_l("Ví dụ: Giám đốc Sở, Chủ tịch UBND huyện"))
+    email = EmailField(_l("E-mail"), validators=[
+        Optional(), _length("email"), Email(_l("Địa chỉ e-mail không hợp lệ."))])
+    phone = StringField(_l("Điện thoại"), validators=[Optional(), _length("phone")])
+    address = StringField(_l("Địa chỉ"), validators=[Optional(), _length("address")])
+
+    def __init__(self, *args, organization=None, **kwargs) -> None:
+        """`organization` is the agency being edited (None when adding one)."""
+        super().__init__(*args, obj=organization, **kwargs)
+        self.organization = organization
+        self.parent_id.candidates = lambda: services.parent_candidates(organization)
+
+    def validate_code(self, field: StringField) -> None:
+        problem = services.code_problem(field.data.strip(), self.organization)
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_parent_id(self, field: ParentField) -> None:
+        if field.data is None:  # not a number: process_formdata has said so
+            return
+        problem = services.parent_problem(field.data, self.organization)
+        if problem:
+            raise ValidationError(problem)
+
+    def values(self) -> dict:
+        """The typed values for create_organization / update_organization."""
+        return {name: self[name].data for name in (
+            "name", "kind", "parent_id", "code", "leader_name", "leader_title", "email", "phone",
+            "address")}
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Tệp danh bạ (.xlsx hoặc .csv)"), validators=[
+        FileRequired(_l("Vui lòng chọn tệp Excel (.xlsx) hoặc CSV để nhập.")),
+        FileAllowed(["xlsx", "xlsm", "csv"], _l("Chỉ nhận tệp Excel (.xlsx) hoặc CSV. Tệp .xls cũ: "
+                                                 "vui lòng lưu lại dưới dạng .xlsx.")),
+    ])
+
+
+class ConfirmImportForm(FlaskForm):
+    token = HiddenField(validators=[
+        DataRequired(), Regexp(rf"^{services.UPLOAD_TOKEN.pattern}$",
+                               message=_l("Tệp tải lên không còn. Vui lòng tải lên lại."))])
