@@ -13,6 +13,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from flask import g
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -106,7 +107,10 @@ def make_app(database, database_url_for_test, tmp_path):
 
 @pytest.fixture
 def app(make_app):
-    return make_app()
+    app = make_app()
+    # Tests push one app context for many requests; Flask-Login caches the user in `g` there.
+    app.before_request(lambda: g.pop("_login_user", None))
+    return app
 
 
 @pytest.fixture

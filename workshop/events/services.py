@@ -1,11 +1,294 @@
-"""Workshops and their agendas."""
+"""Workshops and their agendas: creation, the rules on times and chairs, and the numbers that
+the list and the dashboard show."""
 from __future__ import annotations
 
-from sqlalchemy import select
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
 
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from ..auth.services import normalize_email
 from ..extensions import db
-from ..models import Workshop
+from ..models import INVITATION_STATUSES, CheckIn, Invitation, Organization, User, Workshop, WorkshopSession
+from ..text import fold
+
+CODE_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{1,38}[a-z0-9]")
+CHAIR_ROLES = ("chair", "organizer")
+ANSWERED = ("accepted", "declined", "delegated")
+# Who said they will come: the invitee, or the deputy sent instead.
+EXPECTED = ("accepted", "delegated")
 
 
-def list_workshops() -> list[Workshop]:
-    return list(db.session.scalars(select(Workshop).order_by(Workshop.starts_at.desc())))
+# Sessions and their chairs in two extra queries whatever the number of workshops.
+AGENDA_LOADER = selectinload(Workshop.sessions).selectinload(WorkshopSession.chair)
+
+
+class EventError(ValueError):
+    """Refused input, with a message per field (the same names as the forms and the API)."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("; ".join(message for messages in errors.values() for message in messages))
+        self.errors = errors
+
+
+@dataclass
+class WorkshopData:
+    """What an organizer fills in for a workshop; the code is given only at creation."""
+
+    title: str
+    starts_at: datetime
+    venue: str
+    ends_at: datetime | None = None
+    rsvp_deadline: datetime | None = None
+    description: str | None = None
+    host_organization_id: int | None = None
+    host_parent_name: str | None = None
+    letter_code: str | None = None
+    letter_place: str | None = None
+    signer_authority: str | None = None
+    signer_title: str | None = None
+    signer_name: str | None = None
+
+
+@dataclass
+class SessionData:
+    """One agenda item; the chair is named by account id (pages) or e-mail (API)."""
+
+    title: str
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    presenter: str | None = None
+    moderated: bool = False
+    description: str | None = None
+    chair_id: int | None = None
+    chair_email: str | None = None
+
+
+@dataclass
+class Attendance:
+    """Invitations by answer, and how many of them were checked in."""
+
+    by_status: dict[str, int] = field(default_factory=lambda: dict.fromkeys(INVITATION_STATUSES, 0))
+    present: int = 0
+
+    @property
+    def invited(self) -> int:
+        return sum(self.by_status.values())
+
+    @property
+    def answered(self) -> int:
+        return sum(self.by_status[status] for status in ANSWERED)
+
+    @property
+    def expected(self) -> int:
+        return sum(self.by_status[status] for status in EXPECTED)
+
+
+@dataclass
+class WorkshopRow:
+    workshop: Workshop
+    attendance: Attendance
+
+
+def _attendance_by_workshop(workshop_id: int | None = None) -> dict[int, Attendance]:
+    """Every number of the list and the dashboard from one grouped query over invitations and
+    their check-ins. A walk-in counts as present, not as invited (as on the check-in board)."""
+    statement = (
+        select(Invitation.workshop_id, Invitation.status, Invitation.walk_in,
+               func.count(Invitation.id), func.count(CheckIn.id))
+        .outerjoin(CheckIn, CheckIn.invitation_id == Invitation.id)
+        .group_by(Invitation.workshop_id, Invitation.status, Invitation.walk_in)
+    )
+    if workshop_id is not None:
+        statement = statement.where(Invitation.workshop_id == workshop_id)
+    numbers: dict[int, Attendance] = defaultdict(Attendance)
+    for row_workshop_id, status, walk_in, invitations, present in db.session.execute(statement):
+        numbers[row_workshop_id].present += present
+        if not walk_in:
+            numbers[row_workshop_id].by_status[status] += invitations
+    return numbers
+
+
+def list_workshops() -> list[WorkshopRow]:
+    """Workshops, the latest first, with invited / answered / present."""
+    workshops = db.session.scalars(select(Workshop).order_by(Workshop.starts_at.desc(), Workshop.id))
+    numbers = _attendance_by_workshop()
+    return [WorkshopRow(workshop, numbers.get(workshop.id, Attendance())) for workshop in workshops]
+
+
+def attendance(workshop: Workshop) -> Attendance:
+    return _attendance_by_workshop(workshop.id).get(workshop.id, Attendance())
+
+
+def get_workshop(code: str) -> Workshop | None:
+    """The workshop with its agenda and the agenda's chairs, loaded together."""
+    return db.session.scalar(
+        select(Workshop).where(Workshop.code == code).options(AGENDA_LOADER)
+    )
+
+
+def _time_errors(starts_at: datetime | None, ends_at: datetime | None) -> dict[str, list[str]]:
+    """The one rule on times that holds for a workshop and for each session: ends ≥ starts."""
+    if starts_at is not None and ends_at is not None and ends_at < starts_at:
+        return {"ends_at": [_("Thời gian kết thúc phải sau thời gian bắt đầu.")]}
+    return {}
+
+
+def _check_workshop(data: WorkshopData) -> None:
+    errors = _time_errors(data.starts_at, data.ends_at)
+    if data.rsvp_deadline is not None and data.rsvp_deadline > data.starts_at:
+        errors["rsvp_deadline"] = [_("Hạn trả lời phải trước khi hội thảo bắt đầu.")]
+    if data.host_organization_id is not None and db.session.get(
+        Organization, data.host_organization_id
+    ) is None:
+        errors["host_organization_id"] = [_("Không tìm thấy cơ quan này trong danh bạ.")]
+    if errors:
+        raise EventError(errors)
+
+
+def _code_taken_error() -> EventError:
+    return EventError({"code": [_("Mã hội thảo này đã được dùng. Vui lòng chọn mã khác.")]})
+
+
+def _check_code(code: str) -> None:
+    if not CODE_PATTERN.fullmatch(code):
+        raise EventError({"code": [_(
+            "Mã hội thảo dài 3–40 ký tự, chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang, "
+            "không bắt đầu hay kết thúc bằng dấu gạch ngang."
+        )]})
+    if db.session.scalar(select(Workshop.id).where(Workshop.code == code)) is not None:
+        raise _code_taken_error()
+
+
+def new_code(title: str, starts_at: datetime) -> str:
+    """A readable unused code from the title and the year: "danh-gia-05-nam-ap-dung-2014"."""
+    words = re.sub(r"[^a-z0-9]+", "-", fold(title)).strip("-")
+    words = words.removeprefix("hoi-thao-")  # every workshop is one; keep the words that tell
+    if len(words) > 24:  # cut at the last whole word that fits
+        cut = words[:25]
+        words = cut.rsplit("-", 1)[0] if "-" in cut else cut[:24]
+    base = f"{words.strip('-') or 'hoi-thao'}-{starts_at.year}"
+    taken = set(db.session.scalars(select(Workshop.code).where(Workshop.code.like(f"{base}%"))))
+    code, number = base, 1
+    while code in taken:
+        number += 1
+        code = f"{base}-{number}"
+    return code
+
+
+def create_workshop(data: WorkshopData, code: str | None = None) -> Workshop:
+    """A new workshop; without a code, one is made from the title."""
+    _check_workshop(data)
+    if code:
+        _check_code(code)
+    workshop = Workshop(code=code or new_code(data.title, data.starts_at), **vars(data))
+    db.session.add(workshop)
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same code taken at the same moment by another request
+        db.session.rollback()
+        raise _code_taken_error() from None
+    return workshop
+
+
+def update_workshop(workshop: Workshop, data: WorkshopData) -> Workshop:
+    """Change everything but the code, which links and API clients already use."""
+    _check_workshop(data)
+    for name, value in vars(data).items():
+        setattr(workshop, name, value)
+    db.session.commit()
+    return workshop
+
+
+def host_candidates() -> list[Organization]:
+    """Agencies that may host a workshop: the whole directory, grouped by kind."""
+    return list(db.session.scalars(select(Organization).order_by(Organization.kind, Organization.name)))
+
+
+def chair_candidates() -> list[User]:
+    """Accounts that may chair a session."""
+    return list(db.session.scalars(
+        select(User).where(User.active.is_(True), User.role.in_(CHAIR_ROLES)).order_by(User.name)
+    ))
+
+
+def _chair(data: SessionData) -> tuple[User | None, dict[str, list[str]]]:
+    """The chosen chair, who must be an active chair or organizer account, or the problem."""
+    if data.chair_email:
+        name = "chair_email"
+        user = db.session.scalar(select(User).where(User.email == normalize_email(data.chair_email)))
+    elif data.chair_id is not None:
+        name = "chair_id"
+        user = db.session.get(User, data.chair_id)
+    else:
+        return None, {}
+    if user is None:
+        return None, {name: [_("Không tìm thấy tài khoản này.")]}
+    if not user.active or user.role not in CHAIR_ROLES:
+        return None, {name: [_(
+            "Người chủ trì phải là tài khoản đang hoạt động có vai trò Chủ trì hoặc Ban tổ chức."
+        )]}
+    return user, {}
+
+
+def _apply_session(session: WorkshopSession, data: SessionData) -> None:
+    chair, errors = _chair(data)
+    errors |= _time_errors(data.starts_at, data.ends_at)
+    if errors:
+        raise EventError(errors)
+    session.chair = chair
+    session.title = data.title
+    session.starts_at = data.starts_at
+    session.ends_at = data.ends_at
+    session.presenter = data.presenter
+    session.moderated = data.moderated
+    session.description = data.description
+
+
+def get_session(workshop: Workshop, session_id: int) -> WorkshopSession | None:
+    """A session of this workshop only: an id from another workshop finds nothing."""
+    session = db.session.get(WorkshopSession, session_id)
+    return session if session is not None and session.workshop_id == workshop.id else None
+
+
+def add_session(workshop: Workshop, data: SessionData) -> WorkshopSession:
+    """A new agenda item, placed last."""
+    session = WorkshopSession()
+    _apply_session(session, data)
+    last = db.session.scalar(
+        select(func.max(WorkshopSession.position)).where(WorkshopSession.workshop_id == workshop.id)
+    )
+    session.position = (last or 0) + 1
+    workshop.sessions.append(session)
+    db.session.commit()
+    return session
+
+
+def update_session(session: WorkshopSession, data: SessionData) -> WorkshopSession:
+    _apply_session(session, data)
+    db.session.commit()
+    return session
+
+
+def delete_session(session: WorkshopSession) -> None:
+    db.session.delete(session)
+    db.session.commit()
+
+
+def move_session(session: WorkshopSession, direction: Literal["up", "down"]) -> None:
+    """Swap with the neighbour, then number the agenda 1..n (old positions may repeat)."""
+    agenda = list(session.workshop.sessions)
+    index = agenda.index(session)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(agenda):
+        agenda[index], agenda[other] = agenda[other], agenda[index]
+    for position, item in enumerate(agenda, start=1):
+        item.position = position
+    db.session.commit()
+

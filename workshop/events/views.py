@@ -1,12 +1,134 @@
-from flask import Blueprint, render_template
+"""Pages: the workshop list, a workshop's dashboard, and editing a workshop and its agenda."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 
 from ..auth.decorators import role_required
+from ..models import STATUS_LABELS, Workshop, WorkshopSession
 from . import services
+from .forms import SessionPageForm, WorkshopPageForm
+from .services import EventError
 
 bp = Blueprint("events", __name__, url_prefix="/workshops")
+
+# The order in which the dashboard tells the invitations' story.
+STATUS_ORDER = ("draft", "sent", "accepted", "delegated", "declined")
+
+
+def _workshop(code: str) -> Workshop:
+    return services.get_workshop(code) or abort(404)
+
+
+def _session(workshop: Workshop, session_id: int) -> WorkshopSession:
+    return services.get_session(workshop, session_id) or abort(404)
+
+
+def _show_errors(form: FlaskForm, error: EventError) -> None:
+    """Put the service's refusals next to the fields they concern; the form keeps its values."""
+    for name, messages in error.errors.items():
+        if name in form:
+            form[name].errors = [*form[name].errors, *messages]
+        else:
+            for message in messages:
+                flash(message, "error")
+
+
+def _agenda(workshop: Workshop):
+    return redirect(url_for(".dashboard", code=workshop.code, _anchor="agenda"))
 
 
 @bp.get("/")
 @role_required("staff")
 def list_workshops():
-    return render_template("events/list.html", workshops=services.list_workshops())
+    return render_template("events/list.html", rows=services.list_workshops())
+
+
+@bp.get("/<code>/")
+@role_required("staff")
+def dashboard(code: str):
+    workshop = _workshop(code)
+    return render_template(
+        "events/dashboard.html", workshop=workshop, attendance=services.attendance(workshop),
+        statuses=[(status, STATUS_LABELS[status]) for status in STATUS_ORDER],
+    )
+
+
+def _workshop_page(workshop: Workshop | None):
+    """Create (no workshop yet) or edit; the code is chosen once, at creation."""
+    form = WorkshopPageForm(obj=workshop)
+    if workshop is not None:
+        del form.code
+    if form.validate_on_submit():
+        try:
+            if workshop is None:
+                workshop = services.create_workshop(form.workshop_data(), form.code.data)
+                flash(_("Đã tạo hội thảo."), "success")
+            else:
+                services.update_workshop(workshop, form.workshop_data())
+                flash(_("Đã lưu thông tin hội thảo."), "success")
+        except EventError as error:
+            _show_errors(form, error)
+        else:
+            return redirect(url_for(".dashboard", code=workshop.code))
+    return render_template("events/workshop_form.html", form=form, workshop=workshop)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required("organizer")
+def create_workshop():
+    return _workshop_page(None)
+
+
+@bp.route("/<code>/edit", methods=["GET", "POST"])
+@role_required("organizer")
+def edit_workshop(code: str):
+    return _workshop_page(_workshop(code))
+
+
+def _session_page(workshop: Workshop, session: WorkshopSession | None):
+    form = SessionPageForm(obj=session)
+    if form.validate_on_submit():
+        try:
+            if session is None:
+                services.add_session(workshop, form.session_data())
+                flash(_("Đã thêm phiên vào chương trình."), "success")
+            else:
+                services.update_session(session, form.session_data())
+                flash(_("Đã lưu phiên."), "success")
+        except EventError as error:
+            _show_errors(form, error)
+        else:
+            return _agenda(workshop)
+    return render_template("events/session_form.html", form=form, workshop=workshop, session=session)
+
+
+@bp.route("/<code>/sessions/new", methods=["GET", "POST"])
+@role_required("organizer")
+def add_session(code: str):
+    return _session_page(_workshop(code), None)
+
+
+@bp.route("/<code>/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@role_required("organizer")
+def edit_session(code: str, session_id: int):
+    workshop = _workshop(code)
+    return _session_page(workshop, _session(workshop, session_id))
+
+
+@bp.post("/<code>/sessions/<int:session_id>/delete")
+@role_required("organizer")
+def delete_session(code: str, session_id: int):
+    workshop = _workshop(code)
+    services.delete_session(_session(workshop, session_id))
+    flash(_("Đã xóa phiên khỏi chương trình."), "success")
+    return _agenda(workshop)
+
+
+@bp.post("/<code>/sessions/<int:session_id>/move/<any(up, down):direction>")
+@role_required("organizer")
+def move_session(code: str, session_id: int, direction: str):
+    workshop = _workshop(code)
+    services.move_session(_session(workshop, session_id), direction)
+    return _agenda(workshop)

@@ -1,0 +1,135 @@
+"""Forms for workshops and sessions; the JSON API validates its bodies with the same forms."""
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any, TypeVar
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from ..fields import LocalDateTimeField
+from .services import SessionData, WorkshopData, chair_candidates, host_candidates
+
+Data = TypeVar("Data", WorkshopData, SessionData)
+
+
+def stripped(value: Any) -> Any:
+    """Surrounding spaces go; an empty text is no value."""
+    return (value.strip() or None) if isinstance(value, str) else value
+
+
+def optional_int(value: Any) -> int | None:
+    """The value of a select whose first option "" means none chosen."""
+    return None if value in (None, "") else int(value)
+
+
+def dataclass_values(form: FlaskForm, kind: type[Data]) -> Data:
+    """The form's values as the service's dataclass, from the fields this form has."""
+    return kind(**{item.name: form[item.name].data for item in fields(kind) if item.name in form})
+
+
+class WorkshopForm(FlaskForm):
+    """The workshop as the API takes it; the page adds a directory select for the host."""
+
+    code = StringField(
+        _l("Mã hội thảo"), [Optional(), Length(max=40)],
+        filters=[stripped, lambda value: value.lower() if isinstance(value, str) else value],
+        description=_l("Dùng trong đường dẫn, ví dụ iso9001-2014: chữ thường không dấu, chữ số, dấu "
+                       "gạch ngang. Để trống để hệ thống tự đặt. Không đổi được sau khi tạo."),
+    )
+    title = StringField(_l("Tên hội thảo"),
+                        [DataRequired(_l("Vui lòng nhập tên hội thảo.")), Length(max=500)],
+                        filters=[stripped])
+    starts_at = LocalDateTimeField(_l("Bắt đầu"),
+                                   [InputRequired(_l("Vui lòng nhập thời gian bắt đầu."))])
+    ends_at = LocalDateTimeField(_l("Kết thúc"), [Optional()])
+    venue = StringField(_l("Địa điểm"), [DataRequired(_l("Vui lòng nhập địa điểm.")), Length(max=500)],
+                        filters=[stripped])
+    rsvp_deadline = LocalDateTimeField(
+        _l("Hạn trả lời"), [Optional()],
+        description=_l("Đại biểu xác nhận tham dự hoặc cử người dự thay trước thời điểm này."),
+    )
+    description = TextAreaField(_l("Nội dung, mục đích"), [Optional()], filters=[stripped])
+    host_organization_id = IntegerField(_l("Cơ quan tổ chức"), [Optional()],
+                                        description=_l("Cơ quan mời, chọn trong danh bạ."))
+    host_parent_name = StringField(
+        _l("Cơ quan chủ quản"), [Optional(), Length(max=255)], filters=[stripped],
+        description=_l("Dòng trên cùng bên trái của giấy mời, ví dụ \"UBND TỈNH THÁI NGUYÊN\"."),
+    )
+    letter_code = StringField(
+        _l("Ký hiệu giấy mời"), [Optional(), Length(max=40)], filters=[stripped],
+        description=_l("Viết tắt tên cơ quan trong số giấy mời, ví dụ \"SKHCN\" cho \"Số: …/GM-SKHCN\"."),
+    )
+    letter_place = StringField(
+        _l("Địa danh"), [Optional(), Length(max=100)], filters=[stripped],
+        description=_l("Đứng trước ngày tháng của giấy mời, ví dụ \"Thái Nguyên\" trong "
+                       "\"Thái Nguyên, ngày … tháng … năm …\"."),
+    )
+    signer_authority = StringField(
+        _l("Thẩm quyền ký"), [Optional(), Length(max=100)], filters=[stripped],
+        description=_l("Ví dụ \"KT. GIÁM ĐỐC\" khi cấp phó ký thay; để trống khi người đứng đầu ký."),
+    )
+    signer_title = StringField(
+        _l("Chức vụ người ký"), [Optional(), Length(max=100)], filters=[stripped],
+        description=_l("Ví dụ \"PHÓ GIÁM ĐỐC\"."),
+    )
+    signer_name = StringField(_l("Họ và tên người ký"), [Optional(), Length(max=255)],
+                              filters=[stripped], description=_l("Ví dụ \"Nguyễn Hữu Phúc\"."))
+
+    def workshop_data(self) -> WorkshopData:
+        return dataclass_values(self, WorkshopData)
+
+
+class WorkshopPageForm(WorkshopForm):
+    host_organization_id = SelectField(
+        _l("Cơ quan tổ chức"), coerce=optional_int, validate_choice=False,
+        invalid_value_message=_l("Lựa chọn không hợp lệ."),
+        description=_l("Cơ quan mời, chọn trong danh bạ cơ quan."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.host_organization_id.choices = [SelectChoice("", _("— Chưa chọn —"))] + [
+            SelectChoice(str(organization.id), organization.name, optgroup=organization.kind_label)
+            for organization in host_candidates()
+        ]
+
+
+class SessionForm(FlaskForm):
+    """A session as the API takes it, the chair named by e-mail; the page picks from a list."""
+
+    title = StringField(_l("Tên phiên"), [DataRequired(_l("Vui lòng nhập tên phiên.")), Length(max=500)],
+                        filters=[stripped])
+    starts_at = LocalDateTimeField(_l("Bắt đầu"), [Optional()])
+    ends_at = LocalDateTimeField(_l("Kết thúc"), [Optional()])
+    presenter = StringField(
+        _l("Người trình bày"), [Optional(), Length(max=255)], filters=[stripped],
+        description=_l("Người hoặc cơ quan trình bày, ví dụ \"Chi cục Tiêu chuẩn Đo lường Chất lượng\"."),
+    )
+    chair_email = StringField(_l("E-mail người chủ trì"), [Optional(), Length(max=255)],
+                              filters=[stripped])
+    moderated = BooleanField(
+        _l("Duyệt câu hỏi trước khi hiển thị"),
+        description=_l("Câu hỏi của đại biểu chỉ hiện lên sau khi chủ trì hoặc ban tổ chức duyệt."),
+    )
+    description = TextAreaField(_l("Ghi chú"), [Optional()], filters=[stripped])
+
+    def session_data(self) -> SessionData:
+        return dataclass_values(self, SessionData)
+
+
+class SessionPageForm(SessionForm):
+    chair_email = None  # the page picks an account instead
+    chair_id = SelectField(_l("Chủ trì"), coerce=optional_int, validate_choice=False,
+                           invalid_value_message=_l("Lựa chọn không hợp lệ."),
+                           description=_l("Người điều hành phần hỏi đáp của phiên."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.chair_id.choices = [SelectChoice("", _("— Chưa chọn —"))] + [
+            SelectChoice(str(user.id), f"{user.name} ({user.role_label})") for user in chair_candidates()
+        ]
