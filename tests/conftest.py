@@ -109,8 +109,12 @@ def make_app(database, database_url_for_test, tmp_path):
 def app(make_app):
     app = make_app()
     # Tests push one app context for many requests; Flask-Login caches the user in `g` there.
-    app.before_request(lambda: g.pop("_login_user", None))
+    app.before_request(_forget_cached_login)
     return app
+
+
+def _forget_cached_login() -> None:
+    g.pop("_login_user", None)
 
 
 @pytest.fixture

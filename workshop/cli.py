@@ -55,5 +55,8 @@ def demo_load_command(if_empty: bool) -> None:
 
 
 def register(app: Flask) -> None:
+    from .outbox.cli import outbox_cli
+
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(outbox_cli)

@@ -1,3 +1,110 @@
-from flask import Blueprint
+"""The organizer's outbox pages: start a bulk send or reminders, watch a batch's progress.
 
-bp = Blueprint("outbox", __name__)
+Nothing here sends mail by itself: `flask outbox send` delivers. The one exception is the
+"Gửi ngay" button, a bounded delivery round for a small deployment without a separate worker.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..auth.decorators import role_required
+from ..extensions import db
+from ..models import Workshop
+from . import services
+from .forms import ConfirmForm, SendForm
+
+bp = Blueprint("outbox", __name__, url_prefix="/workshops/<code>/outbox")
+
+DELIVER_NOW_LIMIT = 50
+
+
+def _workshop(code: str) -> Workshop:
+    return db.one_or_404(select(Workshop).where(Workshop.code == code))
+
+
+def _batch(workshop: Workshop, batch: str) -> services.BatchProgress:
+    progress = services.batch_progress(batch)
+    if progress is None or not services.batch_in_workshop(workshop, batch):
+        abort(404)
+    return progress
+
+
+def _queued(code: str, result: services.QueueResult):
+    if not result.queued:
+        flash(_("Không có giấy mời nào cần gửi e-mail."), "warning")
+        return redirect(url_for(".index", code=code))
+    flash(_("Đã xếp %(count)d e-mail vào hàng đợi gửi.", count=result.queued), "success")
+    return redirect(url_for(".batch", code=code, batch=result.batch))
+
+
+@bp.get("")
+@role_required("organizer")
+def index(code: str):
+    workshop = _workshop(code)
+    return render_template("outbox/index.html", workshop=workshop,
+                           overview=services.overview(workshop), form=SendForm(),
+                           confirm=ConfirmForm())
+
+
+@bp.post("")
+@role_required("organizer")
+def send(code: str):
+    """A bulk send: the ticked `ids`, or every invitation never e-mailed."""
+    workshop = _workshop(code)
+    form = SendForm()
+    if not form.validate():
+        for error in form.ids.errors:
+            flash(error, "error")
+        return redirect(url_for(".index", code=code))
+    try:
+        result = services.queue_invitation_emails(workshop, form.ids.data or None)
+    except services.OutboxError as error:
+        flash(str(error), "error")
+        return redirect(url_for(".index", code=code))
+    return _queued(code, result)
+
+
+@bp.post("/reminders")
+@role_required("organizer")
+def remind(code: str):
+    workshop = _workshop(code)
+    if not ConfirmForm().validate():
+        abort(400)
+    return _queued(code, services.queue_reminders(workshop))
+
+
+@bp.get("/<batch>")
+@role_required("organizer")
+def batch(code: str, batch: str):
+    workshop = _workshop(code)
+    return render_template("outbox/batch.html", workshop=workshop, progress=_batch(workshop, batch),
+                           failures=services.batch_failures(batch), confirm=ConfirmForm())
+
+
+@bp.get("/<batch>/progress")
+@role_required("organizer")
+def progress(code: str, batch: str):
+    """What the progress page polls."""
+    progress = _batch(_workshop(code), batch)
+    failures = [
+        {"name": message.invitation.name if message.invitation else "",
+         "email": message.to_address, "status": message.status, "error": message.last_error}
+        for message in services.batch_failures(batch)
+    ]
+    return jsonify(progress.as_dict() | {"failures": failures})
+
+
+@bp.post("/<batch>/deliver")
+@role_required("organizer")
+def deliver_now(code: str, batch: str):
+    """One bounded delivery round for this batch, in the request."""
+    _batch(_workshop(code), batch)
+    if not ConfirmForm().validate():
+        abort(400)
+    report = services.deliver_due(limit=DELIVER_NOW_LIMIT, batch=batch)
+    flash(_("Đã gửi %(sent)d, không gửi được %(failed)d, sẽ thử lại %(retrying)d.",
+            sent=report.sent, failed=report.failed, retrying=report.retrying),
+          "success" if not report.failed and not report.retrying else "warning")
+    return redirect(url_for(".batch", code=code, batch=batch))

@@ -1,0 +1,36 @@
+"""Forms of the outbox pages, also used by the JSON API (`ids` of a bulk send)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Field
+from wtforms.widgets import TextInput
+
+
+class IntegerListField(Field):
+    """Invitation ids, from ticked boxes (`ids=3&ids=5`), a JSON list or "3, 5"."""
+
+    widget = TextInput()
+
+    def _value(self) -> str:
+        return ", ".join(str(value) for value in self.data or [])
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        values = [part.strip() for item in valuelist for part in str(item).split(",") if part.strip()]
+        self.data = []
+        for value in values:
+            if not value.isdigit():
+                raise ValueError(_l("Mã giấy mời phải là số nguyên dương, không phải “%(value)s”.",
+                                    value=value))
+            self.data.append(int(value))
+
+
+class SendForm(FlaskForm):
+    ids = IntegerListField(
+        _l("Giấy mời được chọn"),
+        description=_l("Để trống: gửi mọi giấy mời có địa chỉ e-mail mà chưa từng được gửi."),
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
