@@ -10,21 +10,31 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, g, request
+from flask import Blueprint, g, request, session
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from sqlalchemy import Select, func, select
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
-from ..extensions import csrf, db
-from ..models import User
+from ..extensions import csrf, db, limiter
+from ..models import Invitation, User
 from .errors import ApiError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 STAFF_ROLES = ("staff", "chair", "organizer")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# The invitee, known by the token of their personal link (CONTRACT.md "Attendee calls").
+ATTENDEE = "attendee"
+INVITATION_HEADER = "X-Invitation-Token"
+# Where the personal page keeps its token, so that its scripts can call the API.
+SESSION_INVITATION_KEY = "invitation_token"
+# Attendee calls are limited per invitation token (CONTRACT.md); and per address, more loosely,
+# since a whole hall shares the venue's Wi-Fi address.
+ATTENDEE_LIMIT_PER_TOKEN = "120 per minute"
+ATTENDEE_LIMIT_PER_ADDRESS = "1200 per minute"
 
 
 @dataclass
@@ -53,7 +63,9 @@ def endpoint(
     """Route `method rule` on the API blueprint for the roles in `who`.
 
     `who` names the least staff role allowed ("staff" means staff, chair and organizer;
-    "chair" means chair and organizer). Attendee access is added by the invitations feature.
+    "chair" means chair and organizer), and/or "attendee": the invitee, by the token of their
+    personal link. `who=("attendee", "staff")` lets both in; the view tells them apart with
+    `current_invitation()`. Attendee calls get per-token limits instead of the blueprint's.
     """
     roles = (who,) if isinstance(who, str) else tuple(who)
 
@@ -63,6 +75,8 @@ def endpoint(
             authorize(roles)
             return view(**kwargs)
 
+        if ATTENDEE in roles:
+            wrapped = _attendee_limits(roles)(wrapped)
         bp.add_url_rule(rule, view.__name__, wrapped, methods=[method])
         ENDPOINTS.append(
             Endpoint(rule, method, roles, summary, body, view.__doc__, dict(responses or {}))
@@ -92,8 +106,81 @@ def staff_user() -> User | None:
     return user
 
 
+@bp.before_request
+def _forget_previous_invitation() -> None:
+    """The invitation is worked out once per request (tests reuse one app context)."""
+    g.pop("api_invitation", None)
+
+
+def _invitation_token() -> str | None:
+    """The token an attendee call carries: the header, else the one the personal page stored."""
+    header = request.headers.get(INVITATION_HEADER)
+    if header is not None:
+        return header.strip()
+    return session.get(SESSION_INVITATION_KEY)
+
+
+def current_invitation() -> Invitation | None:
+    """The invitation behind this request: `X-Invitation-Token`, or the browser session that
+    the personal page opened (which must then send the CSRF header on unsafe methods, as a
+    signed-in browser does). A header with an unknown token is a 401."""
+    if "api_invitation" in g:
+        return g.api_invitation
+    from ..invitations.services import find_by_token
+
+    invitation = None
+    if INVITATION_HEADER in request.headers:
+        invitation = find_by_token(_invitation_token())
+        if invitation is None:
+            raise ApiError(401, "invalid_invitation_token",
+                           _("Đường link giấy mời không đúng hoặc không còn hiệu lực."))
+    elif session.get(SESSION_INVITATION_KEY):
+        invitation = find_by_token(session[SESSION_INVITATION_KEY])
+        if invitation is not None and request.method not in SAFE_METHODS:
+            csrf.protect()
+    g.api_invitation = invitation
+    return invitation
+
+
+def _attendee_first(roles: tuple[str, ...]) -> bool:
+    """Whether this call is the invitee's: always when staff are not allowed; otherwise when it
+    carries the invitation header, or no staff credential (Bearer token, signed-in browser)."""
+    if not any(role in STAFF_ROLES for role in roles):
+        return True
+    if INVITATION_HEADER in request.headers:
+        return True
+    return not (request.headers.get("Authorization") or current_user.is_authenticated)
+
+
+def _attendee_limits(roles: tuple[str, ...]) -> Callable[[Callable], Callable]:
+    """Per-token and per-address limits for the attendee calls of an endpoint; staff calls to
+    an endpoint open to both are not limited (CONTRACT.md)."""
+
+    def staff_call() -> bool:
+        return not _attendee_first(roles)
+
+    def token_key() -> str:
+        return f"invitation:{_invitation_token() or get_remote_address()}"
+
+    def message() -> str:
+        return _("Bạn gửi quá nhiều yêu cầu. Vui lòng thử lại sau ít phút.")
+
+    per_token = limiter.shared_limit(ATTENDEE_LIMIT_PER_TOKEN, scope="attendee-token",
+                                     key_func=token_key, exempt_when=staff_call,
+                                     error_message=message)
+    per_address = limiter.shared_limit(ATTENDEE_LIMIT_PER_ADDRESS, scope="attendee-address",
+                                       exempt_when=staff_call, error_message=message)
+    return lambda view: per_address(per_token(view))
+
+
 def authorize(roles: tuple[str, ...]) -> None:
     staff_roles = [role for role in roles if role in STAFF_ROLES]
+    if ATTENDEE in roles and _attendee_first(roles):
+        if current_invitation() is not None:
+            return
+        if not staff_roles and staff_user() is None:
+            raise ApiError(401, "unauthorized",
+                           _("Cần mã giấy mời: hãy mở đường link cá nhân trong giấy mời."))
     user = staff_user()
     if user is None:
         raise ApiError(401, "unauthorized", _("Cần đăng nhập hoặc mã truy cập API."))

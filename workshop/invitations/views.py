@@ -1,3 +1,268 @@
-from flask import Blueprint
+"""Pages: choosing invitees, tracking the answers, and the invitee's personal page /i/<token>."""
+from __future__ import annotations
+
+from io import BytesIO
+from urllib.parse import quote_plus
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_limiter.util import get_remote_address
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+
+from ..api.routing import SESSION_INVITATION_KEY
+from ..auth.decorators import role_required
+from ..directory.services import kind_counts
+from ..events.services import get_workshop
+from ..extensions import db, limiter
+from ..links import personal_url
+from ..models import KIND_LABELS, ORGANIZATION_KINDS, STATUS_LABELS, Invitation, Organization, Workshop
+from ..qr import qr_png, qr_svg
+from ..text import fold
+from . import services
+from .forms import InviteForm, PersonForm, RsvpForm
 
 bp = Blueprint("invitations", __name__)
+
+# The personal pages carry the secret in their URL: it must not leak to other sites through the
+# Referer header nor stay in a shared cache.
+PERSONAL_ENDPOINTS = ("invitations.personal", "invitations.pass_png")
+PERSONAL_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "private, no-store"}
+# Per address, loosely (a whole hall shares the venue's Wi-Fi address), and per link.
+_per_address = limiter.shared_limit("300 per minute", scope="personal-address",
+                                    key_func=get_remote_address)
+_per_link = limiter.shared_limit(
+    "60 per minute", scope="personal-link",
+    key_func=lambda: f"link:{(request.view_args or {}).get('token', '')}",
+)
+
+
+@bp.after_request
+def _personal_headers(response: Response) -> Response:
+    if request.endpoint in PERSONAL_ENDPOINTS:
+        response.headers.update(PERSONAL_HEADERS)
+    return response
+
+
+def _workshop(code: str) -> Workshop:
+    return get_workshop(code) or abort(404)
+
+
+def _invitation(workshop: Workshop, invitation_id: int) -> Invitation:
+    return services.get_invitation(workshop, invitation_id) or abort(404)
+
+
+def _show_errors(form: FlaskForm, error: services.InvitationError) -> None:
+    """Put the service's refusal next to the fields it concerns; the form keeps its values."""
+    for name, messages in error.errors.items():
+        if name in form:
+            form[name].errors = [*form[name].errors, *messages]
+    if not any(name in form for name in error.errors):
+        flash(error.message, "error")
+
+
+# --- choosing invitees --------------------------------------------------------------------
+
+
+def _invite_page(workshop: Workshop, form: InviteForm, person_form: PersonForm,
+                 selection: services.Selection | None = None, status: int = 200):
+    organizations = db.session.scalars(
+        db.select(Organization).order_by(Organization.kind, Organization.name)
+    ).all()
+    invited = services.invited_organization_ids(workshop)
+    counts = kind_counts()
+    kinds = [(kind, KIND_LABELS[kind], counts[kind],
+              sum(1 for o in organizations if o.kind == kind and o.id in invited))
+             for kind in ORGANIZATION_KINDS]
+    preview = ([services.leader_invitation(workshop, organization) for organization in selection.new]
+               if selection else None)
+    return render_template(
+        "invitations/invite.html", workshop=workshop, form=form, person_form=person_form,
+        organizations=organizations, invited=invited, kinds=kinds, selection=selection,
+        preview=preview, fold=fold,
+    ), status
+
+
+@bp.route("/workshops/<code>/invite", methods=["GET", "POST"])
+@role_required("organizer")
+def invite(code: str):
+    """Tick agencies by kind or one by one; "Xem trước" shows who will be invited, "Tạo giấy
+    mời" creates the invitations."""
+    workshop = _workshop(code)
+    form = InviteForm()
+    if not form.validate_on_submit():
+        return _invite_page(workshop, form, PersonForm(formdata=None),
+                            status=422 if form.is_submitted() else 200)
+    if request.form.get("action") != "create":
+        selection = services.select_organizations(workshop, form.organization_ids.data,
+                                                  form.kinds.data)
+        return _invite_page(workshop, form, PersonForm(formdata=None), selection)
+    try:
+        result = services.invite_organizations(workshop, form.organization_ids.data, form.kinds.data)
+    except services.InvitationError as error:
+        flash(error.message, "error")
+        return _invite_page(workshop, form, PersonForm(formdata=None), status=409)
+    flash(ngettext("Đã tạo %(num)d giấy mời.", "Đã tạo %(num)d giấy mời.", len(result.created)),
+          "success")
+    if result.skipped:
+        flash(_("Bỏ qua các cơ quan đã được mời: %(names)s.",
+                names="; ".join(organization.name for organization in result.skipped)), "warning")
+    return redirect(url_for(".list_invitations", code=workshop.code))
+
+
+@bp.post("/workshops/<code>/invite/person")
+@role_required("organizer")
+def invite_person(code: str):
+    """Someone outside the directory, or a second person from an agency."""
+    workshop = _workshop(code)
+    form = PersonForm()
+    if form.validate_on_submit():
+        try:
+            invitation = services.invite_person(workshop, form.name.data, form.title.data,
+                                                form.organization_id.data, form.email.data,
+                                                form.phone.data)
+        except services.InvitationError as error:
+            _show_errors(form, error)
+        else:
+            flash(_("Đã tạo giấy mời số %(number)s cho %(name)s.", number=invitation.letter_number,
+                    name=invitation.name), "success")
+            return redirect(url_for(".list_invitations", code=workshop.code))
+    return _invite_page(workshop, InviteForm(formdata=None), form, status=422)
+
+
+# --- tracking -----------------------------------------------------------------------------
+
+
+@bp.get("/workshops/<code>/invitations")
+@role_required("staff")
+def list_invitations(code: str):
+    workshop = _workshop(code)
+    status = request.args.get("status") if request.args.get("status") in services.STATUS_FILTERS else None
+    kind = request.args.get("kind") if request.args.get("kind") in ORGANIZATION_KINDS else None
+    query = request.args.get("q", "").strip()
+    invitations = services.list_invitations(workshop, status, kind, query)
+    return render_template(
+        "invitations/list.html", workshop=workshop, invitations=invitations,
+        counts=services.invitation_counts(workshop),
+        not_coming=services.agencies_not_coming(workshop),
+        status=status, kind=kind, query=query, statuses=services.STATUS_FILTERS,
+        status_labels={**STATUS_LABELS, "unanswered": _("Chưa trả lời")},
+        kind_labels=KIND_LABELS, share_message=services.share_message, personal_url=personal_url,
+    )
+
+
+@bp.get("/workshops/<code>/invitations.xlsx")
+@role_required("staff")
+def export_invitations(code: str):
+    workshop = _workshop(code)
+    return send_file(
+        BytesIO(services.tracking_xlsx(workshop)), as_attachment=True,
+        download_name=f"giay-moi-{workshop.code}.xlsx",
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@bp.route("/workshops/<code>/invitations/<int:invitation_id>", methods=["GET", "POST"])
+@role_required("organizer")
+def edit_invitation(code: str, invitation_id: int):
+    workshop = _workshop(code)
+    invitation = _invitation(workshop, invitation_id)
+    form = PersonForm(obj=invitation)
+    if form.validate_on_submit():
+        try:
+            services.update_invitation(invitation, form.name.data, form.title.data,
+                                       form.organization_id.data, form.email.data, form.phone.data)
+        except services.InvitationError as error:
+            _show_errors(form, error)
+        else:
+            flash(_("Đã lưu giấy mời số %(number)s.", number=invitation.letter_number), "success")
+            return redirect(url_for(".list_invitations", code=workshop.code))
+    return render_template("invitations/edit.html", workshop=workshop, invitation=invitation,
+                           form=form), 422 if form.errors else 200
+
+
+@bp.post("/workshops/<code>/invitations/<int:invitation_id>/delete")
+@role_required("organizer")
+def delete_invitation(code: str, invitation_id: int):
+    workshop = _workshop(code)
+    invitation = _invitation(workshop, invitation_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        services.delete_invitation(invitation)
+    except services.InvitationError as error:
+        flash(error.message, "error")
+        return redirect(url_for(".edit_invitation", code=workshop.code, invitation_id=invitation_id))
+    flash(_("Đã xóa giấy mời."), "success")
+    return redirect(url_for(".list_invitations", code=workshop.code))
+
+
+# --- the personal page ----------------------------------------------------------------------
+
+
+def _unknown_link():
+    return render_template("invitations/unknown_link.html"), 404
+
+
+@bp.route("/i/<token>", methods=["GET", "POST"])
+@_per_address
+@_per_link
+def personal(token: str):
+    """The invitee's page: no sign-in, the token is the key. It remembers the token in the
+    session so that the page's scripts can call the attendee API."""
+    invitation = services.find_by_token(token)
+    if invitation is None:
+        return _unknown_link()
+    session[SESSION_INVITATION_KEY] = token
+    form = RsvpForm(obj=invitation)  # "Đổi câu trả lời" starts from the deputy already named
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.respond(invitation, form.response.data, form.delegate_name.data,
+                             form.delegate_title.data, form.delegate_phone.data)
+        except services.AnswerClosed as error:
+            flash(error.message, "error")
+            status = 409
+        except services.InvitationError as error:
+            _show_errors(form, error)
+            status = 422
+        else:
+            flash(_("Đã ghi nhận câu trả lời. Trân trọng cảm ơn ông/bà!"), "success")
+            return redirect(url_for(".personal", token=token, _anchor="answer"))
+    elif form.is_submitted():
+        status = 422
+    workshop = invitation.workshop
+    return render_template(
+        "invitations/personal.html", invitation=invitation, workshop=workshop, form=form,
+        can_answer=services.can_answer(invitation), deadline=services.answer_deadline(workshop),
+        map_url="https://www.google.com/maps/search/?api=1&query=" + quote_plus(workshop.venue),
+        # The QR code is drawn from our random token only, never from user text.
+        qr=Markup(qr_svg(invitation.pass_token)) if invitation.status != "declined" else None,
+    ), status
+
+
+@bp.get("/i/<token>/pass.png")
+@_per_address
+@_per_link
+def pass_png(token: str):
+    """The pass as an image to keep in the phone's gallery ("Lưu ảnh")."""
+    invitation = services.find_by_token(token)
+    if invitation is None or invitation.status == "declined":
+        return _unknown_link()
+    return Response(
+        qr_png(invitation.pass_token), mimetype="image/png",
+        headers={"Content-Disposition":
+                 f'attachment; filename="the-hoi-thao-{invitation.short_code}.png"'},
+    )

@@ -1,0 +1,525 @@
+"""Invitations: choosing invitees, the invitee's answer (RSVP), and the organizer's tracking.
+
+Every invitation names one person and carries its own random tokens (see the model); its
+`letter_number` is the "Số: N/GM-…" of the official letter, unique within its workshop.
+"""
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from ..core import local_time, long_date
+from ..extensions import db
+from ..links import personal_url
+from ..models import (
+    INVITATION_STATUSES,
+    KIND_LABELS,
+    ORGANIZATION_KINDS,
+    STATUS_LABELS,
+    CheckIn,
+    Invitation,
+    Organization,
+    Workshop,
+)
+from ..text import fold
+from ..timeutil import as_local, utcnow
+
+# What the invitee says (API and forms) and the state it puts the invitation in.
+RESPONSES = {"accept": "accepted", "decline": "declined", "delegate": "delegated"}
+RESPONSE_OF_STATUS = {status: response for response, status in RESPONSES.items()}
+COMING = ("accepted", "delegated")
+UNANSWERED = ("draft", "sent")
+# A filter of the tracking page besides the five states: every invitation not answered yet.
+UNANSWERED_FILTER = "unanswered"
+STATUS_FILTERS = (UNANSWERED_FILTER, "draft", "sent", "accepted", "delegated", "declined")
+NUMBERING_ATTEMPTS = 5
+MAX_TEXT = 255  # the length of the name and title columns
+# 8 to 15 digits, written with the spaces, dots, dashes and brackets people use.
+_PHONE = re.compile(r"^\+?[0-9 .()\-]+$")
+
+T = TypeVar("T")
+
+
+class InvitationError(ValueError):
+    """A refused action or input, with its message; `errors` names the fields at fault."""
+
+    def __init__(self, message: str, errors: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
+class AnswerClosed(InvitationError):
+    """An answer after the RSVP deadline: the workshop's state refuses it, not the input."""
+
+
+def _clean(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def _kind(column=Organization.kind):
+    """An invitee outside the directory counts with the agencies of kind "other"."""
+    return func.coalesce(column, "other")
+
+
+# --- finding ------------------------------------------------------------------------------
+
+
+def find_by_token(token: str | None) -> Invitation | None:
+    """The invitation whose personal link carries `token`, else None."""
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalar(select(Invitation).where(Invitation.token == token))
+
+
+def get_invitation(workshop: Workshop, invitation_id: int) -> Invitation | None:
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.workshop_id != workshop.id or invitation.walk_in:
+        return None
+    return invitation
+
+
+def invitations_statement(workshop: Workshop, status: str | None = None,
+                          kind: str | None = None) -> Select:
+    """The workshop's invitations (walk-ins are not invitations), in letter-number order,
+    with their agency and check-in loaded; `status` may also be "unanswered"."""
+    statement = (
+        select(Invitation)
+        .outerjoin(Organization, Invitation.organization_id == Organization.id)
+        .where(Invitation.workshop_id == workshop.id, Invitation.walk_in.is_(False))
+        .options(selectinload(Invitation.organization), selectinload(Invitation.checkin))
+        .order_by(Invitation.letter_number.is_(None), Invitation.letter_number, Invitation.id)
+    )
+    if status == UNANSWERED_FILTER:
+        statement = statement.where(Invitation.status.in_(UNANSWERED))
+    elif status:
+        statement = statement.where(Invitation.status == status)
+    if kind:
+        statement = statement.where(_kind() == kind)
+    return statement
+
+
+def matches(invitation: Invitation, query: str | None) -> bool:
+    """Whether `query` is found, without accents, in the invitee, the deputy, the agency or
+    the contacts ("tran van" finds "Trần Văn")."""
+    wanted = fold(query)
+    if not wanted:
+        return True
+    organization = invitation.organization
+    haystack = fold(" ".join(filter(None, [
+        invitation.name, invitation.title, invitation.delegate_name, invitation.email,
+        invitation.phone, invitation.short_code, organization.name if organization else None,
+    ])))
+    return wanted in haystack
+
+
+def list_invitations(workshop: Workshop, status: str | None = None, kind: str | None = None,
+                     query: str | None = None) -> list[Invitation]:
+    """The tracking list. The text search runs in Python on the workshop's few hundred rows:
+    invitations have no folded search column."""
+    rows = db.session.scalars(invitations_statement(workshop, status, kind))
+    return [invitation for invitation in rows if matches(invitation, query)]
+
+
+# --- choosing invitees --------------------------------------------------------------------
+
+
+@dataclass
+class Selection:
+    """The agencies an organizer ticked: those to invite, and those already invited."""
+
+    new: list[Organization] = field(default_factory=list)
+    already_invited: list[Organization] = field(default_factory=list)
+
+
+def _directory_order(organization: Organization) -> tuple[int, str]:
+    return ORGANIZATION_KINDS.index(organization.kind), fold(organization.name)
+
+
+def invited_organization_ids(workshop: Workshop) -> set[int]:
+    return set(db.session.scalars(
+        select(Invitation.organization_id).where(
+            Invitation.workshop_id == workshop.id,
+            Invitation.organization_id.is_not(None),
+            Invitation.walk_in.is_(False),
+        )
+    ))
+
+
+def select_organizations(workshop: Workshop, organization_ids: Iterable[int] = (),
+                         kinds: Iterable[str] = ()) -> Selection:
+    """Every agency of the ticked kinds plus the ones ticked one by one, in directory order."""
+    ids, kinds = set(organization_ids), set(kinds)
+    if not ids and not kinds:
+        return Selection()
+    chosen = db.session.scalars(
+        select(Organization).where(or_(Organization.id.in_(ids), Organization.kind.in_(kinds)))
+    )
+    invited = invited_organization_ids(workshop)
+    selection = Selection()
+    for organization in sorted(chosen, key=_directory_order):
+        target = selection.already_invited if organization.id in invited else selection.new
+        target.append(organization)
+    return selection
+
+
+def leader_invitation(workshop: Workshop, organization: Organization) -> Invitation:
+    """A new (unsaved) invitation for the agency's leader, with the directory's contacts.
+
+    Without a leader's name in the directory the letter goes to the agency's leadership
+    ("Lãnh đạo Sở …"), always in Vietnamese since it is printed on the official letter.
+    """
+    return Invitation(
+        workshop_id=workshop.id,
+        organization=organization,
+        name=organization.leader_name or f"Lãnh đạo {organization.name}",
+        title=organization.leader_title,
+        email=organization.email,
+        phone=organization.phone,
+    )
+
+
+def _save_numbered(workshop: Workshop, build: Callable[[], tuple[list[Invitation], T]]
+                   ) -> tuple[list[Invitation], T]:
+    """Give the invitations that `build` makes the next letter numbers of the workshop and commit.
+
+    Two organizers inviting at once may take the same numbers: the database's unique
+    constraint refuses the second commit, which then starts again from a fresh `build`.
+    """
+    workshop_id = workshop.id
+    for _attempt in range(NUMBERING_ATTEMPTS):
+        invitations, extra = build()
+        last = db.session.scalar(
+            select(func.max(Invitation.letter_number)).where(Invitation.workshop_id == workshop_id)
+        ) or 0
+        for number, invitation in enumerate(invitations, start=last + 1):
+            invitation.letter_number = number
+        db.session.add_all(invitations)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            continue
+        return invitations, extra
+    raise InvitationError(_("Không cấp được số giấy mời vì nhiều người đang cùng thao tác. "
+                            "Vui lòng thử lại."))
+
+
+@dataclass
+class InviteResult:
+    created: list[Invitation]
+    skipped: list[Organization]
+
+
+def invite_organizations(workshop: Workshop, organization_ids: Iterable[int] = (),
+                         kinds: Iterable[str] = ()) -> InviteResult:
+    """One invitation per chosen agency, for its leader; agencies already invited to this
+    workshop are skipped and reported."""
+    organization_ids, kinds = list(organization_ids), list(kinds)
+
+    def build() -> tuple[list[Invitation], list[Organization]]:
+        selection = select_organizations(workshop, organization_ids, kinds)
+        return ([leader_invitation(workshop, organization) for organization in selection.new],
+                selection.already_invited)
+
+    created, skipped = _save_numbered(workshop, build)
+    return InviteResult(created, skipped)
+
+
+def _check_organization(organization_id: int | None) -> None:
+    if organization_id is not None and db.session.get(Organization, organization_id) is None:
+        message = _("Không có cơ quan này trong danh bạ.")
+        raise InvitationError(message, {"organization_id": [message]})
+
+
+def _person_fields(name: str, title: str | None, organization_id: int | None, email: str | None,
+                   phone: str | None) -> dict:
+    if not _clean(name):
+        message = _("Vui lòng nhập họ và tên người được mời.")
+        raise InvitationError(message, {"name": [message]})
+    _check_organization(organization_id)
+    return {"name": _clean(name), "title": _clean(title), "organization_id": organization_id,
+            "email": _clean(email), "phone": _clean(phone)}
+
+
+def invite_person(workshop: Workshop, name: str, title: str | None = None,
+                  organization_id: int | None = None, email: str | None = None,
+                  phone: str | None = None) -> Invitation:
+    """An invitation for someone chosen by hand (outside the directory, or a second person)."""
+    values = _person_fields(name, title, organization_id, email, phone)
+    created, _none = _save_numbered(
+        workshop, lambda: ([Invitation(workshop_id=workshop.id, **values)], None)
+    )
+    return created[0]
+
+
+def update_invitation(invitation: Invitation, name: str, title: str | None = None,
+                      organization_id: int | None = None, email: str | None = None,
+                      phone: str | None = None) -> Invitation:
+    """Correct who is invited; the tokens, the number and the answer stay."""
+    for key, value in _person_fields(name, title, organization_id, email, phone).items():
+        setattr(invitation, key, value)
+    db.session.commit()
+    return invitation
+
+
+def delete_invitation(invitation: Invitation) -> None:
+    """Only a draft: once sent, the letter exists outside and its number must stay taken."""
+    if invitation.status != "draft":
+        raise InvitationError(_("Chỉ xóa được giấy mời chưa gửi. Giấy mời này đã gửi hoặc đã có "
+                                "trả lời."))
+    db.session.delete(invitation)
+    db.session.commit()
+
+
+# --- the answer (RSVP) ----------------------------------------------------------------------
+
+
+def answer_deadline(workshop: Workshop) -> datetime:
+    """Answers may change until the RSVP deadline, or until the workshop starts if none is set."""
+    return workshop.rsvp_deadline or workshop.starts_at
+
+
+def can_answer(invitation: Invitation, now: datetime | None = None) -> bool:
+    return (now or utcnow()) <= answer_deadline(invitation.workshop)
+
+
+def clean_phone(phone: str | None) -> str | None:
+    """A phone number as typed, if it looks like one (8 to 15 digits); raises ValueError."""
+    phone = _clean(phone)
+    if phone is None:
+        return None
+    digits = sum(ch.isdigit() for ch in phone)
+    if not _PHONE.match(phone) or not 8 <= digits <= 15:
+        raise ValueError(_("Số điện thoại không hợp lệ (ví dụ 0912 345 678)."))
+    return phone
+
+
+def _deputy(name: str | None, title: str | None, phone: str | None
+            ) -> tuple[str, str | None, str | None]:
+    """The deputy's name (required), title and phone, cleaned; every problem at once."""
+    name, title = _clean(name), _clean(title)
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["delegate_name"] = [_("Vui lòng nhập họ và tên người dự thay.")]
+    for key, value in (("delegate_name", name), ("delegate_title", title)):
+        if value and len(value) > MAX_TEXT:
+            errors.setdefault(key, []).append(_("Tối đa %(max)d ký tự.", max=MAX_TEXT))
+    try:
+        phone = clean_phone(phone)
+    except ValueError as error:
+        errors["delegate_phone"] = [str(error)]
+    if errors:
+        raise InvitationError(next(iter(errors.values()))[0], errors)
+    return name, title, phone
+
+
+def respond(invitation: Invitation, response: str, delegate_name: str | None = None,
+            delegate_title: str | None = None, delegate_phone: str | None = None,
+            now: datetime | None = None) -> Invitation:
+    """Record the invitee's answer: accept, decline, or send a deputy (whose name is required).
+
+    The answer can be changed until the deadline; after it nothing changes and AnswerClosed
+    says why. A deputy's details are kept only with the "delegate" answer.
+    """
+    now = now or utcnow()
+    if response not in RESPONSES:
+        message = _("Vui lòng chọn: tham dự, cử người dự thay hoặc không tham dự.")
+        raise InvitationError(message, {"response": [message]})
+    if not can_answer(invitation, now):
+        deadline = answer_deadline(invitation.workshop)
+        raise AnswerClosed(_(
+            "Đã hết hạn xác nhận tham dự (%(time)s %(date)s); câu trả lời không thể thay đổi. "
+            "Vui lòng liên hệ trực tiếp Ban tổ chức.",
+            time=local_time(deadline), date=long_date(deadline),
+        ))
+    name = title = phone = None
+    if response == "delegate":
+        name, title, phone = _deputy(delegate_name, delegate_title, delegate_phone)
+    invitation.status = RESPONSES[response]
+    invitation.delegate_name, invitation.delegate_title, invitation.delegate_phone = name, title, phone
+    invitation.responded_at = now
+    db.session.commit()
+    return invitation
+
+
+# --- tracking -------------------------------------------------------------------------------
+
+
+@dataclass
+class StatusCounts:
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(INVITATION_STATUSES, 0))
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def unanswered(self) -> int:
+        return sum(self.counts[status] for status in UNANSWERED)
+
+    @property
+    def coming(self) -> int:
+        return sum(self.counts[status] for status in COMING)
+
+
+@dataclass
+class InvitationCounts:
+    by_status: StatusCounts
+    by_kind: dict[str, StatusCounts]  # only the kinds that have invitations, in directory order
+
+
+def invitation_counts(workshop: Workshop) -> InvitationCounts:
+    """Invitations by state, overall and by agency kind, from one grouped query."""
+    kind = _kind()
+    rows = db.session.execute(
+        select(kind, Invitation.status, func.count(Invitation.id))
+        .select_from(Invitation)
+        .outerjoin(Organization, Invitation.organization_id == Organization.id)
+        .where(Invitation.workshop_id == workshop.id, Invitation.walk_in.is_(False))
+        .group_by(kind, Invitation.status)
+    )
+    overall, by_kind = StatusCounts(), {}
+    for row_kind, status, count in rows:
+        overall.counts[status] += count
+        by_kind.setdefault(row_kind, StatusCounts()).counts[status] += count
+    ordered = {k: by_kind[k] for k in ORGANIZATION_KINDS if k in by_kind}
+    return InvitationCounts(overall, ordered)
+
+
+@dataclass
+class AgencyNotComing:
+    organization: Organization
+    invited: int
+    declined: int
+
+    @property
+    def unanswered(self) -> int:
+        return self.invited - self.declined
+
+
+def agencies_not_coming(workshop: Workshop) -> list[AgencyNotComing]:
+    """Invited agencies that nobody will represent so far: every invitation of the agency to
+    this workshop is declined or still unanswered, and no one from it has checked in (not even
+    as a walk-in). These are the agencies to chase."""
+    invited = func.sum(case((Invitation.walk_in.is_(False), 1), else_=0))
+    declined = func.sum(case(
+        ((Invitation.walk_in.is_(False)) & (Invitation.status == "declined"), 1), else_=0))
+    coming = func.sum(case((or_(Invitation.status.in_(COMING), CheckIn.id.is_not(None)), 1),
+                           else_=0))
+    rows = db.session.execute(
+        select(Organization, invited, declined)
+        .join(Invitation, Invitation.organization_id == Organization.id)
+        .outerjoin(CheckIn, CheckIn.invitation_id == Invitation.id)
+        .where(Invitation.workshop_id == workshop.id)
+        .group_by(Organization.id)
+        .having(invited > 0, coming == 0)
+    ).all()
+    agencies = [AgencyNotComing(organization, n_invited, n_declined)
+                for organization, n_invited, n_declined in rows]
+    return sorted(agencies, key=lambda agency: _directory_order(agency.organization))
+
+
+def _local_naive(value: datetime | None) -> datetime | None:
+    """Spreadsheets know no time zones: Vietnam time, as people read it."""
+    local = as_local(value)
+    return local.replace(tzinfo=None) if local else None
+
+
+def _sheet(workbook: Workbook, title: str, header: list[str], rows: Iterable[list],
+           first: bool = False):
+    sheet = workbook.active if first else workbook.create_sheet()
+    sheet.title = title
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    for index, name in enumerate(header, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(12, min(len(name) + 4, 40))
+    return sheet
+
+
+def tracking_xlsx(workshop: Workshop) -> bytes:
+    """The tracking view as a workbook: every invitation, the counts by kind, and the agencies
+    nobody will represent."""
+    workbook = Workbook()
+    header = [_("Số giấy mời"), _("Cơ quan, đơn vị"), _("Loại cơ quan"), _("Người được mời"),
+              _("Chức vụ"), _("E-mail"), _("Điện thoại"), _("Trạng thái"), _("Người dự thay"),
+              _("Chức vụ người dự thay"), _("Điện thoại người dự thay"), _("Trả lời lúc"),
+              _("Điểm danh lúc")]
+    rows = []
+    for invitation in db.session.scalars(invitations_statement(workshop)):
+        organization = invitation.organization
+        rows.append([
+            invitation.letter_number, organization.name if organization else None,
+            organization.kind_label if organization else None, invitation.name, invitation.title,
+            invitation.email, invitation.phone, invitation.status_label, invitation.delegate_name,
+            invitation.delegate_title, invitation.delegate_phone,
+            _local_naive(invitation.responded_at),
+            _local_naive(invitation.checkin.checked_in_at if invitation.checkin else None),
+        ])
+    sheet = _sheet(workbook, _("Giấy mời"), header, rows, first=True)
+    for column in ("L", "M"):
+        for cell in sheet[column][1:]:
+            cell.number_format = "dd/mm/yyyy hh:mm"
+
+    counts = invitation_counts(workshop)
+    _sheet(
+        workbook, _("Tổng hợp"),
+        [_("Loại cơ quan"), _("Đã mời")] + [str(STATUS_LABELS[s]) for s in INVITATION_STATUSES],
+        [[str(KIND_LABELS[kind]), numbers.total] + [numbers.counts[s] for s in INVITATION_STATUSES]
+         for kind, numbers in counts.by_kind.items()]
+        + [[_("Tổng cộng"), counts.by_status.total]
+           + [counts.by_status.counts[s] for s in INVITATION_STATUSES]],
+    )
+    _sheet(
+        workbook, _("Chưa có ai dự"),
+        [_("Cơ quan, đơn vị"), _("Loại cơ quan"), _("Lãnh đạo"), _("Điện thoại"),
+         _("Không tham dự"), _("Chưa trả lời")],
+        [[agency.organization.name, agency.organization.kind_label, agency.organization.leader_name,
+          agency.organization.phone, agency.declined, agency.unanswered]
+         for agency in agencies_not_coming(workshop)],
+    )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def share_message(invitation: Invitation) -> str:
+    """The short formal text an organizer pastes into Zalo or an SMS, with the personal link.
+
+    Always in Vietnamese, whatever the organizer's interface language: it goes to the invitee.
+    """
+    workshop = invitation.workshop
+    host = workshop.host_organization
+    with force_locale("vi"):
+        values = {
+            "name": invitation.name,
+            "title": workshop.title,
+            "time": local_time(workshop.starts_at),
+            "date": str(long_date(workshop.starts_at)),
+            "venue": workshop.venue,
+            "link": personal_url(invitation),
+        }
+        if host is None:
+            return _("Kính mời ông/bà %(name)s dự %(title)s lúc %(time)s %(date)s tại %(venue)s. "
+                     "Xác nhận tham dự và nhận thẻ vào hội trường: %(link)s", **values)
+        return _("%(host)s trân trọng kính mời ông/bà %(name)s dự %(title)s lúc %(time)s %(date)s "
+                 "tại %(venue)s. Xác nhận tham dự và nhận thẻ vào hội trường: %(link)s",
+                 host=host.name, **values)
