@@ -29,6 +29,7 @@ from ..events.services import get_workshop
 from ..extensions import db, limiter
 from ..links import personal_url
 from ..models import KIND_LABELS, ORGANIZATION_KINDS, STATUS_LABELS, Invitation, Organization, Workshop
+from ..outbox.services import last_email_statuses
 from ..qr import qr_png, qr_svg
 from ..text import fold
 from . import services
@@ -160,6 +161,7 @@ def list_invitations(code: str):
         status=status, kind=kind, query=query, statuses=services.STATUS_FILTERS,
         status_labels={**STATUS_LABELS, "unanswered": _("Chưa trả lời")},
         kind_labels=KIND_LABELS, share_message=services.share_message, personal_url=personal_url,
+        email_statuses=last_email_statuses([invitation.id for invitation in invitations]),
     )
 
 
