@@ -12,7 +12,7 @@ from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 LOCALES = ("vi", "en")
 # One folder per feature, each with a `views.py` that holds its blueprint `bp`.
-FEATURES = ("auth", "directory", "events", "invitations", "letters", "outbox", "checkin")
+FEATURES = ("auth", "directory", "events", "invitations", "letters", "outbox", "checkin", "feedback", "summary")
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -30,4 +30,4 @@ limiter.limit(
     error_message=lambda: _("Bạn gửi quá nhiều yêu cầu. Vui lòng thử lại sau ít phút."),
 )(bp)
 
-from . import checkins, invitations, openapi, organizations, outbox, questions, workshops  # noqa: E402,F401  (routes register on import)
+from . import checkins, feedback, invitations, openapi, organizations, outbox, questions, summary, workshops  # noqa: E402,F401  (routes register on import)

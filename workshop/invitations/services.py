@@ -15,8 +15,6 @@ from typing import TypeVar
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -34,8 +32,9 @@ from ..models import (
     Organization,
     Workshop,
 )
+from ..office import add_sheet, spreadsheet_time
 from ..text import fold
-from ..timeutil import as_local, utcnow
+from ..timeutil import utcnow
 
 # What the invitee says (API and forms) and the state it puts the invitation in.
 RESPONSES = {"accept": "accepted", "decline": "declined", "delegate": "delegated"}
@@ -434,25 +433,6 @@ def agencies_not_coming(workshop: Workshop) -> list[AgencyNotComing]:
     return sorted(agencies, key=lambda agency: _directory_order(agency.organization))
 
 
-def _local_naive(value: datetime | None) -> datetime | None:
-    """Spreadsheets know no time zones: Vietnam time, as people read it."""
-    local = as_local(value)
-    return local.replace(tzinfo=None) if local else None
-
-
-def _sheet(workbook: Workbook, title: str, header: list[str], rows: Iterable[list],
-           first: bool = False):
-    sheet = workbook.active if first else workbook.create_sheet()
-    sheet.title = title
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-    sheet.freeze_panes = "A2"
-    for index, name in enumerate(header, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(12, min(len(name) + 4, 40))
-    return sheet
 
 
 def tracking_xlsx(workshop: Workshop) -> bytes:
@@ -471,16 +451,16 @@ def tracking_xlsx(workshop: Workshop) -> bytes:
             organization.kind_label if organization else None, invitation.name, invitation.title,
             invitation.email, invitation.phone, invitation.status_label, invitation.delegate_name,
             invitation.delegate_title, invitation.delegate_phone,
-            _local_naive(invitation.responded_at),
-            _local_naive(invitation.checkin.checked_in_at if invitation.checkin else None),
+            spreadsheet_time(invitation.responded_at),
+            spreadsheet_time(invitation.checkin.checked_in_at if invitation.checkin else None),
         ])
-    sheet = _sheet(workbook, _("Giấy mời"), header, rows, first=True)
+    sheet = add_sheet(workbook, _("Giấy mời"), header, rows, first=True)
     for column in ("L", "M"):
         for cell in sheet[column][1:]:
             cell.number_format = "dd/mm/yyyy hh:mm"
 
     counts = invitation_counts(workshop)
-    _sheet(
+    add_sheet(
         workbook, _("Tổng hợp"),
         [_("Loại cơ quan"), _("Đã mời")] + [str(STATUS_LABELS[s]) for s in INVITATION_STATUSES],
         [[str(KIND_LABELS[kind]), numbers.total] + [numbers.counts[s] for s in INVITATION_STATUSES]
@@ -488,7 +468,7 @@ def tracking_xlsx(workshop: Workshop) -> bytes:
         + [[_("Tổng cộng"), counts.by_status.total]
            + [counts.by_status.counts[s] for s in INVITATION_STATUSES]],
     )
-    _sheet(
+    add_sheet(
         workbook, _("Chưa có ai dự"),
         [_("Cơ quan, đơn vị"), _("Loại cơ quan"), _("Lãnh đạo"), _("Điện thoại"),
          _("Không tham dự"), _("Chưa trả lời")],

@@ -10,10 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -25,6 +22,7 @@ from ..core import WEEKDAYS
 from ..extensions import db
 from ..links import personal_url
 from ..models import Invitation, Workshop
+from ..office import borderless_table, paragraph, rule, set_up_a4
 from ..qr import qr_png, qr_svg
 from ..text import fold
 from ..timeutil import as_local
@@ -189,7 +187,6 @@ def letters_for(workshop: Workshop, status: str | None = None) -> list[Letter]:
 
 # --- DOCX -------------------------------------------------------------------------------------
 
-FONT = "Times New Roman"
 TEXT_WIDTH = Mm(165)  # A4 less the 30 mm and 15 mm side margins
 HEAD_WIDTHS = (Mm(65), Mm(100))
 
@@ -197,7 +194,7 @@ HEAD_WIDTHS = (Mm(65), Mm(100))
 def letters_docx(letters: list[Letter]) -> bytes:
     """One DOCX with `letters`, each starting on a new page."""
     document = Document()
-    _set_up(document)
+    set_up_a4(document)
     with force_locale("vi"):
         for index, letter in enumerate(letters):
             if index:
@@ -208,118 +205,54 @@ def letters_docx(letters: list[Letter]) -> bytes:
     return buffer.getvalue()
 
 
-def _set_up(document) -> None:
-    section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
-    section.left_margin, section.right_margin = Mm(30), Mm(15)
-    normal = document.styles["Normal"]
-    normal.font.name = FONT
-    normal.font.size = Pt(13)
-    fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
-    for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        fonts.set(qn(attribute), FONT)
-    normal.paragraph_format.space_after = Pt(3)
-    normal.paragraph_format.space_before = Pt(0)
 
 
-def _paragraph(container, text: str = "", *, bold=False, italic=False, size=None,
-               align=WD_ALIGN_PARAGRAPH.LEFT, indent=False, space_after=None):
-    paragraph = container.add_paragraph()
-    paragraph.alignment = align
-    if indent:
-        paragraph.paragraph_format.first_line_indent = Mm(10)
-    if space_after is not None:
-        paragraph.paragraph_format.space_after = Pt(space_after)
-    if text:
-        run = paragraph.add_run(text)
-        run.bold, run.italic = bold, italic
-        if size:
-            run.font.size = Pt(size)
-    return paragraph
-
-
-def _rule(cell, width) -> None:
-    """The short line under the agency name and under the motto: an empty paragraph's bottom
-    border, made short by indenting both sides."""
-    paragraph = cell.add_paragraph()
-    side = (cell.width - width) // 2
-    paragraph.paragraph_format.left_indent = side
-    paragraph.paragraph_format.right_indent = side
-    paragraph.paragraph_format.space_after = Pt(4)
-    run = paragraph.add_run()
-    run.font.size = Pt(2)
-    borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for name, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "auto")):
-        bottom.set(qn(name), value)
-    borders.append(bottom)
-    paragraph._p.get_or_add_pPr().append(borders)
-
-
-def _borderless_table(document, widths):
-    table = document.add_table(rows=1, cols=len(widths))
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        element = OxmlElement(f"w:{edge}")
-        element.set(qn("w:val"), "nil")
-        borders.append(element)
-    table._tbl.tblPr.append(borders)
-    for column, width in zip(table.columns, widths, strict=True):
-        column.width = width
-    cells = table.rows[0].cells
-    for cell, width in zip(cells, widths, strict=True):
-        cell.width = width
-        cell.paragraphs[0]._p.getparent().remove(cell.paragraphs[0]._p)  # cells start empty
-    return cells
 
 
 def _write_letter(document, letter: Letter) -> None:
     center = WD_ALIGN_PARAGRAPH.CENTER
-    agency, nation = _borderless_table(document, HEAD_WIDTHS)
-    _paragraph(agency, letter.parent_agency, size=12, align=center, space_after=0)
-    _paragraph(agency, letter.host_agency, bold=True, size=12, align=center, space_after=0)
-    _rule(agency, Mm(25))
-    _paragraph(agency, letter.number, align=center)
-    _paragraph(nation, NATIONAL_TITLE, bold=True, size=12, align=center, space_after=0)
-    _paragraph(nation, NATIONAL_MOTTO, bold=True, align=center, space_after=0)
-    _rule(nation, Mm(55))
-    _paragraph(nation, letter.place_and_date, italic=True, align=center)
+    agency, nation = borderless_table(document, HEAD_WIDTHS)
+    paragraph(agency, letter.parent_agency, size=12, align=center, space_after=0)
+    paragraph(agency, letter.host_agency, bold=True, size=12, align=center, space_after=0)
+    rule(agency, Mm(25))
+    paragraph(agency, letter.number, align=center)
+    paragraph(nation, NATIONAL_TITLE, bold=True, size=12, align=center, space_after=0)
+    paragraph(nation, NATIONAL_MOTTO, bold=True, align=center, space_after=0)
+    rule(nation, Mm(55))
+    paragraph(nation, letter.place_and_date, italic=True, align=center)
 
-    title = _paragraph(document, LETTER_TITLE, bold=True, size=14, align=center, space_after=0)
+    title = paragraph(document, LETTER_TITLE, bold=True, size=14, align=center, space_after=0)
     title.paragraph_format.space_before = Pt(18)
-    _paragraph(document, letter.subject, bold=True, align=center, space_after=12)
-    addressee = _paragraph(document, align=center, space_after=12)
+    paragraph(document, letter.subject, bold=True, align=center, space_after=12)
+    addressee = paragraph(document, align=center, space_after=12)
     addressee.add_run(_("Kính gửi:") + " ").italic = True
     addressee.add_run(letter.addressee)
-    _paragraph(document, letter.invitation_text, indent=True)
+    paragraph(document, letter.invitation_text, indent=True)
     for label, value in ((_("Thời gian:"), letter.time), (_("Địa điểm:"), letter.venue)):
-        line = _paragraph(document, indent=True)
+        line = paragraph(document, indent=True)
         line.add_run(f"- {label} ").bold = True
         line.add_run(value)
     if letter.description or letter.agenda:
-        line = _paragraph(document, indent=True)
+        line = paragraph(document, indent=True)
         line.add_run(f"- {_('Nội dung:')} ").bold = True
         line.add_run(letter.description)
         for item in letter.agenda:
-            _paragraph(document, f"+ {item}", indent=True, space_after=0)
-    _paragraph(document, letter.rsvp_request, indent=True)
-    _paragraph(document, letter.closing, indent=True, space_after=12)
+            paragraph(document, f"+ {item}", indent=True, space_after=0)
+    paragraph(document, letter.rsvp_request, indent=True)
+    paragraph(document, letter.closing, indent=True, space_after=12)
 
-    recipients, signer = _borderless_table(document, (Mm(75), Mm(90)))
-    _paragraph(recipients, _("Nơi nhận:"), bold=True, italic=True, size=12, space_after=0)
+    recipients, signer = borderless_table(document, (Mm(75), Mm(90)))
+    paragraph(recipients, _("Nơi nhận:"), bold=True, italic=True, size=12, space_after=0)
     for line in letter.recipients:
-        _paragraph(recipients, f"- {line}", size=11, space_after=0)
-    _paragraph(signer, letter.signer_authority, bold=True, align=center, space_after=0)
+        paragraph(recipients, f"- {line}", size=11, space_after=0)
+    paragraph(signer, letter.signer_authority, bold=True, align=center, space_after=0)
     # The space for the signature and the seal.
-    _paragraph(signer, letter.signer_title, bold=True, align=center, space_after=72)
-    _paragraph(signer, letter.signer_name, bold=True, align=center)
+    paragraph(signer, letter.signer_title, bold=True, align=center, space_after=72)
+    paragraph(signer, letter.signer_name, bold=True, align=center)
 
-    note, code = _borderless_table(document, (Mm(115), Mm(50)))
-    _paragraph(note, letter.qr_note, italic=True, size=11)
-    picture = _paragraph(code, align=center, space_after=0)
+    note, code = borderless_table(document, (Mm(115), Mm(50)))
+    paragraph(note, letter.qr_note, italic=True, size=11)
+    picture = paragraph(code, align=center, space_after=0)
     picture.add_run().add_picture(io.BytesIO(letter.qr_png), width=Mm(30))
-    _paragraph(code, letter.short_code, bold=True, size=12, align=center, space_after=0)
-    _paragraph(code, letter.url, size=8, align=center)
+    paragraph(code, letter.short_code, bold=True, size=12, align=center, space_after=0)
+    paragraph(code, letter.url, size=8, align=center)

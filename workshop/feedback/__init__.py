@@ -1,0 +1,1 @@
+"""Lessons learned: the agencies' written contributions before, the attendees' feedback during."""

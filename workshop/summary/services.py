@@ -1,0 +1,314 @@
+"""The summary of a workshop, compiled in one place that the page, the API, the DOCX, the XLSX and
+the attendees' published view all read; and the chair's conclusions, every save a new version.
+
+Compiling runs a fixed number of grouped queries whatever the size of the workshop (no query per
+question or feedback item): the bench compiles 1,000 invitations, 2,000 questions and 5,000
+feedback items.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..checkin.services import Attendance, attendance
+from ..extensions import db
+from ..feedback.services import Rating, Remark, by_category, counts_by_kind, ratings, remarks
+from ..invitations.services import invitation_counts
+from ..models import (
+    KIND_LABELS,
+    ORGANIZATION_KINDS,
+    Invitation,
+    Organization,
+    Question,
+    SummaryVersion,
+    User,
+    Workshop,
+)
+
+MAX_CONCLUSIONS_LENGTH = 50000
+
+
+@dataclass(frozen=True)
+class KindAttendance:
+    """Invited, their answers, and who was present, for one agency kind."""
+
+    kind: str
+    invited: int
+    accepted: int
+    delegated: int
+    declined: int
+    present: int
+
+    @property
+    def label(self) -> str:
+        return str(KIND_LABELS[self.kind])
+
+
+@dataclass(frozen=True)
+class QuestionLine:
+    """A visible question as the report shows it; the asker stays unnamed when anonymous."""
+
+    id: int
+    text: str
+    votes: int
+    asker: str | None
+    agency: str | None
+    assigned_to: str | None
+    answer: str | None
+    answered_by: str | None
+    answered_at: datetime | None
+
+
+@dataclass
+class SessionSummary:
+    id: int
+    title: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    presenter: str | None
+    questions: list[QuestionLine] = field(default_factory=list)
+    rating: Rating | None = None
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for question in self.questions if question.answer)
+
+
+@dataclass
+class Summary:
+    workshop: Workshop
+    attendance: Attendance
+    by_kind: list[KindAttendance]
+    sessions: list[SessionSummary]
+    # The four categories in order, each with feedback items and contribution parts, ordered by
+    # agency kind and agency.
+    feedback: dict[str, list[Remark]]
+    feedback_by_kind: dict[str, dict[str, int]]
+    overall_rating: Rating | None  # ratings given without naming a session
+    version: SummaryVersion | None  # the version whose conclusions this summary carries
+    versions: list[SummaryVersion]  # newest first
+
+    @property
+    def absent(self) -> list[Organization]:
+        """The invited agencies that nobody represented."""
+        return self.attendance.absent
+
+    @property
+    def conclusions(self) -> str:
+        return self.version.conclusions if self.version else ""
+
+    @property
+    def status(self) -> str | None:
+        return self.version.status if self.version else None
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == "final"
+
+    @property
+    def published(self) -> SummaryVersion | None:
+        """The newest final version: what attendees read."""
+        return next((version for version in self.versions if version.status == "final"), None)
+
+    @property
+    def question_count(self) -> int:
+        return sum(len(session.questions) for session in self.sessions)
+
+    @property
+    def answered_count(self) -> int:
+        return sum(session.answered for session in self.sessions)
+
+    def feedback_groups(self, category: str) -> list[tuple[str, str, list[Remark]]]:
+        """One category's remarks by agency kind: (kind, label, remarks), kinds in order."""
+        groups: dict[str, list[Remark]] = defaultdict(list)
+        for remark in self.feedback[category]:
+            groups[remark.kind].append(remark)
+        return [(kind, str(KIND_LABELS[kind]), groups[kind])
+                for kind in ORGANIZATION_KINDS if kind in groups]
+
+    @cached_property
+    def attendees(self) -> list[Invitation]:
+        """Every invitation with its agency and check-in, for the attendance sheet; loaded only
+        when an export asks for it."""
+        return list(db.session.scalars(
+            select(Invitation)
+            .outerjoin(Organization, Invitation.organization_id == Organization.id)
+            .options(joinedload(Invitation.organization), joinedload(Invitation.checkin))
+            .where(Invitation.workshop_id == self.workshop.id)
+            .order_by(Invitation.walk_in, Organization.kind, Organization.name,
+                      Invitation.letter_number, Invitation.name, Invitation.id)
+        ).unique())
+
+
+def _by_kind(workshop: Workshop, present: Attendance) -> list[KindAttendance]:
+    """The answers by kind (invitation_counts) beside who came (attendance): both services
+    already count them; this only lines them up."""
+    answers = invitation_counts(workshop).by_kind
+    rows = []
+    for kind in ORGANIZATION_KINDS:
+        if kind not in answers and kind not in present.by_kind:
+            continue
+        counts = answers[kind].counts if kind in answers else defaultdict(int)
+        rows.append(KindAttendance(
+            kind=kind, invited=sum(counts.values()), accepted=counts["accepted"],
+            delegated=counts["delegated"], declined=counts["declined"],
+            present=present.by_kind.get(kind, {}).get("checked_in", 0),
+        ))
+    return rows
+
+
+def _questions(workshop: Workshop) -> dict[int, list[QuestionLine]]:
+    """The visible questions of every session, most votes first, in one query; hidden, merged
+    and still pending ones are not part of the record."""
+    rows = db.session.execute(
+        select(Question.id, Question.session_id, Question.text, Question.votes, Question.anonymous,
+               Question.assigned_to, Question.answer, Question.answered_by, Question.answered_at,
+               Invitation.name, Invitation.status, Invitation.delegate_name, Organization.name)
+        .outerjoin(Invitation, Question.invitation_id == Invitation.id)
+        .outerjoin(Organization, Invitation.organization_id == Organization.id)
+        .where(Question.workshop_id == workshop.id, Question.status == "visible")
+        .order_by(Question.votes.desc(), Question.created_at, Question.id)
+    )
+    by_session: dict[int, list[QuestionLine]] = defaultdict(list)
+    for (question_id, session_id, text, votes, anonymous, assigned_to, answer, answered_by,
+         answered_at, name, status, deputy, agency) in rows:
+        asker = None if anonymous or not name else (
+            deputy if status == "delegated" and deputy else name)
+        by_session[session_id].append(QuestionLine(
+            question_id, text, votes, asker, None if anonymous else agency, assigned_to, answer,
+            answered_by, answered_at))
+    return by_session
+
+
+def versions(workshop: Workshop) -> list[SummaryVersion]:
+    """Every saved version of the conclusions, newest first, with their authors."""
+    return list(db.session.scalars(
+        select(SummaryVersion).options(selectinload(SummaryVersion.author))
+        .where(SummaryVersion.workshop_id == workshop.id)
+        .order_by(SummaryVersion.version.desc())
+    ))
+
+
+def compile_summary(workshop: Workshop, version: SummaryVersion | None = None) -> Summary:
+    """Everything that happened at `workshop`, with the conclusions of `version` (by default
+    the newest one)."""
+    present = attendance(workshop)
+    questions = _questions(workshop)
+    session_ratings = ratings(workshop)
+    items = remarks(workshop)
+    history = versions(workshop)
+    sessions = [
+        SessionSummary(session.id, session.title, session.starts_at, session.ends_at,
+                       session.presenter, questions.get(session.id, []),
+                       session_ratings.get(session.id))
+        for session in workshop.sessions
+    ]
+    return Summary(
+        workshop=workshop,
+        attendance=present,
+        by_kind=_by_kind(workshop, present),
+        sessions=sessions,
+        feedback=by_category(items),
+        feedback_by_kind=counts_by_kind(items),
+        overall_rating=session_ratings.get(None),
+        version=version or (history[0] if history else None),
+        versions=history,
+    )
+
+
+def published_summary(workshop: Workshop) -> Summary | None:
+    """The summary as attendees may read it: with the newest final conclusions, or None while
+    nothing has been published."""
+    final = db.session.scalar(
+        select(SummaryVersion)
+        .where(SummaryVersion.workshop_id == workshop.id, SummaryVersion.status == "final")
+        .order_by(SummaryVersion.version.desc()).limit(1)
+    )
+    return compile_summary(workshop, final) if final else None
+
+
+def get_version(workshop: Workshop, number: int) -> SummaryVersion | None:
+    return db.session.scalar(
+        select(SummaryVersion).options(selectinload(SummaryVersion.author))
+        .where(SummaryVersion.workshop_id == workshop.id, SummaryVersion.version == number)
+    )
+
+
+# --- the conclusions --------------------------------------------------------------------------
+
+
+class SummaryError(ValueError):
+    """A refused save; `field` names the input at fault, `code` is `invalid` or `conflict`."""
+
+    def __init__(self, message: str, field: str | None = None, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.code = code
+
+
+def _newest(workshop: Workshop) -> SummaryVersion | None:
+    return db.session.scalar(
+        select(SummaryVersion).where(SummaryVersion.workshop_id == workshop.id)
+        .order_by(SummaryVersion.version.desc()).limit(1)
+    )
+
+
+def save_conclusions(
+    workshop: Workshop,
+    conclusions: str | None,
+    author: User | None,
+    final: bool = False,
+    base_version: int | None = None,
+) -> SummaryVersion:
+    """Save the conclusions as a new version (a draft, or final: published to attendees).
+
+    `base_version` is the version the writer started from (0: none yet): if someone saved in
+    between, nothing is saved and the writer is told, so no one overwrites another unseen.
+    Saving the same text and status again adds no version.
+    """
+    text = (conclusions or "").strip()
+    if len(text) > MAX_CONCLUSIONS_LENGTH:
+        raise SummaryError(_("Kết luận dài tối đa %(max)d ký tự.", max=MAX_CONCLUSIONS_LENGTH),
+                           "conclusions")
+    if final and not text:
+        raise SummaryError(_("Vui lòng viết kết luận trước khi hoàn thành báo cáo."), "conclusions")
+    current = _newest(workshop)
+    if base_version is not None and (current.version if current else 0) != base_version:
+        raise SummaryError(_conflict_message(current), code="conflict")
+    status = "final" if final else "draft"
+    if current is not None and current.conclusions == text and current.status == status:
+        return current
+    version = SummaryVersion(workshop_id=workshop.id, version=(current.version if current else 0) + 1,
+                             conclusions=text, status=status, author_id=author.id if author else None)
+    db.session.add(version)
+    try:
+        db.session.commit()
+    except IntegrityError:  # another save took this number at the same moment
+        db.session.rollback()
+        raise SummaryError(_conflict_message(_newest(workshop)), code="conflict") from None
+    return version
+
+
+def _conflict_message(current: SummaryVersion | None) -> str:
+    who = current.author.name if current and current.author else _("người khác")
+    return _("Kết luận vừa được %(who)s lưu thành phiên bản %(number)s. Nội dung ông/bà nhập vẫn "
+             "còn bên dưới: vui lòng xem lại phiên bản mới rồi lưu lại.",
+             who=who, number=current.version if current else 0)
+
+
+def publish(workshop: Workshop, author: User | None) -> SummaryVersion:
+    """"Hoàn thành": the current conclusions become final, as a new version; attendees can
+    read the summary from then on. Already final: nothing changes."""
+    current = _newest(workshop)
+    if current is None or not current.conclusions:
+        raise SummaryError(_("Vui lòng viết kết luận trước khi hoàn thành báo cáo."), "conclusions")
+    return save_conclusions(workshop, current.conclusions, author, final=True,
+                            base_version=current.version)

@@ -1,0 +1,123 @@
+"""The summary page for the chair and the organizer: the compiled report, the conclusions edited
+in place and their versions, publishing, and the DOCX / XLSX / print exports."""
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.decorators import role_required
+from ..extensions import db
+from ..models import CATEGORY_LABELS, KIND_LABELS, Workshop
+from . import report, services
+from .forms import ConclusionsForm, PublishForm
+
+bp = Blueprint("summary", __name__)
+
+
+def _workshop(code: str) -> Workshop:
+    return db.one_or_404(select(Workshop).where(Workshop.code == code))
+
+
+def _page(summary: services.Summary, form: ConclusionsForm, status: int = 200):
+    return render_template(
+        "summary/summary.html", summary=summary, workshop=summary.workshop, form=form,
+        publish_form=PublishForm(), category_labels=CATEGORY_LABELS, kind_labels=KIND_LABELS,
+    ), status
+
+
+def _conclusions_form(summary: services.Summary) -> ConclusionsForm:
+    return ConclusionsForm(formdata=None, data={
+        "conclusions": summary.conclusions,
+        "base_version": str(summary.version.version if summary.version else 0),
+    })
+
+
+@bp.get("/workshops/<code>/summary")
+@role_required("chair")
+def show(code: str):
+    summary = services.compile_summary(_workshop(code))
+    return _page(summary, _conclusions_form(summary))
+
+
+@bp.post("/workshops/<code>/summary")
+@role_required("chair")
+def save(code: str):
+    """"Lưu bản nháp" or "Hoàn thành và công bố": either way a new version."""
+    workshop = _workshop(code)
+    form = ConclusionsForm()
+    if form.validate_on_submit():
+        try:
+            version = services.save_conclusions(
+                workshop, form.conclusions.data, current_user, final=form.finish.data,
+                base_version=int(form.base_version.data) if form.base_version.data else None)
+        except services.SummaryError as error:
+            if error.field:
+                form.conclusions.errors = [*form.conclusions.errors, error.message]
+            else:
+                flash(error.message, "error")
+            summary = services.compile_summary(workshop)
+            # The writer has now been shown the newer version: a second save is deliberate.
+            form.base_version.data = str(summary.version.version if summary.version else 0)
+            return _page(summary, form, 409 if error.code == "conflict" else 422)
+        if version.status == "final":
+            flash(_("Đã hoàn thành báo cáo (phiên bản %(number)d); đại biểu xem được qua đường link "
+                    "cá nhân.", number=version.version), "success")
+        else:
+            flash(_("Đã lưu bản nháp kết luận (phiên bản %(number)d).", number=version.version),
+                  "success")
+        return redirect(url_for(".show", code=code, _anchor="conclusions"))
+    return _page(services.compile_summary(workshop), form, 422)
+
+
+@bp.post("/workshops/<code>/summary/publish")
+@role_required("chair")
+def publish(code: str):
+    """"Công bố": the current conclusions become final."""
+    workshop = _workshop(code)
+    if not PublishForm().validate_on_submit():
+        abort(400)
+    try:
+        version = services.publish(workshop, current_user)
+    except services.SummaryError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Đã công bố báo cáo (phiên bản %(number)d); đại biểu xem được qua đường link cá nhân.",
+                number=version.version), "success")
+    return redirect(url_for(".show", code=code, _anchor="conclusions"))
+
+
+@bp.get("/workshops/<code>/summary/versions/<int:number>")
+@role_required("chair")
+def version(code: str, number: int):
+    workshop = _workshop(code)
+    saved = services.get_version(workshop, number) or abort(404)
+    return render_template("summary/version.html", workshop=workshop, version=saved)
+
+
+@bp.get("/workshops/<code>/summary/print")
+@role_required("chair")
+def print_page(code: str):
+    """The report as A4 pages, the same lines as the DOCX."""
+    summary = services.compile_summary(_workshop(code))
+    return render_template("summary/print.html", workshop=summary.workshop,
+                           report=report.build_report(summary))
+
+
+@bp.get("/workshops/<code>/summary.docx")
+@role_required("chair")
+def docx(code: str):
+    summary = services.compile_summary(_workshop(code))
+    return send_file(io.BytesIO(report.report_docx(summary)), mimetype=report.DOCX_MIMETYPE,
+                     as_attachment=True, download_name=f"bao-cao-{code}.docx")
+
+
+@bp.get("/workshops/<code>/summary.xlsx")
+@role_required("chair")
+def xlsx(code: str):
+    summary = services.compile_summary(_workshop(code))
+    return send_file(io.BytesIO(report.report_xlsx(summary)), mimetype=report.XLSX_MIMETYPE,
+                     as_attachment=True, download_name=f"bao-cao-{code}.xlsx")
