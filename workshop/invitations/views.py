@@ -31,6 +31,7 @@ from ..links import personal_url
 from ..models import KIND_LABELS, ORGANIZATION_KINDS, STATUS_LABELS, Invitation, Organization, Workshop
 from ..outbox.services import last_email_statuses
 from ..qr import qr_png, qr_svg
+from ..summary.services import published_summary
 from ..text import fold
 from . import services
 from .forms import InviteForm, PersonForm, RsvpForm
@@ -252,6 +253,7 @@ def personal(token: str):
         map_url="https://www.google.com/maps/search/?api=1&query=" + quote_plus(workshop.venue),
         # The QR code is drawn from our random token only, never from user text.
         qr=Markup(qr_svg(invitation.pass_token)) if invitation.status != "declined" else None,
+        summary=published_summary(workshop),
     ), status
 
 
