@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -214,3 +215,90 @@ def voted_by(invitation: Invitation, question_ids: list[int]) -> set[int]:
         select(QuestionVote.question_id).where(
             QuestionVote.invitation_id == invitation.id,
             QuestionVote.question_id.in_(question_ids))))
+
+
+def workshop_for_screen(screen_token: str) -> Workshop | None:
+    """The workshop whose secret projector link this is."""
+    if not screen_token:
+        return None
+    return db.session.scalar(select(Workshop).where(Workshop.screen_token == screen_token))
+
+
+# --- what the live pages show (attendee page, chair's console, projector) ------------------
+
+# The console's filters: a question's state in the queue, derived from its status and answer.
+QUEUE_STATES = {
+    "pending": _l("Chờ duyệt"),
+    "visible": _l("Chưa trả lời"),
+    "answered": _l("Đã trả lời"),
+    "hidden": _l("Đã ẩn"),
+}
+SCREEN_NEXT = 3  # how many questions the projector shows after the current one
+
+
+def queue_state(question: Question) -> str:
+    """pending, visible (shown, not yet answered), answered (shown with its answer) or hidden."""
+    if question.status == "visible" and question.answer:
+        return "answered"
+    return question.status
+
+
+def _running(session: WorkshopSession, now: datetime) -> bool:
+    end = session.ends_at or session.workshop.ends_at
+    return session.starts_at is not None and session.starts_at <= now and (end is None or now < end)
+
+
+def pick_session(workshop: Workshop, session_id: int | None = None,
+                 now: datetime | None = None) -> WorkshopSession | None:
+    """The session a live page shows: the one asked for; else the one where a question is
+    being answered now (a discussion that overruns its slot stays on screen); else the one
+    running by the clock (without an end, until the workshop ends); else the first."""
+    sessions = workshop.sessions
+    now = now or utcnow()
+    for candidate in (lambda s: s.id == session_id, lambda s: s.current_question_id is not None,
+                      lambda s: _running(s, now)):
+        chosen = next((s for s in sessions if candidate(s)), None)
+        if chosen is not None:
+            return chosen
+    return sessions[0] if sessions else None
+
+
+def console_queue(workshop: Workshop, session_id: int,
+                  order: str = "votes") -> tuple[list[Question], dict[str, int]]:
+    """Every question of the session the chair may act on (merged ones are gone), in queue
+    order, and how many there are in each state of QUEUE_STATES."""
+    questions = list_questions(workshop, session_id, ("pending", "visible", "hidden"), order)
+    counts = dict.fromkeys(QUEUE_STATES, 0)
+    for question in questions:
+        counts[queue_state(question)] += 1
+    return questions, counts
+
+
+def officials(session: WorkshopSession, limit: int = 8) -> list[str]:
+    """Suggestions for "assign to": the session's presenter and chair, then the officials
+    named earlier in this workshop, most recent first, each once."""
+    names: list[str] = []
+    if session.presenter:
+        names.append(session.presenter)
+    if session.chair:
+        names.append(", ".join(filter(None, [session.chair.name, session.chair.title])))
+    recent = db.session.execute(
+        select(Question.assigned_to, Question.answered_by)
+        .where(Question.workshop_id == session.workshop_id)
+        .where((Question.assigned_to.is_not(None)) | (Question.answered_by.is_not(None)))
+        .order_by(Question.id.desc()).limit(50))
+    for row in recent:
+        names.extend(name for name in row if name)
+    return list(dict.fromkeys(names))[:limit]
+
+
+def projector_state(workshop: Workshop, session: WorkshopSession
+                    ) -> tuple[Question | None, list[Question]]:
+    """The question being answered now (unless it was hidden since), and the next
+    SCREEN_NEXT by votes among the shown questions not yet answered."""
+    current = db.session.get(Question, session.current_question_id) \
+        if session.current_question_id else None
+    if current is not None and current.status not in ("visible", "pending"):
+        current = None
+    waiting = [q for q in list_questions(workshop, session.id) if not q.answer and q is not current]
+    return current, waiting[:SCREEN_NEXT]

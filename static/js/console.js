@@ -1,0 +1,310 @@
+// The chair's console: the queue kept current without moving under the mouse, the selected
+// question with its actions (through the JSON API), and keyboard shortcuts.
+(function () {
+  "use strict";
+  var root = document.querySelector("[data-console]");
+  if (!root || !window.fetch || !window.Live) { return; }
+  var Live = window.Live;
+  var queue = root.querySelector("[data-queue]");
+  var template = document.getElementById("queue-template");
+  var empty = root.querySelector("[data-empty]");
+  var detail = root.querySelector("[data-detail]");
+  var detailEmpty = root.querySelector("[data-detail-empty]");
+  var message = root.querySelector("[data-detail-message]");
+  var forms = {
+    assign: root.querySelector('[data-form="assign"]'),
+    merge: root.querySelector('[data-form="merge"]'),
+    answer: root.querySelector('[data-form="answer"]')
+  };
+  var officials = document.getElementById("officials");
+  var placeholder = "/" + root.getAttribute("data-placeholder");
+  var STATES = ["pending", "visible", "answered", "hidden"];
+
+  var state = root.getAttribute("data-state");
+  var order = root.getAttribute("data-order");
+  var selected = Number(root.getAttribute("data-selected")) || null;
+  var items = [];
+  var byId = {};
+  var filledFor = null;      // the question whose answer and assignee the inputs were filled with
+  var mergeChoices = "";
+  var pointerInside = false;
+
+  function text(name) { return root.getAttribute("data-" + name); }
+  function urlFor(name, id) { return text(name + "-url").replace(placeholder, "/" + id); }
+
+  // This page's address with its filters and a selected question (kept on reload).
+  function linkFor(id) {
+    var url = new URL(window.location.href);
+    url.searchParams.set("state", state);
+    url.searchParams.set("order", order);
+    if (id) { url.searchParams.set("q", id); } else { url.searchParams.delete("q"); }
+    return url.pathname + url.search;
+  }
+
+  function setQuery() { window.history.replaceState(null, "", linkFor(selected)); }
+
+  function feedUrl() {
+    var url = new URL(text("feed"), window.location.href);
+    url.searchParams.set("order", order);
+    return url.pathname + url.search;
+  }
+
+  function fill(node, question) {
+    STATES.forEach(function (name) { node.classList.toggle("state-" + name, question.state === name); });
+    node.classList.toggle("is-current", question.answering_now);
+    node.classList.toggle("is-selected", question.id === selected);
+    node.setAttribute("data-state", question.state);
+    node.querySelector("a").setAttribute("href", linkFor(question.id));
+    Live.setField(node, "votes", String(question.votes));
+    Live.setField(node, "text", question.text);
+    Live.setField(node, "time", (question.created_at || "").substring(11, 16));
+    Live.setField(node, "asker", Live.askerLine(question, text("anonymous")));
+    Live.setField(node, "state_label", question.state_label);
+    Live.show(node, "answering_now", question.answering_now);
+  }
+
+  function shown() {
+    return items.filter(function (question) { return state === "all" || question.state === state; });
+  }
+
+  // The node that must stay where it is on screen: the selected one if in view, else the
+  // first one in view.
+  function anchor() {
+    var box = queue.getBoundingClientRect();
+    var nodes = Array.prototype.slice.call(queue.children);
+    var chosen = queue.querySelector(".is-selected");
+    var inView = function (node) {
+      var r = node.getBoundingClientRect();
+      return r.bottom > box.top && r.top < box.bottom;
+    };
+    if (!chosen || !inView(chosen)) { chosen = nodes.filter(inView)[0]; }
+    return chosen ? { node: chosen, top: chosen.getBoundingClientRect().top } : null;
+  }
+
+  function render(frozen) {
+    var kept = anchor();
+    Live.syncList(queue, shown(), template, fill, frozen);
+    if (kept && kept.node.parentNode === queue) {
+      queue.scrollTop += kept.node.getBoundingClientRect().top - kept.top;
+    }
+    empty.hidden = shown().length > 0;
+    root.querySelectorAll("[data-state-filter]").forEach(function (link) {
+      var current = link.getAttribute("data-state-filter") === state;
+      if (current) { link.setAttribute("aria-current", "true"); } else { link.removeAttribute("aria-current"); }
+    });
+    root.querySelectorAll("a[data-order]").forEach(function (link) {
+      if (link.getAttribute("data-order") === order) { link.setAttribute("aria-current", "true"); }
+      else { link.removeAttribute("aria-current"); }
+    });
+    renderDetail();
+  }
+
+  function renderDetail() {
+    var question = byId[selected];
+    detail.hidden = !question;
+    detailEmpty.hidden = !!question;
+    if (!question) { return; }
+    Live.setField(detail, "text", question.text);
+    Live.setField(detail, "time", (question.created_at || "").substring(11, 16));
+    Live.setField(detail, "asker", Live.askerLine(question, text("anonymous")));
+    Live.setField(detail, "state_label", question.state_label);
+    var votes = detail.querySelector('[data-field="votes_label"]');
+    Live.setField(detail, "votes_label", votes.getAttribute("data-template").replace("{n}", question.votes));
+    Live.show(detail, "answering_now", question.answering_now);
+    Live.setField(detail, "assigned_to", question.assigned_to || "");
+    Live.show(detail, "assigned_to", !!question.assigned_to);
+    Live.setField(detail, "answer", question.answer || "");
+    Live.setField(detail, "answered_by", question.answered_by ? ": " + question.answered_by : "");
+    Live.show(detail, "answer", !!question.answer);
+
+    var approve = detail.querySelector('[data-action="approve"]');
+    approve.textContent = text(question.status === "hidden" ? "show-again" : "approve");
+    approve.disabled = question.status === "visible";
+    detail.querySelector('[data-action="hide"]').disabled = question.status === "hidden";
+    detail.querySelector('[data-action="current"]').textContent =
+      text(question.answering_now ? "current-off" : "current-on");
+
+    // The other questions of the session, to merge into; left alone while the chair uses it.
+    var select = forms.merge.elements.into;
+    var others = items.filter(function (other) { return other.id !== question.id; });
+    var choices = others.map(function (other) { return other.id + ":" + other.text; }).join("\n");
+    if (choices !== mergeChoices && document.activeElement !== select) {
+      mergeChoices = choices;
+      while (select.options.length > 1) { select.remove(1); }
+      others.forEach(function (other) {
+        var label = "#" + other.id + " (" + other.votes + ") " + other.text;
+        select.add(new Option(label.length > 90 ? label.substring(0, 89) + "…" : label, other.id));
+      });
+    }
+    // What the chair types is never overwritten by an update: inputs are filled on selection.
+    if (filledFor !== question.id) {
+      filledFor = question.id;
+      forms.assign.elements.assigned_to.value = question.assigned_to || "";
+      forms.answer.elements.answer.value = question.answer || "";
+      forms.answer.elements.answered_by.value = question.answered_by || question.assigned_to || "";
+      say("", "ok");
+    }
+  }
+
+  function select(id, scroll) {
+    selected = id;
+    queue.querySelectorAll(".is-selected").forEach(function (node) { node.classList.remove("is-selected"); });
+    var node = queue.querySelector('[data-id="' + id + '"]');
+    if (node) {
+      node.classList.add("is-selected");
+      if (scroll) { node.scrollIntoView({ block: "nearest" }); }
+    }
+    setQuery();
+    renderDetail();
+  }
+
+  function move(step) {
+    var nodes = Array.prototype.slice.call(queue.children);
+    if (!nodes.length) { return; }
+    var at = nodes.indexOf(queue.querySelector(".is-selected"));
+    var next = at < 0 ? (step > 0 ? 0 : nodes.length - 1) : Math.min(nodes.length - 1, Math.max(0, at + step));
+    select(Number(nodes[next].getAttribute("data-id")), true);
+  }
+
+  function say(words, kind) {
+    message.textContent = words;
+    message.className = "form-message " + (kind === "ok" ? "is-ok" : "is-error");
+    message.hidden = !words;
+  }
+
+  function remember(name) {
+    if (!name) { return; }
+    var known = Array.prototype.some.call(officials.options, function (option) { return option.value === name; });
+    if (!known) { officials.appendChild(new Option(name, name)); }
+  }
+
+  function act(method, url, body) {
+    return Live.send(method, url, body).then(function (answer) {
+      if (answer.ok) {
+        say(text("done"), "ok");
+        poller.refresh();
+      } else {
+        say(Live.errorText(answer.body, text("failed")), "error");
+      }
+      return answer.ok;
+    }).catch(function () {
+      say(text("failed"), "error");
+      return false;
+    });
+  }
+
+  var actions = {
+    approve: function (question) {
+      if (question.status !== "visible") { act("PATCH", urlFor("status", question.id), { status: "visible" }); }
+    },
+    hide: function (question) {
+      if (question.status !== "hidden") { act("PATCH", urlFor("status", question.id), { status: "hidden" }); }
+    },
+    current: function (question) {
+      act("POST", text("current-url"), { question_id: question.answering_now ? null : question.id });
+    }
+  };
+
+  function run(name) {
+    var question = byId[selected];
+    if (question) { actions[name](question); }
+  }
+
+  detail.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-action]");
+    if (button) { run(button.getAttribute("data-action")); }
+  });
+
+  forms.assign.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var name = forms.assign.elements.assigned_to.value.trim();
+    act("POST", urlFor("assign", selected), { assigned_to: name }).then(function (ok) {
+      if (ok) { remember(name); }
+    });
+  });
+
+  forms.merge.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var into = Number(forms.merge.elements.into.value);
+    if (!into || !window.confirm(text("confirm-merge"))) { return; }
+    var duplicate = selected;
+    act("POST", urlFor("merge", duplicate), { into: into }).then(function (ok) {
+      if (ok) { select(into, true); }
+    });
+  });
+
+  forms.answer.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var by = forms.answer.elements.answered_by.value.trim();
+    act("POST", urlFor("answer", selected), {
+      answer: forms.answer.elements.answer.value, answered_by: by || null
+    }).then(function (ok) {
+      if (ok) { remember(by); }
+    });
+  });
+
+  queue.addEventListener("click", function (event) {
+    var node = event.target.closest("[data-id]");
+    if (!node || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
+    event.preventDefault();
+    select(Number(node.getAttribute("data-id")), false);
+  });
+
+  // Nothing reorders under the mouse: while the pointer is over the queue, questions keep their
+  // places (new ones slide in beside them); the order catches up when it leaves.
+  queue.addEventListener("mouseenter", function () { pointerInside = true; });
+  queue.addEventListener("mouseleave", function () { pointerInside = false; render(false); });
+
+  root.querySelectorAll("[data-state-filter]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      state = link.getAttribute("data-state-filter");
+      setQuery();
+      render(false);
+    });
+  });
+  root.querySelectorAll("a[data-order]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      order = link.getAttribute("data-order");
+      setQuery();
+      poller.setUrl(feedUrl());
+    });
+  });
+
+  var keys = {
+    j: function () { move(1); },
+    k: function () { move(-1); },
+    a: function () { run("approve"); },
+    h: function () { run("hide"); },
+    n: function () { run("current"); },
+    g: function () { forms.assign.elements.assigned_to.focus(); },
+    m: function () { forms.merge.elements.into.focus(); },
+    r: function () { forms.answer.elements.answer.focus(); }
+  };
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+    var target = event.target;
+    var typing = target.closest && target.closest("input, textarea, select, [contenteditable]");
+    if (typing) {
+      if (event.key === "Escape") { target.blur(); }
+      return;
+    }
+    var key = keys[event.key];
+    if (!key || (detail.hidden && "jk".indexOf(event.key) < 0)) { return; }
+    event.preventDefault();
+    key();
+  });
+
+  var poller = Live.poll(feedUrl(), function (data) {
+    items = data.items;
+    byId = {};
+    items.forEach(function (question) { byId[question.id] = question; });
+    root.querySelector('[data-count="all"]').textContent = String(items.length);
+    Object.keys(data.counts).forEach(function (name) {
+      var badge = root.querySelector('[data-count="' + name + '"]');
+      if (badge) { badge.textContent = String(data.counts[name]); }
+    });
+    render(pointerInside);
+  });
+})();
