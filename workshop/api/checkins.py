@@ -6,20 +6,14 @@ from flask_babel import gettext as _
 
 from ..checkin import services
 from ..checkin.forms import CheckInForm
+from ..events.services import workshop_or_404
 from ..extensions import db
-from ..models import Invitation, Workshop
+from ..models import Invitation
 from ..timeutil import isoformat
 from .errors import ApiError
 from .routing import endpoint, json_form, staff_user
 
 SCAN_STATUS = {"checked_in": 200, "already_checked_in": 200, "unknown": 404, "other_workshop": 409}
-
-
-def workshop_or_404(code: str) -> Workshop:
-    workshop = db.session.scalar(db.select(Workshop).where(Workshop.code == code))
-    if workshop is None:
-        raise ApiError(404, "not_found", _("Không tìm thấy hội thảo %(code)s.", code=code))
-    return workshop
 
 
 def attendee(invitation: Invitation) -> dict:

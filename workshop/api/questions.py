@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask_babel import gettext as _
 
+from ..events.services import workshop_or_404
 from ..extensions import db, limiter
 from ..models import Invitation, Question, WorkshopSession
 from ..questions import services
@@ -18,7 +19,6 @@ from ..questions.forms import (
 )
 from ..questions.services import QuestionError
 from ..timeutil import isoformat
-from .checkins import workshop_or_404
 from .errors import ApiError
 from .routing import _invitation_token, current_invitation, endpoint, json_form
 

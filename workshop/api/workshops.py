@@ -1,15 +1,13 @@
 """API rows for workshops and their sessions."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..events import services
 from ..events.forms import SessionForm, WorkshopForm
-from ..events.services import AGENDA_LOADER, EventError
+from ..events.services import AGENDA_LOADER, EventError, workshop_or_404
 from ..models import Workshop, WorkshopSession
 from ..timeutil import isoformat
-from .errors import ApiError
 from .routing import endpoint, json_form, paginate, validation_error
 
 
@@ -46,13 +44,6 @@ def serialize_workshop(workshop: Workshop) -> dict:
         "signer_name": workshop.signer_name,
         "sessions": [serialize_session(session) for session in workshop.sessions],
     }
-
-
-def workshop_or_404(code: str) -> Workshop:
-    workshop = services.get_workshop(code)
-    if workshop is None:
-        raise ApiError(404, "not_found", _("Không tìm thấy hội thảo có mã này."))
-    return workshop
 
 
 @endpoint("/workshops", "GET", who="staff", summary="List workshops, the latest first")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -131,6 +132,15 @@ def get_workshop(code: str) -> Workshop | None:
     return db.session.scalar(
         select(Workshop).where(Workshop.code == code).options(AGENDA_LOADER)
     )
+
+
+def workshop_or_404(code: str) -> Workshop:
+    """The workshop for a page or an API call; an unknown code is a 404 that says so (a page
+    in the user's language, or the API's JSON error)."""
+    workshop = get_workshop(code)
+    if workshop is None:
+        abort(404, description=_("Không tìm thấy hội thảo có mã này."))
+    return workshop
 
 
 def _time_errors(starts_at: datetime | None, ends_at: datetime | None) -> dict[str, list[str]]:

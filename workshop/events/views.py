@@ -17,10 +17,6 @@ bp = Blueprint("events", __name__, url_prefix="/workshops")
 STATUS_ORDER = ("draft", "sent", "accepted", "delegated", "declined")
 
 
-def _workshop(code: str) -> Workshop:
-    return services.get_workshop(code) or abort(404)
-
-
 def _session(workshop: Workshop, session_id: int) -> WorkshopSession:
     return services.get_session(workshop, session_id) or abort(404)
 
@@ -48,7 +44,7 @@ def list_workshops():
 @bp.get("/<code>/")
 @role_required("staff")
 def dashboard(code: str):
-    workshop = _workshop(code)
+    workshop = services.workshop_or_404(code)
     return render_template(
         "events/dashboard.html", workshop=workshop, attendance=services.attendance(workshop),
         statuses=[(status, STATUS_LABELS[status]) for status in STATUS_ORDER],
@@ -84,7 +80,7 @@ def create_workshop():
 @bp.route("/<code>/edit", methods=["GET", "POST"])
 @role_required("organizer")
 def edit_workshop(code: str):
-    return _workshop_page(_workshop(code))
+    return _workshop_page(services.workshop_or_404(code))
 
 
 def _session_page(workshop: Workshop, session: WorkshopSession | None):
@@ -107,20 +103,20 @@ def _session_page(workshop: Workshop, session: WorkshopSession | None):
 @bp.route("/<code>/sessions/new", methods=["GET", "POST"])
 @role_required("organizer")
 def add_session(code: str):
-    return _session_page(_workshop(code), None)
+    return _session_page(services.workshop_or_404(code), None)
 
 
 @bp.route("/<code>/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 @role_required("organizer")
 def edit_session(code: str, session_id: int):
-    workshop = _workshop(code)
+    workshop = services.workshop_or_404(code)
     return _session_page(workshop, _session(workshop, session_id))
 
 
 @bp.post("/<code>/sessions/<int:session_id>/delete")
 @role_required("organizer")
 def delete_session(code: str, session_id: int):
-    workshop = _workshop(code)
+    workshop = services.workshop_or_404(code)
     services.delete_session(_session(workshop, session_id))
     flash(_("Đã xóa phiên khỏi chương trình."), "success")
     return _agenda(workshop)
@@ -129,6 +125,6 @@ def delete_session(code: str, session_id: int):
 @bp.post("/<code>/sessions/<int:session_id>/move/<any(up, down):direction>")
 @role_required("organizer")
 def move_session(code: str, session_id: int, direction: str):
-    workshop = _workshop(code)
+    workshop = services.workshop_or_404(code)
     services.move_session(_session(workshop, session_id), direction)
     return _agenda(workshop)

@@ -6,10 +6,10 @@ import io
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from ..auth.decorators import role_required
-from ..extensions import db, limiter
+from ..events.services import workshop_or_404
+from ..extensions import limiter
 from ..invitations.services import find_by_token
 from ..models import CATEGORY_LABELS, KIND_LABELS, Invitation, Workshop
 from . import services
@@ -39,10 +39,6 @@ def _invitation(token: str) -> Invitation:
         abort(404, _("Đường link giấy mời không đúng hoặc không còn hiệu lực. Vui lòng liên hệ "
                      "Ban tổ chức hội thảo."))
     return invitation
-
-
-def _workshop(code: str) -> Workshop:
-    return db.one_or_404(select(Workshop).where(Workshop.code == code))
 
 
 def _show_error(form, error: services.FeedbackError) -> None:
@@ -132,14 +128,14 @@ def _index_page(workshop: Workshop, closing_form: ClosingForm, status: int = 200
 @bp.get("/workshops/<code>/feedback")
 @role_required("chair")
 def index(code: str):
-    workshop = _workshop(code)
+    workshop = workshop_or_404(code)
     return _index_page(workshop, ClosingForm(obj=workshop))
 
 
 @bp.post("/workshops/<code>/feedback/closing")
 @role_required("organizer")
 def set_closing(code: str):
-    workshop = _workshop(code)
+    workshop = workshop_or_404(code)
     form = ClosingForm()
     if not form.validate():
         return _index_page(workshop, form, 422)
@@ -154,6 +150,6 @@ def set_closing(code: str):
 @bp.get("/workshops/<code>/contributions/<int:contribution_id>/attachment")
 @role_required("chair")
 def attachment(code: str, contribution_id: int):
-    contribution = services.attachment_of(_workshop(code), contribution_id) or abort(404)
+    contribution = services.attachment_of(workshop_or_404(code), contribution_id) or abort(404)
     return send_file(io.BytesIO(contribution.attachment), mimetype=contribution.attachment_type,
                      as_attachment=True, download_name=contribution.attachment_name)

@@ -25,7 +25,7 @@ from markupsafe import Markup
 from ..api.routing import SESSION_INVITATION_KEY
 from ..auth.decorators import role_required
 from ..directory.services import kind_counts
-from ..events.services import get_workshop
+from ..events.services import workshop_or_404
 from ..extensions import db, limiter
 from ..links import personal_url
 from ..models import KIND_LABELS, ORGANIZATION_KINDS, STATUS_LABELS, Invitation, Organization, Workshop
@@ -56,10 +56,6 @@ def _personal_headers(response: Response) -> Response:
     if request.endpoint in PERSONAL_ENDPOINTS:
         response.headers.update(PERSONAL_HEADERS)
     return response
-
-
-def _workshop(code: str) -> Workshop:
-    return get_workshop(code) or abort(404)
 
 
 def _invitation(workshop: Workshop, invitation_id: int) -> Invitation:
@@ -102,7 +98,7 @@ def _invite_page(workshop: Workshop, form: InviteForm, person_form: PersonForm,
 def invite(code: str):
     """Tick agencies by kind or one by one; "Xem trước" shows who will be invited, "Tạo giấy
     mời" creates the invitations."""
-    workshop = _workshop(code)
+    workshop = workshop_or_404(code)
     form = InviteForm()
     if not form.validate_on_submit():
         return _invite_page(workshop, form, PersonForm(formdata=None),
@@ -128,7 +124,7 @@ def invite(code: str):
 @role_required("organizer")
 def invite_person(code: str):
     """Someone outside the directory, or a second person from an agency."""
-    workshop = _workshop(code)
+    workshop = workshop_or_404(code)
     form = PersonForm()
     if form.validate_on_submit():
         try:
@@ -150,7 +146,7 @@ def invite_person(code: str):
 @bp.get("/workshops/<code>/invitations")
 @role_required("staff")
 def list_invitations(code: str):
-    workshop = _workshop(code)
+    workshop = workshop_or_404(code)
     status = request.args.get("status") if request.args.get("status") in services.STATUS_FILTERS else None
     kind = request.args.get("kind") if request.args.get("kind") in ORGANIZATION_KINDS else None
     query = request.args.get("q", "").strip()
@@ -169,7 +165,7 @@ def list_invitations(code: str):
 @bp.get("/workshops/<code>/invitations.xlsx")
 @role_required("staff")
 def export_invitations(code: str):
-    workshop = _workshop(code)
+    workshop = workshop_or_404(code)
     return send_file(
         BytesIO(services.tracking_xlsx(workshop)), as_attachment=True,
         download_name=f"giay-moi-{workshop.code}.xlsx",
@@ -180,7 +176,7 @@ def export_invitations(code: str):
 @bp.route("/workshops/<code>/invitations/<int:invitation_id>", methods=["GET", "POST"])
 @role_required("organizer")
 def edit_invitation(code: str, invitation_id: int):
-    workshop = _workshop(code)
+    workshop = workshop_or_404(code)
     invitation = _invitation(workshop, invitation_id)
     form = PersonForm(obj=invitation)
     if form.validate_on_submit():
@@ -199,7 +195,7 @@ def edit_invitation(code: str, invitation_id: int):
 @bp.post("/workshops/<code>/invitations/<int:invitation_id>/delete")
 @role_required("organizer")
 def delete_invitation(code: str, invitation_id: int):
-    workshop = _workshop(code)
+    workshop = workshop_or_404(code)
     invitation = _invitation(workshop, invitation_id)
     if not FlaskForm().validate_on_submit():
         abort(400)

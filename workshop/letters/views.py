@@ -7,9 +7,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import select
 
 from ..auth.decorators import role_required
+from ..events.services import workshop_or_404
 from ..extensions import db
 from ..models import Invitation, Workshop
 from . import services
@@ -18,10 +18,6 @@ from .forms import LetterFilterForm
 bp = Blueprint("letters", __name__, url_prefix="/workshops/<code>")
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _workshop(code: str) -> Workshop:
-    return db.one_or_404(select(Workshop).where(Workshop.code == code))
 
 
 def _invitation(workshop: Workshop, invitation_id: int) -> Invitation:
@@ -55,7 +51,7 @@ def _docx(data: bytes, name: str):
 @bp.get("/invitations/<int:invitation_id>/letter")
 @role_required("organizer")
 def letter(code: str, invitation_id: int):
-    workshop = _workshop(code)
+    workshop = workshop_or_404(code)
     invitation = _invitation(workshop, invitation_id)
     docx_url = url_for(".letter_docx", code=code, invitation_id=invitation.id)
     return _page(workshop, [services.build_letter(invitation)], docx_url)
@@ -64,7 +60,7 @@ def letter(code: str, invitation_id: int):
 @bp.get("/letters")
 @role_required("organizer")
 def letters(code: str):
-    workshop = _workshop(code)
+    workshop = workshop_or_404(code)
     form = _filter()
     letters = services.letters_for(workshop, form.status.data or None)
     docx_url = url_for(".letters_docx", code=code, status=form.status.data or None)
@@ -74,7 +70,7 @@ def letters(code: str):
 @bp.get("/invitations/<int:invitation_id>/letter.docx")
 @role_required("organizer")
 def letter_docx(code: str, invitation_id: int):
-    workshop = _workshop(code)
+    workshop = workshop_or_404(code)
     invitation = _invitation(workshop, invitation_id)
     data = services.letters_docx([services.build_letter(invitation)])
     return _docx(data, f"giay-moi-{workshop.code}-{invitation.letter_number or invitation.id}.docx")
@@ -83,7 +79,7 @@ def letter_docx(code: str, invitation_id: int):
 @bp.get("/letters.docx")
 @role_required("organizer")
 def letters_docx(code: str):
-    workshop = _workshop(code)
+    workshop = workshop_or_404(code)
     form = _filter()
     letters = services.letters_for(workshop, form.status.data or None)
     if not letters:

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from ..auth.decorators import role_required
-from ..extensions import db
+from ..events.services import workshop_or_404
 from ..models import Workshop
 from . import services
 from .forms import ConfirmForm, SendForm
@@ -18,10 +17,6 @@ from .forms import ConfirmForm, SendForm
 bp = Blueprint("outbox", __name__, url_prefix="/workshops/<code>/outbox")
 
 DELIVER_NOW_LIMIT = 50
-
-
-def _workshop(code: str) -> Workshop:
-    return db.one_or_404(select(Workshop).where(Workshop.code == code))
 
 
 def _batch(workshop: Workshop, batch: str) -> services.BatchProgress:
@@ -42,7 +37,7 @@ def _queued(code: str, result: services.QueueResult):
 @bp.get("")
 @role_required("organizer")
 def index(code: str):
-    workshop = _workshop(code)
+    workshop = workshop_or_404(code)
     return render_template("outbox/index.html", workshop=workshop,
                            overview=services.overview(workshop), form=SendForm(),
                            confirm=ConfirmForm())
@@ -52,7 +47,7 @@ def index(code: str):
 @role_required("organizer")
 def send(code: str):
     """A bulk send: the ticked `ids`, or every invitation never e-mailed."""
-    workshop = _workshop(code)
+    workshop = workshop_or_404(code)
     form = SendForm()
     if not form.validate():
         for error in form.ids.errors:
@@ -69,7 +64,7 @@ def send(code: str):
 @bp.post("/reminders")
 @role_required("organizer")
 def remind(code: str):
-    workshop = _workshop(code)
+    workshop = workshop_or_404(code)
     if not ConfirmForm().validate():
         abort(400)
     return _queued(code, services.queue_reminders(workshop))
@@ -78,7 +73,7 @@ def remind(code: str):
 @bp.get("/<batch>")
 @role_required("organizer")
 def batch(code: str, batch: str):
-    workshop = _workshop(code)
+    workshop = workshop_or_404(code)
     return render_template("outbox/batch.html", workshop=workshop, progress=_batch(workshop, batch),
                            failures=services.batch_failures(batch), confirm=ConfirmForm())
 
@@ -87,7 +82,7 @@ def batch(code: str, batch: str):
 @role_required("organizer")
 def progress(code: str, batch: str):
     """What the progress page polls."""
-    progress = _batch(_workshop(code), batch)
+    progress = _batch(workshop_or_404(code), batch)
     failures = [
         {"name": message.invitation.name if message.invitation else "",
          "email": message.to_address, "status": message.status, "error": message.last_error}
@@ -100,7 +95,7 @@ def progress(code: str, batch: str):
 @role_required("organizer")
 def deliver_now(code: str, batch: str):
     """One bounded delivery round for this batch, in the request."""
-    _batch(_workshop(code), batch)
+    _batch(workshop_or_404(code), batch)
     if not ConfirmForm().validate():
         abort(400)
     report = services.deliver_due(limit=DELIVER_NOW_LIMIT, batch=batch)

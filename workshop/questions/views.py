@@ -29,7 +29,7 @@ from ..api.questions import serialize
 from ..api.routing import SESSION_INVITATION_KEY
 from ..auth.decorators import role_required
 from ..core import http_message
-from ..events.services import get_workshop
+from ..events.services import workshop_or_404
 from ..extensions import db, limiter
 from ..invitations.services import find_by_token
 from ..invitations.views import PERSONAL_HEADERS
@@ -75,10 +75,6 @@ def _live_json(etag: str, build: Callable[[], dict]) -> Response:
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"
     return response
-
-
-def _workshop(code: str) -> Workshop:
-    return get_workshop(code) or abort(404)
 
 
 # --- the attendee's phone page ------------------------------------------------------------
@@ -163,7 +159,7 @@ def join(code: str):
     """Where the projector's QR code leads. A phone that has opened its personal link goes
     straight to its questions page; any other is told to open the link in its invitation (the
     projector is seen by everyone, so it cannot carry anyone's personal link)."""
-    workshop = _workshop(code)
+    workshop = workshop_or_404(code)
     invitation = find_by_token(session.get(SESSION_INVITATION_KEY))
     if invitation is not None and invitation.workshop_id == workshop.id:
         return redirect(url_for(".attendee", token=invitation.token))
@@ -199,7 +195,7 @@ def _queue_items(workshop: Workshop, chosen: WorkshopSession, order: str) -> dic
 def console(code: str):
     """The chair's queue and actions. The actions call the JSON API (the page's scripts); the
     queue is kept current by polling `console_feed`."""
-    workshop = _workshop(code)
+    workshop = workshop_or_404(code)
     chosen = _session_of(workshop)
     state = request.args.get("state") if request.args.get("state") in QUEUE_STATES else "all"
     order = _order()
@@ -215,7 +211,7 @@ def console(code: str):
 @bp.get("/workshops/<code>/questions/console/feed")
 @role_required("chair")
 def console_feed(code: str):
-    workshop = _workshop(code)
+    workshop = workshop_or_404(code)
     chosen = _session_of(workshop) or abort(404)
     order = _order()
     etag = f"console-{services.live_version(workshop.id)}-{chosen.id}-{order}"

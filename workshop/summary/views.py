@@ -7,19 +7,14 @@ import io
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..auth.decorators import role_required
-from ..extensions import db
-from ..models import CATEGORY_LABELS, KIND_LABELS, Workshop
+from ..events.services import workshop_or_404
+from ..models import CATEGORY_LABELS, KIND_LABELS
 from . import report, services
 from .forms import ConclusionsForm, PublishForm
 
 bp = Blueprint("summary", __name__)
-
-
-def _workshop(code: str) -> Workshop:
-    return db.one_or_404(select(Workshop).where(Workshop.code == code))
 
 
 def _page(summary: services.Summary, form: ConclusionsForm, status: int = 200):
@@ -39,7 +34,7 @@ def _conclusions_form(summary: services.Summary) -> ConclusionsForm:
 @bp.get("/workshops/<code>/summary")
 @role_required("chair")
 def show(code: str):
-    summary = services.compile_summary(_workshop(code))
+    summary = services.compile_summary(workshop_or_404(code))
     return _page(summary, _conclusions_form(summary))
 
 
@@ -47,7 +42,7 @@ def show(code: str):
 @role_required("chair")
 def save(code: str):
     """"Lưu bản nháp" or "Hoàn thành và công bố": either way a new version."""
-    workshop = _workshop(code)
+    workshop = workshop_or_404(code)
     form = ConclusionsForm()
     if form.validate_on_submit():
         try:
@@ -77,7 +72,7 @@ def save(code: str):
 @role_required("chair")
 def publish(code: str):
     """"Công bố": the current conclusions become final."""
-    workshop = _workshop(code)
+    workshop = workshop_or_404(code)
     if not PublishForm().validate_on_submit():
         abort(400)
     try:
@@ -93,7 +88,7 @@ def publish(code: str):
 @bp.get("/workshops/<code>/summary/versions/<int:number>")
 @role_required("chair")
 def version(code: str, number: int):
-    workshop = _workshop(code)
+    workshop = workshop_or_404(code)
     saved = services.get_version(workshop, number) or abort(404)
     return render_template("summary/version.html", workshop=workshop, version=saved)
 
@@ -102,7 +97,7 @@ def version(code: str, number: int):
 @role_required("chair")
 def print_page(code: str):
     """The report as A4 pages, the same lines as the DOCX."""
-    summary = services.compile_summary(_workshop(code))
+    summary = services.compile_summary(workshop_or_404(code))
     return render_template("summary/print.html", workshop=summary.workshop,
                            report=report.build_report(summary))
 
@@ -110,7 +105,7 @@ def print_page(code: str):
 @bp.get("/workshops/<code>/summary.docx")
 @role_required("chair")
 def docx(code: str):
-    summary = services.compile_summary(_workshop(code))
+    summary = services.compile_summary(workshop_or_404(code))
     return send_file(io.BytesIO(report.report_docx(summary)), mimetype=report.DOCX_MIMETYPE,
                      as_attachment=True, download_name=f"bao-cao-{code}.docx")
 
@@ -118,6 +113,6 @@ def docx(code: str):
 @bp.get("/workshops/<code>/summary.xlsx")
 @role_required("chair")
 def xlsx(code: str):
-    summary = services.compile_summary(_workshop(code))
+    summary = services.compile_summary(workshop_or_404(code))
     return send_file(io.BytesIO(report.report_xlsx(summary)), mimetype=report.XLSX_MIMETYPE,
                      as_attachment=True, download_name=f"bao-cao-{code}.xlsx")
