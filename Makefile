@@ -25,7 +25,11 @@ test: $(STAMP) translations lint
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check workshop tests wsgi.py
+	$(VENV)/bin/ruff check workshop tests bench wsgi.py
+
+# Check-in throughput and latency under gunicorn, as ratios to /healthz of the same run.
+bench: $(STAMP)
+	$(PYTHON) -m bench.run $(BENCH_ARGS)
 
 # Refresh the English catalog after changing user-facing strings (Vietnamese is the source).
 extract-messages: $(STAMP)

@@ -1,6 +1,5 @@
 """The JSON API under /api/v1 (CONTRACT.md). Each module declares its endpoints with
 `routing.endpoint`, which authorizes and documents them in one place."""
-from flask import g
 from flask_babel import gettext as _
 
 from ..extensions import limiter
@@ -8,12 +7,6 @@ from . import errors
 from .routing import bp, staff_user
 
 bp.register_error_handler(errors.ApiError, errors.handle_api_error)
-
-
-@bp.before_request
-def _forget_previous_caller() -> None:
-    """Who calls is worked out once per request; tests reuse one app context across requests."""
-    g.pop("api_user", None)
 
 
 def _is_staff_call() -> bool:
@@ -30,4 +23,15 @@ limiter.limit(
     error_message=lambda: _("Bạn gửi quá nhiều yêu cầu. Vui lòng thử lại sau ít phút."),
 )(bp)
 
-from . import checkins, feedback, invitations, openapi, organizations, outbox, questions, summary, workshops  # noqa: E402,F401  (routes register on import)
+# The route modules register their endpoints on import.
+from . import (  # noqa: E402,F401
+    checkins,
+    feedback,
+    invitations,
+    openapi,
+    organizations,
+    outbox,
+    questions,
+    summary,
+    workshops,
+)

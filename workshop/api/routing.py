@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, g, request, session
+from flask import Blueprint, request, session
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -88,8 +88,8 @@ def endpoint(
 
 def staff_user() -> User | None:
     """The staff account behind this request: a Bearer token, or a signed-in browser."""
-    if "api_user" in g:
-        return g.api_user
+    if "workshop.api_user" in request.environ:
+        return request.environ["workshop.api_user"]
     from ..auth.services import user_for_token
 
     user = None
@@ -102,14 +102,8 @@ def staff_user() -> User | None:
         if request.method not in SAFE_METHODS:
             csrf.protect()  # a browser session must prove the request came from our page
         user = current_user._get_current_object()
-    g.api_user = user
+    request.environ["workshop.api_user"] = user  # worked out once per request
     return user
-
-
-@bp.before_request
-def _forget_previous_invitation() -> None:
-    """The invitation is worked out once per request (tests reuse one app context)."""
-    g.pop("api_invitation", None)
 
 
 def _invitation_token() -> str | None:
@@ -124,8 +118,8 @@ def current_invitation() -> Invitation | None:
     """The invitation behind this request: `X-Invitation-Token`, or the browser session that
     the personal page opened (which must then send the CSRF header on unsafe methods, as a
     signed-in browser does). A header with an unknown token is a 401."""
-    if "api_invitation" in g:
-        return g.api_invitation
+    if "workshop.api_invitation" in request.environ:
+        return request.environ["workshop.api_invitation"]
     from ..invitations.services import find_by_token
 
     invitation = None
@@ -138,7 +132,7 @@ def current_invitation() -> Invitation | None:
         invitation = find_by_token(session[SESSION_INVITATION_KEY])
         if invitation is not None and request.method not in SAFE_METHODS:
             csrf.protect()
-    g.api_invitation = invitation
+    request.environ["workshop.api_invitation"] = invitation  # worked out once per request
     return invitation
 
 

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from markupsafe import Markup, escape
 from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import html_params
 
@@ -56,7 +57,7 @@ class OrganizationForm(FlaskForm):
         DataRequired(_l("Vui lòng nhập tên cơ quan.")), _length("name")])
     kind = SelectField(
         _l("Loại cơ quan"),
-        choices=[(kind, KIND_LABELS[kind]) for kind in ORGANIZATION_KINDS],
+        choices=[SelectChoice(kind, KIND_LABELS[kind]) for kind in ORGANIZATION_KINDS],
         validate_choice=False,
         validators=[DataRequired(_l("Vui lòng chọn loại cơ quan.")),
                     AnyOf(ORGANIZATION_KINDS, message=_l("Loại cơ quan không hợp lệ."))],

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from sqlalchemy import select
 from wtforms import EmailField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import html_params
 
@@ -76,7 +77,8 @@ class InviteForm(FlaskForm):
     """Agencies ticked by kind or one by one; their leaders are invited."""
 
     kinds = SelectMultipleField(
-        _l("Theo loại cơ quan"), choices=[(kind, KIND_LABELS[kind]) for kind in ORGANIZATION_KINDS],
+        _l("Theo loại cơ quan"),
+        choices=[SelectChoice(kind, KIND_LABELS[kind]) for kind in ORGANIZATION_KINDS],
         validate_choice=False,
     )
     organization_ids = SelectMultipleField(_l("Từng cơ quan"), coerce=int, validate_choice=False)
@@ -95,8 +97,9 @@ class RsvpForm(FlaskForm):
 
     response = SelectField(
         _l("Trả lời"),
-        choices=[("accept", _l("Tôi sẽ tham dự")), ("delegate", _l("Cử người dự thay")),
-                 ("decline", _l("Không tham dự"))],
+        choices=[SelectChoice("accept", _l("Tôi sẽ tham dự")),
+                 SelectChoice("delegate", _l("Cử người dự thay")),
+                 SelectChoice("decline", _l("Không tham dự"))],
         validate_choice=False,
         validators=[InputRequired(_l("Vui lòng chọn câu trả lời.")),
                     AnyOf(tuple(services.RESPONSES), message=_l("Câu trả lời không hợp lệ."))],

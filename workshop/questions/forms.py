@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..models import MAX_QUESTION_LENGTH
@@ -18,7 +19,8 @@ class QuestionForm(FlaskForm):
 
 class StatusForm(FlaskForm):
     status = SelectField(_l("Trạng thái"), choices=[
-        ("visible", _l("Hiển thị")), ("hidden", _l("Ẩn"))], validators=[InputRequired()])
+        SelectChoice("visible", _l("Hiển thị")), SelectChoice("hidden", _l("Ẩn"))],
+        validators=[InputRequired()])
 
 
 class AnswerForm(FlaskForm):

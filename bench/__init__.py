@@ -1,0 +1,1 @@
+"""`make bench`: the load generator and its runner (see bench/run.py)."""
