@@ -52,6 +52,9 @@ def demo_load_command(if_empty: bool) -> None:
     click.echo("Demo logins:")
     for account in DEMO_ACCOUNTS:
         click.echo(f"  {account.role:<10} {account.email:<28} {account.password}")
+    if result.rehearsal_link:
+        click.echo("Try the attendee side on the rehearsal workshop (answer, QR pass, questions):")
+        click.echo(f"  {result.rehearsal_link}")
 
 
 def register(app: Flask) -> None:

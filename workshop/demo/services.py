@@ -1,21 +1,32 @@
-"""The demo: the Thai Nguyen review of five years of ISO 9001:2008 in 35 agencies (12/8/2014).
+"""The demo: the Thai Nguyen review of five years of ISO 9001:2008 in 35 agencies (12/8/2014),
+recorded as it happened, and a rehearsal copy a week ahead on which every live flow can be tried.
 
-Agency names are real; the people are invented.
+Agency names are real; the people are invented. Everything goes through the features' services,
+so the demo obeys the same rules as the pages.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 
+from ..directory.services import import_organizations, parse_import
+from ..events.services import SessionData, WorkshopData, add_session, create_workshop, get_workshop
 from ..extensions import db
-from ..models import Organization, User, Workshop, WorkshopSession
-from ..timeutil import LOCAL_TZ
+from ..invitations.services import UNANSWERED_FILTER, invitations_statement, invite_organizations
+from ..links import personal_url
+from ..models import Invitation, Organization, User, Workshop
+from ..summary.services import compile_summary
+from ..timeutil import LOCAL_TZ, as_local, utcnow
+from .record import date_letters, record_the_day
 
 DATA_FILE = Path(__file__).parent / "data" / "thai_nguyen_2014_organizations.csv"
 DEMO_CODE = "iso9001-2014"
+REHEARSAL_CODE = "iso9001-2014-dien-tap"
+REHEARSAL_PREFIX = "[Diễn tập] "
+DEMO_DAY = date(2014, 8, 12)
 
 
 @dataclass(frozen=True)
@@ -36,36 +47,65 @@ DEMO_ACCOUNTS = (
                 "Lê Thu Hà", "Chuyên viên Văn phòng Sở"),
 )
 
-
-def _at(hour: int, minute: int = 0, day: int = 12) -> datetime:
-    return datetime(2014, 8, day, hour, minute, tzinfo=LOCAL_TZ)
-
-
+# The agenda as times of day: the record and the rehearsal share it.
 AGENDA = (
-    (_at(8, 0), _at(8, 15), "Khai mạc hội thảo",
+    (time(8, 0), time(8, 15), "Khai mạc hội thảo",
      "Phó Giám đốc Sở Khoa học và Công nghệ"),
-    (_at(8, 15), _at(9, 0),
+    (time(8, 15), time(9, 0),
      "Báo cáo đánh giá kết quả 05 năm áp dụng Hệ thống quản lý chất lượng theo Tiêu chuẩn quốc gia "
      "TCVN ISO 9001:2008 tại các cơ quan hành chính nhà nước tỉnh Thái Nguyên",
      "Chi cục Tiêu chuẩn Đo lường Chất lượng"),
-    (_at(9, 0), _at(9, 45),
+    (time(9, 0), time(9, 45),
      "Phổ biến Quyết định số 19/2014/QĐ-TTg ngày 05/3/2014 của Thủ tướng Chính phủ về việc áp dụng "
      "Hệ thống quản lý chất lượng theo Tiêu chuẩn quốc gia TCVN ISO 9001:2008 vào hoạt động của các "
      "cơ quan, tổ chức thuộc hệ thống hành chính nhà nước",
      "Chi cục Tiêu chuẩn Đo lường Chất lượng"),
-    (_at(9, 45), _at(11, 0),
+    (time(9, 45), time(11, 0),
      "Thảo luận, hỏi đáp: Chi cục trưởng Chi cục Tiêu chuẩn Đo lường Chất lượng trả lời ý kiến "
      "của đại biểu",
      "Chi cục trưởng Chi cục Tiêu chuẩn Đo lường Chất lượng"),
-    (_at(11, 0), _at(11, 30), "Kết luận hội thảo",
+    (time(11, 0), time(11, 30), "Kết luận hội thảo",
      "Phó Giám đốc Sở Khoa học và Công nghệ"),
 )
+TITLE = ("Hội thảo đánh giá 05 năm áp dụng Hệ thống quản lý chất lượng theo Tiêu chuẩn quốc gia "
+         "TCVN ISO 9001:2008 vào hoạt động của các cơ quan hành chính nhà nước trên địa bàn tỉnh "
+         "Thái Nguyên")
+VENUE = "Hội trường Sở Khoa học và Công nghệ tỉnh Thái Nguyên"
+DESCRIPTION = ("Đánh giá kết quả 05 năm (2009–2014) xây dựng, áp dụng và duy trì Hệ thống quản lý "
+               "chất lượng theo TCVN ISO 9001:2008 tại 35 cơ quan hành chính nhà nước của tỉnh; trao "
+               "đổi, giải đáp những tồn tại, vướng mắc; rút ra bài học kinh nghiệm và triển khai Quyết "
+               "định số 19/2014/QĐ-TTg ngày 05/3/2014 của Thủ tướng Chính phủ.")
+REHEARSAL_DESCRIPTION = (
+    "BẢN DIỄN TẬP, không phải hội thảo thật: bản sao của hội thảo ngày 12/08/2014 để thử các bước "
+    "trước ngày tổ chức. Mở đường liên kết cá nhân của một giấy mời để xác nhận tham dự hoặc cử "
+    "người dự thay, xuất trình thẻ QR, điểm danh, gửi câu hỏi và góp ý. " + DESCRIPTION)
+# The official letter's header, number and signature (Decree 30 layout).
+LETTER_FIELDS = {
+    "host_parent_name": "UBND tỉnh Thái Nguyên",
+    "letter_code": "SKHCN",
+    "letter_place": "Thái Nguyên",
+    "signer_authority": "KT. GIÁM ĐỐC",
+    "signer_title": "PHÓ GIÁM ĐỐC",
+    "signer_name": "Nguyễn Hữu Phúc",
+}
 
 
 @dataclass
 class DemoResult:
     loaded: bool
     message: str
+    # A personal link of the rehearsal workshop, to open at once; None without one.
+    rehearsal_link: str | None = None
+
+
+def _on(day: date, at: time) -> datetime:
+    return datetime.combine(day, at, tzinfo=LOCAL_TZ)
+
+
+def rehearsal_day(today: date) -> date:
+    """The first Tuesday at least 7 days after `today`."""
+    day = today + timedelta(days=7)
+    return day + timedelta(days=(1 - day.weekday()) % 7)
 
 
 def _ensure_accounts() -> dict[str, User]:
@@ -78,41 +118,74 @@ def _ensure_accounts() -> dict[str, User]:
             user.set_password(account.password)
             db.session.add(user)
         accounts[account.role] = user
+    db.session.commit()
     return accounts
 
 
-def load_demo(only_if_empty: bool = False) -> DemoResult:
-    """Create the demo agencies, accounts and workshop; running it again changes nothing."""
-    if only_if_empty and db.session.scalar(select(func.count()).select_from(Workshop)):
-        return DemoResult(False, "The database already has workshops; demo not loaded.")
+def _ensure_workshop(code: str, title: str, day: date, description: str, chair: User
+                     ) -> tuple[Workshop, list[Invitation]]:
+    """The workshop `code` on `day` with the demo's agenda, letter fields and 35 invited
+    agencies (their leaders, from the directory), and the invitations made now; what exists
+    already is left as it is."""
+    workshop = get_workshop(code)
+    if workshop is None:
+        host_id = db.session.scalar(select(Organization.id).where(Organization.code == "SKHCN"))
+        workshop = create_workshop(WorkshopData(
+            title=title, starts_at=_on(day, time(8)), ends_at=_on(day, time(11, 30)), venue=VENUE,
+            # answers close the Friday before, at 17:00
+            rsvp_deadline=_on(day - timedelta(days=4), time(17)), description=description,
+            host_organization_id=host_id, **LETTER_FIELDS,
+        ), code=code)
+        for starts, ends, session_title, presenter in AGENDA:
+            add_session(workshop, SessionData(title=session_title, starts_at=_on(day, starts),
+                                              ends_at=_on(day, ends), presenter=presenter,
+                                              chair_id=chair.id))
+    codes = [row.values["code"] for row in parse_import(DATA_FILE.name, DATA_FILE.read_bytes()).rows]
+    agencies = db.session.scalars(select(Organization.id).where(Organization.code.in_(codes)))
+    return workshop, invite_organizations(workshop, organization_ids=agencies).created
 
-    from ..directory.services import import_organizations
+
+def rehearsal_link() -> str | None:
+    """The personal link of the rehearsal's first invitation still unanswered (else its first)."""
+    workshop = db.session.scalar(select(Workshop).where(Workshop.code == REHEARSAL_CODE))
+    if workshop is None:
+        return None
+    invitation = (db.session.scalars(invitations_statement(workshop, UNANSWERED_FILTER)).first()
+                  or db.session.scalars(invitations_statement(workshop)).first())
+    return personal_url(invitation) if invitation else None
+
+
+def describe(workshop: Workshop) -> str:
+    """One line of what the workshop holds, from its compiled summary."""
+    summary = compile_summary(workshop)
+    present = summary.attendance
+    return (f"{workshop.code} ({as_local(workshop.starts_at):%d/%m/%Y %H:%M}): "
+            f"{present.invited} invitations, {present.accepted} accepted, {present.delegated} "
+            f"deputies, {present.declined} declined; {present.checked_in} checked in "
+            f"({present.walk_ins} walk-in); {summary.question_count} questions "
+            f"({summary.answered_count} answered); "
+            f"{sum(len(remarks) for remarks in summary.feedback.values())} feedback items")
+
+
+def load_demo(only_if_empty: bool = False, today: date | None = None) -> DemoResult:
+    """Create the demo agencies, accounts, the 2014 record and its rehearsal; running it again
+    changes nothing. `today` (Vietnam date) places the rehearsal."""
+    if only_if_empty and db.session.scalar(select(func.count()).select_from(Workshop)):
+        return DemoResult(False, "The database already has workshops; demo not loaded.",
+                          rehearsal_link())
 
     import_organizations(DATA_FILE.name, DATA_FILE.read_bytes())
     accounts = _ensure_accounts()
-    workshop = db.session.scalar(select(Workshop).where(Workshop.code == DEMO_CODE))
-    if workshop is None:
-        host = db.session.scalar(select(Organization).where(Organization.code == "SKHCN"))
-        workshop = Workshop(
-            code=DEMO_CODE,
-            title="Hội thảo đánh giá 05 năm áp dụng Hệ thống quản lý chất lượng theo Tiêu chuẩn "
-            "quốc gia TCVN ISO 9001:2008 vào hoạt động của các cơ quan hành chính nhà nước "
-            "trên địa bàn tỉnh Thái Nguyên",
-            starts_at=_at(8, 0),
-            ends_at=_at(11, 30),
-            venue="Hội trường Sở Khoa học và Công nghệ tỉnh Thái Nguyên",
-            rsvp_deadline=_at(17, 0, day=8),
-            host_organization=host,
-            description="Đánh giá kết quả 05 năm (2009–2014) xây dựng, áp dụng và duy trì Hệ thống "
-            "quản lý chất lượng theo TCVN ISO 9001:2008 tại 35 cơ quan hành chính nhà nước của "
-            "tỉnh; trao đổi, giải đáp những tồn tại, vướng mắc; rút ra bài học kinh nghiệm và "
-            "triển khai Quyết định số 19/2014/QĐ-TTg ngày 05/3/2014 của Thủ tướng Chính phủ.",
-        )
-        for position, (starts_at, ends_at, title, presenter) in enumerate(AGENDA, start=1):
-            workshop.sessions.append(WorkshopSession(
-                position=position, title=title, starts_at=starts_at, ends_at=ends_at,
-                presenter=presenter, chair=accounts["chair"],
-            ))
-        db.session.add(workshop)
-    db.session.commit()
-    return DemoResult(True, f"Demo workshop loaded: {DEMO_CODE}")
+    workshop, letters = _ensure_workshop(DEMO_CODE, TITLE, DEMO_DAY, DESCRIPTION, accounts["chair"])
+    date_letters(letters)
+    record_the_day(workshop, accounts["chair"], accounts["staff"])
+    rehearsal, _letters = _ensure_workshop(
+        REHEARSAL_CODE, REHEARSAL_PREFIX + TITLE,
+        rehearsal_day(today or as_local(utcnow()).date()), REHEARSAL_DESCRIPTION, accounts["chair"])
+    message = "\n".join((
+        "Demo loaded.",
+        f"  The record:    {describe(workshop)}",
+        f"  The rehearsal: {describe(rehearsal)}; answers open until "
+        f"{as_local(rehearsal.rsvp_deadline):%d/%m/%Y %H:%M}",
+    ))
+    return DemoResult(True, message, rehearsal_link())
