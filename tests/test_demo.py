@@ -79,11 +79,11 @@ def test_the_record_of_the_day(runner, ctx):
     assert all(invitation.name == leaders[invitation.organization_id] for invitation in invitations)
     statuses = {status: sum(1 for i in invitations if i.status == status)
                 for status in {i.status for i in invitations}}
-    assert statuses == {"accepted": 23, "delegated": 7, "declined": 3, "draft": 2}
+    assert statuses == {"accepted": 23, "delegated": 7, "declined": 3, "sent": 2}
     deputies = [i for i in invitations if i.status == "delegated"]
     assert all(i.delegate_name and i.delegate_title.startswith("Phó ") for i in deputies)
     deadline = review.rsvp_deadline
-    assert all(i.responded_at <= deadline for i in invitations if i.status != "draft")
+    assert all(i.responded_at <= deadline for i in invitations if i.status != "sent")
 
     checkins = db.session.scalars(select(CheckIn).where(CheckIn.workshop_id == review.id)).all()
     opened, closed = (datetime(2014, 8, 12, 7, 30, tzinfo=LOCAL_TZ),

@@ -370,3 +370,35 @@ def test_the_list_is_in_letter_number_order(ctx, client_as):
         services.invite_person(workshop, name)
     page = client_as("organizer").get(f"/workshops/{workshop.code}/invitations").get_data(as_text=True)
     assert re.findall(r"Người (một|hai|ba)</strong>", page) == ["một", "hai", "ba"]
+
+
+def test_mark_sent_moves_only_drafts(ctx):
+    """Letters delivered by hand: draft → sent, answers untouched, walk-ins left alone."""
+    from workshop.invitations.services import mark_sent
+    from workshop.models import Invitation
+
+    workshop = factories.make_workshop()
+    draft = Invitation(workshop=workshop, name="A")
+    answered = Invitation(workshop=workshop, name="B", status="accepted")
+    walk_in = Invitation(workshop=workshop, name="C", walk_in=True)
+    db.session.add_all([draft, answered, walk_in])
+    db.session.commit()
+    assert mark_sent(workshop) == 1
+    db.session.expire_all()
+    assert (draft.status, answered.status, walk_in.status) == ("sent", "accepted", "draft")
+    assert mark_sent(workshop) == 0
+
+
+def test_organizer_marks_hand_delivered_letters_sent(ctx, client_as):
+    from workshop.models import Invitation
+
+    workshop = factories.make_workshop()
+    invitation = Invitation(workshop=workshop, name="Người nhận")
+    db.session.add(invitation)
+    db.session.commit()
+    assert client_as("staff").post(
+        f"/workshops/{workshop.code}/invitations/mark-sent").status_code == 403
+    response = client_as("organizer").post(f"/workshops/{workshop.code}/invitations/mark-sent")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert invitation.status == "sent"

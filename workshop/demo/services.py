@@ -15,7 +15,12 @@ from sqlalchemy import func, select
 from ..directory.services import import_organizations, parse_import
 from ..events.services import SessionData, WorkshopData, add_session, create_workshop, get_workshop
 from ..extensions import db
-from ..invitations.services import UNANSWERED_FILTER, invitations_statement, invite_organizations
+from ..invitations.services import (
+    UNANSWERED_FILTER,
+    invitations_statement,
+    invite_organizations,
+    mark_sent,
+)
 from ..links import personal_url
 from ..models import Invitation, Organization, User, Workshop
 from ..summary.services import compile_summary
@@ -178,6 +183,7 @@ def load_demo(only_if_empty: bool = False, today: date | None = None) -> DemoRes
     accounts = _ensure_accounts()
     workshop, letters = _ensure_workshop(DEMO_CODE, TITLE, DEMO_DAY, DESCRIPTION, accounts["chair"])
     date_letters(letters)
+    mark_sent(workshop)  # in 2014 the letters went out by post before anyone answered
     record_the_day(workshop, accounts["chair"], accounts["staff"])
     rehearsal, _letters = _ensure_workshop(
         REHEARSAL_CODE, REHEARSAL_PREFIX + TITLE,

@@ -15,7 +15,7 @@ from typing import TypeVar
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -283,6 +283,19 @@ def delete_invitation(invitation: Invitation) -> None:
                                 "trả lời."))
     db.session.delete(invitation)
     db.session.commit()
+
+
+def mark_sent(workshop: Workshop, invitation_ids: Iterable[int] | None = None) -> int:
+    """Letters delivered by hand, by post or by Zalo: draft → sent without any e-mail.
+    Returns how many changed; answered invitations keep their answer."""
+    statement = update(Invitation).where(
+        Invitation.workshop_id == workshop.id, Invitation.status == "draft",
+        Invitation.walk_in.is_(False))
+    if invitation_ids is not None:
+        statement = statement.where(Invitation.id.in_(list(invitation_ids)))
+    changed = db.session.execute(statement.values(status="sent")).rowcount
+    db.session.commit()
+    return changed
 
 
 # --- the answer (RSVP) ----------------------------------------------------------------------

@@ -162,6 +162,18 @@ def list_invitations(code: str):
     )
 
 
+@bp.post("/workshops/<code>/invitations/mark-sent")
+@role_required("organizer")
+def mark_sent(code: str):
+    """Every letter not yet sent was delivered by hand, by post or by Zalo."""
+    workshop = workshop_or_404(code)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    changed = services.mark_sent(workshop)
+    flash(_("Đã đánh dấu %(count)d giấy mời là đã gửi.", count=changed), "success")
+    return redirect(url_for(".list_invitations", code=workshop.code))
+
+
 @bp.get("/workshops/<code>/invitations.xlsx")
 @role_required("staff")
 def export_invitations(code: str):
