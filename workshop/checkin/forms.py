@@ -1,9 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import HiddenField, StringField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..extensions import db
 from ..fields import LocalDateTimeField
+from ..models import Organization
 
 
 class CheckInForm(FlaskForm):
@@ -20,3 +22,17 @@ class WalkInForm(FlaskForm):
         DataRequired(_l("Vui lòng nhập họ và tên.")), Length(max=255)])
     title = StringField(_l("Chức vụ"), validators=[Optional(), Length(max=255)])
     organization_id = StringField(_l("Cơ quan, đơn vị"), validators=[Optional(), Length(max=20)])
+
+    def validate_organization_id(self, field: StringField) -> None:
+        value = (field.data or "").strip()
+        if value and (not value.isdigit() or db.session.get(Organization, int(value)) is None):
+            raise ValidationError(_l("Cơ quan, đơn vị này không có trong danh bạ."))
+
+
+class SelfCheckInForm(FlaskForm):
+    """An attendee's own check-in: the short code of their letter, or nothing when the browser
+    holds their personal link. `client_id` makes a double tap one check-in."""
+
+    code = StringField(_l("Mã trên giấy mời"), validators=[Optional(), Length(max=64)],
+                       description=_l("Mã gồm 6 ký tự, in dưới mã QR trên giấy mời."))
+    client_id = HiddenField(validators=[Optional(), Length(max=64)])

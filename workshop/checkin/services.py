@@ -7,15 +7,35 @@ IntegrityError becomes "already checked in". No look-then-insert.
 """
 from __future__ import annotations
 
+import hashlib
+import io
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import groupby
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import CheckIn, CheckInAttempt, Invitation, Organization, User, Workshop
-from ..timeutil import utcnow
+from ..invitations.services import find_by_token
+from ..models import (
+    KIND_LABELS,
+    ORGANIZATION_KINDS,
+    CheckIn,
+    CheckInAttempt,
+    Invitation,
+    Organization,
+    User,
+    Workshop,
+)
+from ..text import fold
+from ..timeutil import as_local, utcnow
 
 
 @dataclass
@@ -181,6 +201,11 @@ class Attendance:
     by_kind: dict[str, dict[str, int]]
     absent: list[Organization]
 
+    @property
+    def expected(self) -> int:
+        """Who said they will come, the invitee or a deputy: the dashboard's "expected"."""
+        return self.accepted + self.delegated
+
 
 def attendance(workshop: Workshop) -> Attendance:
     """Who was invited and who is here, by agency kind, and the invited agencies nobody has
@@ -234,3 +259,176 @@ def attendance(workshop: Workshop) -> Attendance:
         by_kind=by_kind,
         absent=list(absent),
     )
+
+
+# --- the desk's pages: search, board, sign-in sheet, export, self check-in ----------------
+
+SEARCH_LIMIT = 20
+KIND_ORDER = {kind: position for position, kind in enumerate(ORGANIZATION_KINDS)}
+METHOD_LABELS = {
+    "scan": _l("Quét mã"),
+    "manual": _l("Nhập mã"),
+    "self": _l("Tự điểm danh"),
+    "walk_in": _l("Đến trực tiếp"),
+}
+
+
+def _with_people(statement):
+    """Load each invitation's agency and check-in with it: every list below shows both."""
+    return statement.options(selectinload(Invitation.organization), selectinload(Invitation.checkin))
+
+
+def _kind(invitation: Invitation) -> str:
+    return invitation.organization.kind if invitation.organization else "other"
+
+
+def search_invitations(workshop: Workshop, query: str, limit: int = SEARCH_LIMIT) -> list[Invitation]:
+    """The workshop's invitations whose person, deputy, agency or short code holds every word of
+    `query`, accents ignored ("nguyen an pho yen"). Invitations have no folded column, so the
+    folding is done here, over one workshop's few hundred invitations."""
+    words = fold(query).split()
+    if not words:
+        return []
+    invitations = db.session.scalars(
+        _with_people(select(Invitation).where(Invitation.workshop_id == workshop.id))
+        .order_by(Invitation.name, Invitation.id)
+    )
+    found = []
+    for invitation in invitations:
+        text = fold(" ".join(filter(None, (
+            invitation.name, invitation.delegate_name, invitation.short_code,
+            invitation.organization.name if invitation.organization else None,
+        ))))
+        if all(word in text for word in words):
+            found.append(invitation)
+            if len(found) == limit:
+                break
+    return found
+
+
+def recent_arrivals(workshop: Workshop, limit: int = 10) -> list[CheckIn]:
+    """The latest check-ins, by the time of the scan (an offline scan takes its own place)."""
+    return list(db.session.scalars(
+        select(CheckIn).where(CheckIn.workshop_id == workshop.id)
+        .options(selectinload(CheckIn.invitation).selectinload(Invitation.organization))
+        .order_by(CheckIn.checked_in_at.desc(), CheckIn.id.desc())
+        .limit(limit)
+    ))
+
+
+def board_version(workshop: Workshop) -> str:
+    """Changes whenever what the board shows may have: every scan, undo and walk-in writes an
+    attempt; invitations are added, removed or answered. One cheap query, so that a board
+    polling every few seconds is answered 304 without counting anything."""
+    last_attempt = (select(func.max(CheckInAttempt.id))
+                    .where(CheckInAttempt.workshop_id == workshop.id).scalar_subquery())
+    row = db.session.execute(
+        select(last_attempt, func.count(Invitation.id), func.max(Invitation.id),
+               func.max(Invitation.responded_at))
+        .where(Invitation.workshop_id == workshop.id)
+    ).one()
+    return hashlib.sha256(repr(tuple(row)).encode()).hexdigest()[:20]
+
+
+def _roster_key(invitation: Invitation) -> tuple:
+    organization = invitation.organization
+    return (invitation.walk_in, KIND_ORDER.get(_kind(invitation), len(KIND_ORDER)),
+            fold(organization.name) if organization else "\uffff", fold(invitation.attendee_name))
+
+
+def roster(workshop: Workshop, *, expected_only: bool = False) -> list[Invitation]:
+    """The workshop's invitations by agency kind, agency and person, walk-ins last.
+    `expected_only` leaves out walk-ins and those who declined: the people a sign-in sheet lists."""
+    statement = _with_people(select(Invitation).where(Invitation.workshop_id == workshop.id))
+    if expected_only:
+        statement = statement.where(Invitation.walk_in.is_(False), Invitation.status != "declined")
+    return sorted(db.session.scalars(statement), key=_roster_key)
+
+
+def sign_in_sheet(workshop: Workshop) -> list[tuple[str, list[Invitation]]]:
+    """The printable backup sign-in sheet: the expected people grouped by agency kind."""
+    return [(str(KIND_LABELS[kind]), list(rows))
+            for kind, rows in groupby(roster(workshop, expected_only=True), key=_kind)]
+
+
+def _text_cells(sheet) -> None:
+    """User text is never a formula that a spreadsheet would run."""
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@")):
+            cell.data_type = "s"
+
+
+def _header(sheet, titles: tuple, widths: tuple) -> None:
+    sheet.append([str(title) for title in titles])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for position, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(position)].width = width
+
+
+def attendance_xlsx(workshop: Workshop) -> bytes:
+    """Attendance as a workbook: one row per invitation with its answer and check-in time (Vietnam
+    time), then the counts by agency kind and the agencies nobody has represented."""
+    workbook = Workbook()
+    people = workbook.active
+    people.title = _("Điểm danh")[:31]
+    _header(people, (_("STT"), _("Cơ quan, đơn vị"), _("Loại cơ quan"), _("Họ và tên"), _("Chức vụ"),
+                     _("Dự thay cho"), _("Trả lời"), _("Giờ điểm danh"), _("Cách điểm danh")),
+            (6, 44, 22, 28, 28, 26, 22, 18, 16))
+    for number, invitation in enumerate(roster(workshop), start=1):
+        delegated = invitation.status == "delegated" and invitation.delegate_name
+        checkin = invitation.checkin
+        people.append([
+            number,
+            invitation.organization.name if invitation.organization else None,
+            str(KIND_LABELS[_kind(invitation)]),
+            invitation.attendee_name,
+            invitation.delegate_title if delegated else invitation.title,
+            invitation.name if delegated else None,
+            _("Đến trực tiếp") if invitation.walk_in else invitation.status_label,
+            as_local(checkin.checked_in_at).replace(tzinfo=None) if checkin else None,
+            str(METHOD_LABELS.get(checkin.method, checkin.method)) if checkin else None,
+        ])
+        _text_cells(people)
+        if checkin:
+            people.cell(people.max_row, 8).number_format = "dd/mm/yyyy hh:mm"
+
+    numbers = attendance(workshop)
+    kinds = workbook.create_sheet(_("Theo loại cơ quan")[:31])
+    _header(kinds, (_("Loại cơ quan"), _("Được mời"), _("Có mặt")), (30, 12, 12))
+    for kind in ORGANIZATION_KINDS:
+        if kind in numbers.by_kind:
+            kinds.append([str(KIND_LABELS[kind]), numbers.by_kind[kind]["invited"],
+                          numbers.by_kind[kind]["checked_in"]])
+    kinds.append([_("Tổng cộng"), numbers.invited, numbers.checked_in])
+    absent = workbook.create_sheet(_("Chưa có đại biểu")[:31])
+    _header(absent, (_("Cơ quan, đơn vị"), _("Loại cơ quan")), (50, 24))
+    for organization in numbers.absent:
+        absent.append([organization.name, organization.kind_label])
+        _text_cells(absent)
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def self_check_in_open(workshop: Workshop, now: datetime | None = None) -> bool:
+    """Self check-in opens on the workshop's day(s) only, in Vietnam dates: the poster's link
+    cannot check anybody in from home the week before."""
+    today = as_local(now or utcnow()).date()
+    first = as_local(workshop.starts_at).date()
+    return first <= today <= as_local(workshop.ends_at or workshop.starts_at).date()
+
+
+def session_invitation(workshop: Workshop, token: str | None) -> Invitation | None:
+    """The invitation of this workshop behind the personal-link token this browser opened."""
+    invitation = find_by_token(token)
+    return invitation if invitation and invitation.workshop_id == workshop.id else None
+
+
+def self_check_in(workshop: Workshop, code: str, *, client_id: str | None = None,
+                  now: datetime | None = None) -> ScanAnswer:
+    """An attendee checks in at the venue with their own phone; `closed` outside the day(s)."""
+    if not self_check_in_open(workshop, now):
+        return ScanAnswer("closed")
+    return check_in(workshop, code, client_id=client_id, method="self", now=now)

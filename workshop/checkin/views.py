@@ -1,3 +1,281 @@
-from flask import Blueprint
+"""Pages of the check-in desk: the phone scanner (with its service worker), the live board, the
+printable sign-in sheet and venue poster, the XLSX export, and the attendees' self check-in.
 
-bp = Blueprint("checkin", __name__)
+Scans go through the JSON API (`api.create_checkin`); the scanner's own JSON helpers (search,
+walk-in, board numbers) live here, under the same session and CSRF rules.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+
+from ..api.checkins import attendee, scan_body
+from ..api.errors import ApiError, handle_api_error, json_error
+from ..api.routing import SESSION_INVITATION_KEY, validation_error
+from ..auth.decorators import role_required
+from ..directory.services import search_statement
+from ..extensions import db, limiter
+from ..links import base_url
+from ..models import KIND_LABELS, ORGANIZATION_KINDS, Invitation, Workshop
+from ..qr import qr_svg
+from ..timeutil import isoformat
+from . import services
+from .forms import SelfCheckInForm, WalkInForm
+
+bp = Blueprint("checkin", __name__, url_prefix="/workshops")
+bp.register_error_handler(ApiError, handle_api_error)
+
+# What the scanner needs to reload without network; the service worker keeps these.
+SCANNER_ASSETS = ("css/app.css", "js/app.js", "js/scanner.js", "vendor/jsqr/jsQR.js")
+
+
+def _workshop(code: str) -> Workshop:
+    return db.first_or_404(select(Workshop).where(Workshop.code == code))
+
+
+def staff_json(view: Callable) -> Callable:
+    """Role check for the JSON the scanner and board scripts call: a lapsed sign-in answers 401
+    in the API's error shape rather than the login page, so the script can say so."""
+
+    @functools.wraps(view)
+    def wrapped(**kwargs):
+        if not current_user.is_authenticated:
+            return json_error(401, "unauthorized", _("Vui lòng đăng nhập."))
+        if not current_user.has_role("staff"):
+            return json_error(403, "forbidden", _("Bạn không có quyền thực hiện thao tác này."))
+        return view(**kwargs)
+
+    wrapped.required_role = "staff"
+    return wrapped
+
+
+# --- the scanner -------------------------------------------------------------------------
+
+
+def _scanner_messages() -> dict[str, str]:
+    """The scanner script's words, translated here: `{time}`, `{present}`… are filled in by it."""
+    return {
+        "checked_in": _("ĐÃ ĐIỂM DANH"),
+        "already_checked_in": _("ĐÃ ĐIỂM DANH LÚC %(time)s", time="{time}"),
+        "unknown": _("MÃ KHÔNG HỢP LỆ"),
+        "other_workshop": _("GIẤY MỜI CỦA HỘI THẢO KHÁC"),
+        "queued": _("ĐÃ LƯU, CHỜ GỬI"),
+        "queued_help": _("Lượt quét sẽ tự gửi khi có mạng."),
+        "undone": _("ĐÃ HỦY ĐIỂM DANH"),
+        "invalid": _("MÃ KHÔNG HỢP LỆ"),
+        "deputy": _("Người dự thay cho %(name)s", name="{name}"),
+        "walk_in": _("Đại biểu đến trực tiếp (không có giấy mời)"),
+        "counter": _("Có mặt %(present)s/%(expected)s", present="{present}", expected="{expected}"),
+        "waiting": _("%(count)s lượt chờ gửi", count="{count}"),
+        "offline": _("Mất kết nối"),
+        "signed_out": _("Phiên đăng nhập đã hết hạn: đăng nhập lại để gửi các lượt quét đang chờ."),
+        "synced": _("Đã gửi %(count)s lượt quét đang chờ.", count="{count}"),
+        "at": _("lúc %(time)s", time="{time}"),
+        "check_in": _("Điểm danh"),
+        "no_match": _("Không tìm thấy đại biểu phù hợp."),
+        "search_offline": _("Mất kết nối: chưa tìm được. Hãy nhập mã in trên giấy mời."),
+        "walk_in_offline": _("Mất kết nối: chưa đăng ký được. Vui lòng thử lại khi có mạng."),
+        "undo_confirm": _("Hủy điểm danh của %(name)s?", name="{name}"),
+        "undo_failed": _("Chưa hủy được. Vui lòng thử lại."),
+        "camera_denied": _("Chưa được phép dùng camera. Hãy cho phép trong cài đặt trình duyệt, "
+                           "hoặc nhập mã bên dưới."),
+        "camera_missing": _("Không mở được camera của máy. Hãy nhập mã hoặc tìm theo tên bên dưới."),
+        "camera_insecure": _("Camera chỉ hoạt động khi trang được mở qua HTTPS. "
+                             "Hãy nhập mã hoặc tìm theo tên bên dưới."),
+    }
+
+
+@bp.get("/<code>/scan/")
+@role_required("staff")
+def scanner(code: str):
+    workshop = _workshop(code)
+    numbers = services.attendance(workshop)
+    return render_template(
+        "checkin/scanner.html", workshop=workshop, numbers=numbers,
+        walk_in_form=WalkInForm(), agencies=db.session.scalars(search_statement()).all(),
+        messages=_scanner_messages(), kinds=KIND_LABELS,
+    )
+
+
+def _asset_version() -> str:
+    """Changes when any cached asset changes, so that phones replace their copies."""
+    digest = hashlib.sha256()
+    for asset in SCANNER_ASSETS:
+        digest.update((Path(current_app.static_folder) / asset).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@bp.get("/<code>/scan/sw.js")
+@role_required("staff")
+def service_worker(code: str):
+    """The scanner's service worker; its scope (this folder) covers the scanner page."""
+    workshop = _workshop(code)
+    body = render_template(
+        "checkin/sw.js", cache=f"checkin-{workshop.code}-{_asset_version()}",
+        cache_prefix=f"checkin-{workshop.code}-",
+        page=url_for(".scanner", code=workshop.code),
+        assets=[url_for("static", filename=asset) for asset in SCANNER_ASSETS],
+    )
+    response = Response(body, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def search_item(invitation: Invitation) -> dict:
+    """A search result: who, and the short code the scanner sends to check them in."""
+    checkin = invitation.checkin
+    return {**attendee(invitation), "short_code": invitation.short_code,
+            "status_label": invitation.status_label,
+            "checked_in_at": isoformat(checkin.checked_in_at) if checkin else None}
+
+
+@bp.get("/<code>/scan/search")
+@staff_json
+def search(code: str):
+    """Invitations by name, deputy or agency without accents: the scanner's fallback."""
+    found = services.search_invitations(_workshop(code), request.args.get("q", ""))
+    return {"items": [search_item(invitation) for invitation in found]}
+
+
+@bp.post("/<code>/scan/walk-in")
+@staff_json
+def walk_in(code: str):
+    """Register a walk-in and check them in at once; answers like a scan."""
+    workshop = _workshop(code)
+    form = WalkInForm()
+    if not form.validate():
+        raise validation_error(form.errors)
+    organization_id = form.organization_id.data
+    answer = services.register_walk_in(
+        workshop, form.name.data, form.title.data or None,
+        int(organization_id) if organization_id else None, staff=current_user._get_current_object(),
+    )
+    return jsonify(scan_body(answer))
+
+
+# --- the board, the sheet, the export, the poster ----------------------------------------
+
+
+def board_data(workshop: Workshop) -> dict:
+    """Everything the board shows, as the page renders it and as its script refreshes it."""
+    numbers = services.attendance(workshop)
+    return {
+        "present": numbers.checked_in,
+        "expected": numbers.expected,
+        "invited": numbers.invited,
+        "walk_ins": numbers.walk_ins,
+        "kinds": [
+            {"kind": kind, "label": str(KIND_LABELS[kind]), **numbers.by_kind[kind]}
+            for kind in ORGANIZATION_KINDS if kind in numbers.by_kind
+        ],
+        "absent": [{"name": organization.name, "kind_label": organization.kind_label}
+                   for organization in numbers.absent],
+        "recent": [{**attendee(checkin.invitation), "time": isoformat(checkin.checked_in_at)}
+                   for checkin in services.recent_arrivals(workshop)],
+    }
+
+
+@bp.get("/<code>/board")
+@role_required("staff")
+def board(code: str):
+    workshop = _workshop(code)
+    return render_template("checkin/board.html", workshop=workshop, data=board_data(workshop))
+
+
+@bp.get("/<code>/board.json")
+@staff_json
+def board_json(code: str):
+    """The board's numbers; answers 304 to `If-None-Match` while nothing has changed."""
+    workshop = _workshop(code)
+    version = f"{services.board_version(workshop)}-{get_locale()}"
+    if version in request.if_none_match:
+        response = Response(status=304)
+    else:
+        response = jsonify(board_data(workshop))
+    response.set_etag(version)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/<code>/sign-in-sheet")
+@role_required("staff")
+def sign_in_sheet(code: str):
+    workshop = _workshop(code)
+    return render_template("checkin/sheet.html", workshop=workshop,
+                           groups=services.sign_in_sheet(workshop), blank_rows=range(10))
+
+
+@bp.get("/<code>/attendance.xlsx")
+@role_required("staff")
+def attendance_xlsx(code: str):
+    workshop = _workshop(code)
+    return send_file(
+        io.BytesIO(services.attendance_xlsx(workshop)), as_attachment=True,
+        download_name=f"diem-danh-{workshop.code}.xlsx",
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def self_check_in_url(workshop: Workshop) -> str:
+    return base_url() + url_for(".self_check_in", code=workshop.code)
+
+
+@bp.get("/<code>/poster")
+@role_required("staff")
+def poster(code: str):
+    workshop = _workshop(code)
+    url = self_check_in_url(workshop)
+    size = "a3" if request.args.get("size") == "a3" else "a4"
+    # Our own SVG of our own URL: no user text inside.
+    return render_template("checkin/poster.html", workshop=workshop, url=url, size=size,
+                           qr=Markup(qr_svg(url)))
+
+
+# --- self check-in (public) --------------------------------------------------------------
+
+
+@bp.route("/<code>/self-checkin", methods=["GET", "POST"])
+@limiter.limit("60 per minute", methods=["POST"])
+def self_check_in(code: str):
+    """The poster's page: one tap for the attendee whose browser opened their personal link,
+    else the short code of their letter. Rate limited per address; shows nobody else.
+
+    The personal page (`invitations.personal`) keeps its link token in the session."""
+    workshop = _workshop(code)
+    invitation = services.session_invitation(workshop, session.get(SESSION_INVITATION_KEY))
+    form = SelfCheckInForm()
+    answer = None
+    if form.validate_on_submit():
+        typed = (form.code.data or "").strip()
+        if typed or invitation is not None:
+            answer = services.self_check_in(workshop, typed or invitation.token,
+                                            client_id=form.client_id.data or None)
+        else:
+            form.code.errors.append(_("Vui lòng nhập mã in trên giấy mời."))
+    form.client_id.data = uuid.uuid4().hex  # the next submission is a new one
+    return render_template(
+        "checkin/self.html", workshop=workshop, form=form, answer=answer, invitation=invitation,
+        open=services.self_check_in_open(workshop),
+        person=attendee(answer.invitation) if answer and answer.invitation else None,
+    )

@@ -12,7 +12,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -163,9 +162,8 @@ def join(code: str):
     invitation = find_by_token(session.get(SESSION_INVITATION_KEY))
     if invitation is not None and invitation.workshop_id == workshop.id:
         return redirect(url_for(".attendee", token=invitation.token))
-    self_check_in = ("checkin.self_check_in" in current_app.view_functions
-                     and url_for("checkin.self_check_in", code=workshop.code))
-    return render_template("questions/join.html", workshop=workshop, self_check_in=self_check_in)
+    return render_template("questions/join.html", workshop=workshop,
+                           self_check_in=url_for("checkin.self_check_in", code=workshop.code))
 
 
 # --- the chair's console ----------------------------------------------------------------
