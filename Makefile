@@ -5,7 +5,7 @@ FLASK   := $(VENV)/bin/flask --app wsgi
 PORT    ?= 5000
 STAMP   := $(VENV)/.installed
 
-.PHONY: run test lint translations extract-messages bench clean
+.PHONY: run serve test lint translations extract-messages bench backup clean
 
 $(STAMP): pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -25,7 +25,16 @@ test: $(STAMP) translations lint
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check workshop tests bench wsgi.py
+	$(VENV)/bin/ruff check workshop tests bench wsgi.py gunicorn.conf.py
+
+# Production-like: gunicorn with gunicorn.conf.py (see "Deploying for a province" in the README).
+serve: $(STAMP) translations
+	$(FLASK) db upgrade
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
+
+# A consistent copy of the SQLite database while the app runs (PostgreSQL: prints pg_dump).
+backup: $(STAMP)
+	$(FLASK) backup
 
 # Check-in throughput and latency under gunicorn, as ratios to /healthz of the same run.
 bench: $(STAMP)

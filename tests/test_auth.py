@@ -71,3 +71,21 @@ def test_create_user_refuses_bad_input(ctx):
     services.create_user("x@example.org", "staff", "matkhau123")
     with pytest.raises(services.AccountError):
         services.create_user("X@example.org", "chair", "matkhau123")
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "/\t/evil.example", "/\\evil.example",
+                                    "https://evil.example/"])
+def test_no_redirect_off_site_after_sign_in_or_language_switch(ctx, client, target):
+    factories.make_user("staff", email="canbo@example.org")
+    response = client.get("/lang/vi", query_string={"next": target})
+    assert response.headers["Location"] == "/"
+    response = client.post("/login", query_string={"next": target},
+                           data={"email": "canbo@example.org", "password": factories.PASSWORD})
+    assert response.headers["Location"] == "/"
+
+
+def test_sign_in_returns_to_the_page_asked_for(ctx, client):
+    factories.make_user("staff", email="canbo@example.org")
+    response = client.post("/login?next=/directory/%3Fq%3Dpho", data={
+        "email": "canbo@example.org", "password": factories.PASSWORD})
+    assert response.headers["Location"] == "/directory/?q=pho"

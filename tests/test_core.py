@@ -64,3 +64,14 @@ def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/khong-co-trang-nay")
     assert response.status_code == 404
     assert "Không tìm thấy" in response.get_data(as_text=True)
+
+
+def test_behind_a_trusted_proxy_the_phone_address_counts(make_app):
+    """Rate limits per address must see each phone, not nginx's 127.0.0.1."""
+    from flask import request
+
+    app = make_app(TRUSTED_PROXIES=1)
+    app.add_url_rule("/_addr", "addr", lambda: request.remote_addr)
+    client = app.test_client()
+    answer = client.get("/_addr", headers={"X-Forwarded-For": "10.1.2.3"})
+    assert answer.get_data(as_text=True) == "10.1.2.3"

@@ -58,8 +58,10 @@ def demo_load_command(if_empty: bool) -> None:
 
 
 def register(app: Flask) -> None:
+    from .backup import backup_cli
     from .outbox.cli import outbox_cli
 
+    app.cli.add_command(backup_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(outbox_cli)

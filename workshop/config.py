@@ -55,6 +55,9 @@ def from_environment(instance_path: Path) -> dict:
         "REDIS_URL": redis_url,
         "BASE_URL": (os.environ.get("BASE_URL") or "").rstrip("/") or None,
         "WORKSHOP_LOCALE": os.environ.get("WORKSHOP_LOCALE", "vi"),
+        # How many reverse proxies (nginx) stand in front: their X-Forwarded-* headers are then
+        # believed, so that rate limits count each phone's address, not the proxy's.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0") or 0),
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -1,0 +1,251 @@
+"""The authorization matrix's table (issue 7): for every route and method, what each actor gets.
+
+`tests/test_authorization.py` walks `app.url_map` and checks every cell of this table against the
+running app; a route that has no entry in `RULES` fails `test_every_route_has_a_rule`. To add a
+route: add `"METHOD /rule"` to `RULES` with who may use it (one of the profiles below, or `but()`
+of one), and a valid-looking `form` (pages) or `json` (API) body for an unsafe method, so that the
+request reaches the authorization and the route's own checks rather than stopping at validation.
+
+Values written "{name}" are filled from the test's world: workshop A (the one under test, with
+its attendee, questions, feedback, contribution, check-ins, an outbox batch, a summary version)
+and workshop B (the other attendee's). URL arguments default to A's records of the same name.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ANONYMOUS = "anonymous"
+ATTENDEE = "attendee"  # invited to workshop A; holds A's personal link
+OTHER_ATTENDEE = "other_attendee"  # invited to workshop B only; holds B's personal link
+STAFF, CHAIR, ORGANIZER = "staff", "chair", "organizer"
+STAFF_ROLES = (STAFF, CHAIR, ORGANIZER)  # lowest first
+ACTORS = (ANONYMOUS, ATTENDEE, OTHER_ATTENDEE, STAFF, CHAIR, ORGANIZER)
+
+ALLOW = "allow"  # gets in: 2xx, 304 or a redirect, or 400/409/422 when the input is refused
+REFUSED = "refused"  # reaches a page that is open to them, but what they send changes nothing
+LOGIN = "login"  # must sign in: redirect to /login?next=… (pages), 401 (API, the scripts' JSON)
+FORBID = "forbid"  # 403: signed in or identified, but not allowed
+NOT_FOUND = "not_found"  # 404: a secret URL that is not theirs reveals nothing, not even existence
+
+
+@dataclass(frozen=True)
+class Rule:
+    who: dict[str, str]
+    args: dict[str, str] = field(default_factory=dict)  # URL arguments that are not A's defaults
+    query: dict[str, str] = field(default_factory=dict)  # added to the URL: probes for A's data
+    form: dict | None = None  # form fields of a page; (filename, bytes) is an uploaded file
+    json: dict | None = None  # body of an API call
+
+
+def signed_in(minimum: str) -> dict[str, str]:
+    """A staff page or API call: `minimum` and the roles above it."""
+    rank = STAFF_ROLES.index(minimum)
+    return {ANONYMOUS: LOGIN, ATTENDEE: LOGIN, OTHER_ATTENDEE: LOGIN,
+            **{role: ALLOW if index >= rank else FORBID for index, role in enumerate(STAFF_ROLES)}}
+
+
+def but(who: dict[str, str], **changes: str) -> dict[str, str]:
+    unknown = set(changes) - set(ACTORS)
+    assert not unknown, f"not actors: {unknown}"
+    return {**who, **changes}
+
+
+PUBLIC = dict.fromkeys(ACTORS, ALLOW)
+STAFF_UP, CHAIR_UP, ORGANIZER_ONLY = signed_in(STAFF), signed_in(CHAIR), signed_in(ORGANIZER)
+# The attendee API about the caller's own invitation: each attendee gets their own.
+OWN_INVITATION = {ANONYMOUS: LOGIN, ATTENDEE: ALLOW, OTHER_ATTENDEE: ALLOW,
+                  STAFF: FORBID, CHAIR: FORBID, ORGANIZER: FORBID}
+# The attendee API acting in workshop A: only A's attendee.
+ATTENDEE_OF_A = but(OWN_INVITATION, other_attendee=FORBID)
+# Pages under a personal link /i/<token>: each attendee opens their own link, the organizer holds
+# every link (he hands them out); anybody else can only guess one.
+PERSONAL_LINK = {ANONYMOUS: NOT_FOUND, ATTENDEE: ALLOW, OTHER_ATTENDEE: ALLOW,
+                 STAFF: NOT_FOUND, CHAIR: NOT_FOUND, ORGANIZER: ALLOW}
+# The projector's secret link, shown on the staff's dashboard only.
+PROJECTOR = {**dict.fromkeys((ANONYMOUS, ATTENDEE, OTHER_ATTENDEE), NOT_FOUND),
+             **dict.fromkeys(STAFF_ROLES, ALLOW)}
+
+# Which secret URL argument each actor holds (the world's value of that name); the others try a
+# guessed one.
+HELD = {
+    "token": {ATTENDEE: "attendee_token", OTHER_ATTENDEE: "other_token", ORGANIZER: "attendee_token"},
+    "screen_token": dict.fromkeys(STAFF_ROLES, "screen_token"),
+}
+# Who may ever read each secret in a response (or a Location header).
+SECRETS = {
+    "attendee_token": (ATTENDEE, ORGANIZER),
+    "attendee_pass_token": (ATTENDEE, ORGANIZER),
+    "neighbour_token": (ORGANIZER,),  # another invitee of A
+    "neighbour_pass_token": (ORGANIZER,),
+    "other_token": (OTHER_ATTENDEE, ORGANIZER),
+    "screen_token": STAFF_ROLES,
+}
+# What an actor must never be shown (groups of the world's `private`): "A" and "B", each
+# workshop's people, visible questions and the attendee's own feedback; "A_contacts", the e-mail
+# addresses of A's other invitees; "A_moderated", A's hidden and merged questions;
+# "A_unpublished", the chair's draft conclusions and the other invitees' feedback and
+# contributions. Staff roles work for every workshop (CONTRACT.md "Roles"); summary and feedback
+# are the chair's.
+PRIVATE_TO_A = ("A_contacts", "A_moderated", "A_unpublished")
+FOREIGN = {
+    ANONYMOUS: ("A", "B", *PRIVATE_TO_A),
+    ATTENDEE: ("B", *PRIVATE_TO_A),
+    OTHER_ATTENDEE: ("A", *PRIVATE_TO_A),
+    STAFF: ("A_unpublished",),
+}
+
+IMPORT_CSV = ("danh-ba.csv", "name,kind\nSở Thử nghiệm Ma trận,department\n".encode())
+QUESTION = {"session_id": "{session_id}", "text": "Xin hỏi lộ trình chuyển đổi sang ISO 9001:2015?"}
+FEEDBACK = {"category": "lesson", "text": "Cần đào tạo cán bộ đầu mối định kỳ.",
+            "session_id": "{session_id}", "rating": "4"}
+NEW_WORKSHOP = {"title": "Hội thảo sơ kết ma trận phân quyền", "starts_at": "2031-03-10T08:00",
+                "venue": "Hội trường UBND tỉnh"}
+NEW_SESSION = {"title": "Phiên thảo luận bổ sung"}
+PERSON = {"name": "Vũ Thị Khách Mời", "title": "Chuyên viên"}
+ORGANIZATION = {"name": "Sở Thử nghiệm Phân quyền", "kind": "department"}
+
+RULES: dict[str, Rule] = {
+    # --- pages for everybody ---
+    "GET /": Rule(PUBLIC),
+    "GET /healthz": Rule(PUBLIC),
+    "GET /readyz": Rule(PUBLIC),
+    "GET /lang/<code>": Rule(PUBLIC, args={"code": "en"}),
+    "GET /login": Rule(PUBLIC),
+    "POST /login": Rule(PUBLIC, form={"email": "{staff_email}", "password": "sai-mat-khau"}),
+    "POST /logout": Rule(PUBLIC, form={}),
+    "GET /q/<code>": Rule(PUBLIC),
+    "GET /workshops/<code>/self-checkin": Rule(PUBLIC),
+    # Only a browser that opened A's personal link checks in by one tap; nobody else, typing no code.
+    "POST /workshops/<code>/self-checkin": Rule(
+        {**dict.fromkeys(ACTORS, REFUSED), ATTENDEE: ALLOW}, form={"code": ""}),
+    "GET /api/v1/openapi.json": Rule(PUBLIC),
+    # --- the personal link ---
+    "GET /i/<token>": Rule(PERSONAL_LINK),
+    "POST /i/<token>": Rule(PERSONAL_LINK, form={"response": "accept"}),
+    "GET /i/<token>/pass.png": Rule(PERSONAL_LINK),
+    # B's attendee asks their own page for a session of A: still only B's questions.
+    "GET /i/<token>/questions": Rule(PERSONAL_LINK, query={"session": "{session_id}"}),
+    # B's attendee, on B's own link, names a session of A: refused.
+    "POST /i/<token>/questions": Rule(but(PERSONAL_LINK, other_attendee=REFUSED), form=QUESTION),
+    "POST /i/<token>/questions/<int:question_id>/vote": Rule(
+        but(PERSONAL_LINK, other_attendee=NOT_FOUND), form={}),
+    "GET /i/<token>/feedback": Rule(PERSONAL_LINK),
+    "POST /i/<token>/feedback": Rule(but(PERSONAL_LINK, other_attendee=REFUSED), form=FEEDBACK),
+    "GET /i/<token>/contribution": Rule(PERSONAL_LINK),
+    "POST /i/<token>/contribution": Rule(PERSONAL_LINK, form={
+        "results": "Đã chuẩn hóa 100% thủ tục.", "lessons": "Lãnh đạo phải trực tiếp chỉ đạo."}),
+    # --- the projector ---
+    "GET /screen/<screen_token>": Rule(PROJECTOR),
+    "GET /screen/<screen_token>/feed": Rule(PROJECTOR),
+    # --- directory ---
+    "GET /directory/": Rule(STAFF_UP),
+    "GET /directory/export": Rule(STAFF_UP),
+    "GET /directory/new": Rule(ORGANIZER_ONLY),
+    "POST /directory/new": Rule(ORGANIZER_ONLY, form=ORGANIZATION),
+    "GET /directory/<int:organization_id>/edit": Rule(ORGANIZER_ONLY),
+    "POST /directory/<int:organization_id>/edit": Rule(
+        ORGANIZER_ONLY, form={"name": "Sở Nội vụ tỉnh Thái Nguyên", "kind": "department"}),
+    "GET /directory/import": Rule(ORGANIZER_ONLY),
+    "POST /directory/import": Rule(ORGANIZER_ONLY, form={"file": IMPORT_CSV}),
+    "GET /directory/import/<token>": Rule(ORGANIZER_ONLY, args={"token": "{import_token}"}),
+    "POST /directory/import/confirm": Rule(ORGANIZER_ONLY, form={"token": "{import_token}"}),
+    # --- workshops and agenda ---
+    "GET /workshops/": Rule(STAFF_UP),
+    "GET /workshops/new": Rule(ORGANIZER_ONLY),
+    "POST /workshops/new": Rule(ORGANIZER_ONLY, form=NEW_WORKSHOP),
+    "GET /workshops/<code>/": Rule(STAFF_UP),
+    "GET /workshops/<code>/edit": Rule(ORGANIZER_ONLY),
+    "POST /workshops/<code>/edit": Rule(ORGANIZER_ONLY, form={
+        "title": "Hội thảo tổng kết 05 năm áp dụng ISO 9001:2008", "starts_at": "{starts_at}",
+        "venue": "Hội trường tầng 3"}),
+    "GET /workshops/<code>/sessions/new": Rule(ORGANIZER_ONLY),
+    "POST /workshops/<code>/sessions/new": Rule(ORGANIZER_ONLY, form=NEW_SESSION),
+    "GET /workshops/<code>/sessions/<int:session_id>/edit": Rule(ORGANIZER_ONLY),
+    "POST /workshops/<code>/sessions/<int:session_id>/edit": Rule(
+        ORGANIZER_ONLY, form={"title": "Phiên 1: Báo cáo tổng kết", "chair_id": ""}),
+    "POST /workshops/<code>/sessions/<int:session_id>/move/<any(up, down):direction>": Rule(
+        ORGANIZER_ONLY, args={"direction": "down"}, form={}),
+    "POST /workshops/<code>/sessions/<int:session_id>/delete": Rule(
+        ORGANIZER_ONLY, args={"session_id": "{second_session_id}"}, form={}),
+    # --- invitations, letters, e-mail ---
+    "GET /workshops/<code>/invitations": Rule(STAFF_UP),
+    "GET /workshops/<code>/invitations.xlsx": Rule(STAFF_UP),
+    "POST /workshops/<code>/invitations/mark-sent": Rule(ORGANIZER_ONLY, form={}),
+    "GET /workshops/<code>/invite": Rule(ORGANIZER_ONLY),
+    "POST /workshops/<code>/invite": Rule(ORGANIZER_ONLY, form={"kinds": ["district"]}),
+    "POST /workshops/<code>/invite/person": Rule(ORGANIZER_ONLY, form=PERSON),
+    "GET /workshops/<code>/invitations/<int:invitation_id>": Rule(ORGANIZER_ONLY),
+    "POST /workshops/<code>/invitations/<int:invitation_id>": Rule(
+        ORGANIZER_ONLY, args={"invitation_id": "{spare_invitation_id}"},
+        form={"name": "Phạm Thị Hà", "title": "Chi cục trưởng"}),
+    "POST /workshops/<code>/invitations/<int:invitation_id>/delete": Rule(
+        ORGANIZER_ONLY, args={"invitation_id": "{spare_invitation_id}"}, form={}),
+    "GET /workshops/<code>/invitations/<int:invitation_id>/letter": Rule(ORGANIZER_ONLY),
+    "GET /workshops/<code>/invitations/<int:invitation_id>/letter.docx": Rule(ORGANIZER_ONLY),
+    "GET /workshops/<code>/letters": Rule(ORGANIZER_ONLY),
+    "GET /workshops/<code>/letters.docx": Rule(ORGANIZER_ONLY),
+    "GET /workshops/<code>/outbox": Rule(ORGANIZER_ONLY),
+    "POST /workshops/<code>/outbox": Rule(ORGANIZER_ONLY, form={"ids": "{spare_invitation_id}"}),
+    "POST /workshops/<code>/outbox/reminders": Rule(ORGANIZER_ONLY, form={}),
+    "GET /workshops/<code>/outbox/<batch>": Rule(ORGANIZER_ONLY),
+    "GET /workshops/<code>/outbox/<batch>/progress": Rule(ORGANIZER_ONLY),
+    "POST /workshops/<code>/outbox/<batch>/deliver": Rule(ORGANIZER_ONLY, form={}),
+    # --- check-in desk ---
+    "GET /workshops/<code>/scan/": Rule(STAFF_UP),
+    "GET /workshops/<code>/scan/sw.js": Rule(STAFF_UP),
+    "GET /workshops/<code>/scan/search": Rule(STAFF_UP),
+    "POST /workshops/<code>/scan/walk-in": Rule(STAFF_UP, form={"name": "Đinh Văn Vãng Lai"}),
+    "GET /workshops/<code>/board": Rule(STAFF_UP),
+    "GET /workshops/<code>/board.json": Rule(STAFF_UP),
+    "GET /workshops/<code>/sign-in-sheet": Rule(STAFF_UP),
+    "GET /workshops/<code>/attendance.xlsx": Rule(STAFF_UP),
+    "GET /workshops/<code>/poster": Rule(STAFF_UP),
+    # --- questions, feedback, summary ---
+    "GET /workshops/<code>/questions/console": Rule(CHAIR_UP),
+    "GET /workshops/<code>/questions/console/feed": Rule(CHAIR_UP),
+    "GET /workshops/<code>/feedback": Rule(CHAIR_UP),
+    "POST /workshops/<code>/feedback/closing": Rule(ORGANIZER_ONLY, form={"feedback_closes_at": ""}),
+    "GET /workshops/<code>/contributions/<int:contribution_id>/attachment": Rule(CHAIR_UP),
+    "GET /workshops/<code>/summary": Rule(CHAIR_UP),
+    "POST /workshops/<code>/summary": Rule(CHAIR_UP, form={
+        "conclusions": "Hội thảo thống nhất duy trì ISO tại mọi cơ quan.", "base_version": "{number}"}),
+    "POST /workshops/<code>/summary/publish": Rule(CHAIR_UP, form={}),
+    "GET /workshops/<code>/summary/versions/<int:number>": Rule(CHAIR_UP),
+    "GET /workshops/<code>/summary/print": Rule(CHAIR_UP),
+    "GET /workshops/<code>/summary.docx": Rule(CHAIR_UP),
+    "GET /workshops/<code>/summary.xlsx": Rule(CHAIR_UP),
+    # --- JSON API (CONTRACT.md) ---
+    "GET /api/v1/me": Rule(OWN_INVITATION),
+    "POST /api/v1/rsvp": Rule(OWN_INVITATION, json={"response": "accept"}),
+    "GET /api/v1/organizations": Rule(STAFF_UP),
+    "POST /api/v1/organizations": Rule(ORGANIZER_ONLY, json=ORGANIZATION),
+    "POST /api/v1/organizations/import": Rule(ORGANIZER_ONLY, form={"file": IMPORT_CSV}),
+    "GET /api/v1/workshops": Rule(STAFF_UP),
+    "POST /api/v1/workshops": Rule(ORGANIZER_ONLY, json=NEW_WORKSHOP),
+    "GET /api/v1/workshops/<code>": Rule(STAFF_UP),
+    "POST /api/v1/workshops/<code>/sessions": Rule(ORGANIZER_ONLY, json=NEW_SESSION),
+    "POST /api/v1/workshops/<code>/invitations": Rule(ORGANIZER_ONLY, json=PERSON),
+    "GET /api/v1/workshops/<code>/invitations": Rule(STAFF_UP),
+    "POST /api/v1/workshops/<code>/invitations/send": Rule(
+        ORGANIZER_ONLY, json={"ids": ["{spare_invitation_id}"]}),
+    "POST /api/v1/workshops/<code>/checkins": Rule(STAFF_UP, json={"token": "{attendee_pass_token}"}),
+    "DELETE /api/v1/workshops/<code>/invitations/<int:invitation_id>/checkin": Rule(STAFF_UP),
+    "GET /api/v1/workshops/<code>/attendance": Rule(STAFF_UP),
+    "POST /api/v1/workshops/<code>/questions": Rule(ATTENDEE_OF_A, json=QUESTION),
+    # Attendees asking for hidden and pending questions still get the visible ones only.
+    "GET /api/v1/workshops/<code>/questions": Rule(
+        but(ATTENDEE_OF_A, staff=ALLOW, chair=ALLOW, organizer=ALLOW),
+        query={"status": "visible,pending,hidden"}),
+    "POST /api/v1/questions/<int:question_id>/vote": Rule(ATTENDEE_OF_A, json={}),
+    "PATCH /api/v1/questions/<int:question_id>": Rule(CHAIR_UP, json={"status": "visible"}),
+    "POST /api/v1/questions/<int:question_id>/answer": Rule(CHAIR_UP, json={
+        "answer": "Sở sẽ tổ chức tập huấn trong quý IV.", "answered_by": "Phó Giám đốc Sở KH&CN"}),
+    "POST /api/v1/questions/<int:question_id>/assign": Rule(
+        CHAIR_UP, json={"assigned_to": "Chi cục trưởng Chi cục TĐC"}),
+    "POST /api/v1/questions/<int:question_id>/merge": Rule(
+        CHAIR_UP, args={"question_id": "{duplicate_question_id}"}, json={"into": "{question_id}"}),
+    "POST /api/v1/sessions/<int:session_id>/current": Rule(CHAIR_UP, json={"question_id": "{question_id}"}),
+    "POST /api/v1/workshops/<code>/feedback": Rule(ATTENDEE_OF_A, json=FEEDBACK),
+    "GET /api/v1/workshops/<code>/feedback": Rule(CHAIR_UP),
+    "GET /api/v1/workshops/<code>/summary": Rule(CHAIR_UP),
+}
