@@ -171,3 +171,17 @@ def make_reviewed_workshop():
         pending_answer=pending_answer, hidden=hidden, merged=merged, anonymous=anonymous,
         feedback=items, contribution=contribution,
     )
+
+
+# --- Fuzzing: "the database unchanged by a refused request" ---
+
+def database_snapshot(*, ignore: tuple[str, ...] = ()) -> dict[str, list[tuple]]:
+    """Every row of every table (but those in `ignore`), in a comparable form."""
+    from sqlalchemy import select
+
+    db.session.expire_all()
+    return {
+        table.name: sorted(
+            (tuple(map(repr, row)) for row in db.session.execute(select(table))), key=repr)
+        for table in db.metadata.sorted_tables if table.name not in ignore
+    }

@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import core
     from .api import bp as api_bp
 
+    app.url_map.converters["int"] = core.IdConverter
     app.register_blueprint(core.bp)
     for feature in FEATURES:
         app.register_blueprint(import_module(f".{feature}.views", __name__).bp)

@@ -6,6 +6,7 @@ from datetime import datetime
 from flask import (
     Blueprint,
     Flask,
+    abort,
     jsonify,
     redirect,
     render_template,
@@ -18,8 +19,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from .extensions import db
 from .timeutil import as_local, input_datetime_value
@@ -92,6 +94,22 @@ def long_date(value: datetime | None) -> str:
     return f"{WEEKDAYS[local.weekday()]}, {local.strftime('%d/%m/%Y')}"
 
 
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route: a number past the 32-bit ids is simply not found (404)."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def refuse_nul_characters() -> None:
+    """A NUL character can never be stored (PostgreSQL text refuses it): a clear 400 before any
+    view runs, for query strings and form fields alike (uploaded files are not text)."""
+    if any("\x00" in value for values in (request.args, request.form)
+           for value in values.values()):
+        abort(400, description=_("Dữ liệu gửi lên có ký tự không hợp lệ."))
+
+
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -104,6 +122,7 @@ SECURITY_HEADERS = {
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_nul_characters)
     app.jinja_env.filters.update(
         date=local_date,
         time=local_time,
@@ -132,6 +151,18 @@ def init_app(app: Flask) -> None:
         return render_template("errors/error.html", error=error, message=http_message(error)), (
             error.code
         )
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def value_out_of_range(error: Exception):
+        """The last guard: a value the database cannot hold is refused, nothing is written."""
+        db.session.rollback()
+        message = _("Có giá trị vượt quá giới hạn cho phép. Không có gì thay đổi.")
+        if request.path.startswith("/api/"):
+            from .api.errors import json_error
+
+            return json_error(422, "invalid", message)
+        return render_template("errors/error.html", error=None, message=message), 422
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error: OperationalError):

@@ -190,16 +190,37 @@ def json_form(form_class: type[Form]) -> Form:
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         raise ApiError(400, "invalid_json", _("Nội dung gửi lên phải là một đối tượng JSON."))
-    formdata = MultiDict()
+    formdata, problems = MultiDict(), {}
     for key, value in payload.items():
         for item in value if isinstance(value, list) else [value]:
             if item is None or item is False:
                 continue  # absent, as an unticked box or an empty field is in a page form
+            problem = unstorable(item)
+            if problem:
+                problems.setdefault(key, []).append(problem)
             formdata.add(key, "y" if item is True else str(item))
+    if problems:
+        raise validation_error(problems)
     form = form_class(formdata=formdata, meta={"csrf": False})
     if not form.validate():
         raise validation_error(form.errors)
     return form
+
+
+# Ids are 32-bit in PostgreSQL; no number this API takes comes near it.
+LARGEST_NUMBER = 2**31 - 1
+
+
+def unstorable(value: object) -> str | None:
+    """Why a JSON value can never be stored (a number past any id, a NUL character, which
+    PostgreSQL text refuses), else None; checked before any form or service sees it."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) > LARGEST_NUMBER:
+        return _("Số quá lớn.")
+    if isinstance(value, str) and "\x00" in value:
+        return _("Có ký tự không hợp lệ (NUL).")
+    if isinstance(value, dict | list):
+        return _("Giá trị không đúng kiểu.")
+    return None
 
 
 def validation_error(errors: dict[str, list[str]]) -> ApiError:
