@@ -1,55 +1,20 @@
 """Forms of the directory; OrganizationForm also validates the API's JSON (json_form)."""
 from __future__ import annotations
 
-from itertools import groupby
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from markupsafe import Markup, escape
-from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import EmailField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Regexp, ValidationError
-from wtforms.widgets import html_params
 
+from ..fields import OrganizationField
 from ..models import KIND_LABELS, ORGANIZATION_KINDS
 from . import services
 
 
 def _length(column: str) -> Length:
     return Length(max=services.max_length(column), message=_l("Tối đa %(max)d ký tự."))
-
-
-def _parent_select(field: ParentField, **kwargs) -> Markup:
-    """A <select> of the directory grouped by kind; rendered only on the page."""
-    kwargs.setdefault("id", field.id)
-    html = [f"<select {html_params(name=field.name, **kwargs)}>",
-            f'<option value="">{escape(_l("— Không trực thuộc cơ quan nào —"))}</option>']
-    for kind, group in groupby(field.candidates(), key=lambda organization: organization.kind):
-        html.append(f"<optgroup {html_params(label=str(KIND_LABELS[kind]))}>")
-        for organization in group:
-            selected = " selected" if organization.id == field.data else ""
-            html.append(f'<option value="{organization.id}"{selected}>{escape(organization.name)}</option>')
-        html.append("</optgroup>")
-    html.append("</select>")
-    return Markup("".join(html))
-
-
-class ParentField(IntegerField):
-    """The parent agency's id: an integer in the API, a select of the directory on the page."""
-
-    widget = staticmethod(_parent_select)
-    candidates = staticmethod(services.parent_candidates)  # the form narrows this when editing
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        if valuelist and valuelist[0].strip():
-            try:
-                self.data = int(valuelist[0])
-            except ValueError:
-                self.data = None
-                raise ValueError(_l("Cơ quan cấp trên không hợp lệ.")) from None
-        else:
-            self.data = None
 
 
 class OrganizationForm(FlaskForm):
@@ -62,7 +27,11 @@ class OrganizationForm(FlaskForm):
         validators=[DataRequired(_l("Vui lòng chọn loại cơ quan.")),
                     AnyOf(ORGANIZATION_KINDS, message=_l("Loại cơ quan không hợp lệ."))],
     )
-    parent_id = ParentField(_l("Cơ quan cấp trên"), validators=[Optional()])
+    parent_id = OrganizationField(
+        _l("Cơ quan cấp trên"), validators=[Optional()],
+        empty_label=_l("— Không trực thuộc cơ quan nào —"),
+        candidates=services.parent_candidates,  # narrowed when editing: see __init__
+        invalid_message=_l("Cơ quan cấp trên không hợp lệ."))
     code = StringField(_l("Mã cơ quan"), validators=[Optional(), _length("code")],
                        description=_l("Để trống thì hệ thống tự đặt mã; mã dùng để cập nhật khi "
                                       "nhập lại từ Excel."))
@@ -85,7 +54,7 @@ class OrganizationForm(FlaskForm):
         if problem:
             raise ValidationError(problem)
 
-    def validate_parent_id(self, field: ParentField) -> None:
+    def validate_parent_id(self, field: OrganizationField) -> None:
         if field.data is None:  # not a number: process_formdata has said so
             return
         problem = services.parent_problem(field.data, self.organization)
