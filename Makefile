@@ -18,7 +18,7 @@ translations: $(STAMP)
 
 run: $(STAMP) translations
 	$(FLASK) db upgrade
-	$(FLASK) demo load --if-empty
+	BASE_URL=$${BASE_URL:-http://127.0.0.1:$(PORT)} $(FLASK) demo load --if-empty
 	$(FLASK) run --host 127.0.0.1 --port $(PORT) --with-threads
 
 test: $(STAMP) translations lint
