@@ -22,3 +22,12 @@ def test_users_create_refuses_a_duplicate(runner, ctx):
 def test_users_token_for_an_unknown_account(runner, ctx):
     result = runner.invoke(args=["users", "token", "nobody@example.org"])
     assert result.exit_code != 0
+
+
+def test_users_revoke_token(runner, ctx):
+    runner.invoke(args=["users", "create", "a@example.org", "--role", "staff",
+                        "--password", "matkhau-123"])
+    token = runner.invoke(args=["users", "token", "a@example.org"]).output.strip().splitlines()[-1]
+    assert runner.invoke(args=["users", "revoke-token", token]).exit_code == 0
+    assert user_for_token(token) is None
+    assert runner.invoke(args=["users", "revoke-token", token]).exit_code != 0

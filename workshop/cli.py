@@ -41,6 +41,17 @@ def token_command(email: str) -> None:
     click.echo(token)
 
 
+@users_cli.command("revoke-token")
+@click.argument("token")
+def revoke_token_command(token: str) -> None:
+    """Revoke an API token at once (a lost laptop, a departed colleague)."""
+    from .auth.services import revoke_api_token
+
+    if not revoke_api_token(token.strip()):
+        raise click.ClickException("no such active token")
+    click.echo("Token revoked.")
+
+
 @demo_cli.command("load")
 @click.option("--if-empty", is_flag=True, help="Only when the database has no workshop yet.")
 def demo_load_command(if_empty: bool) -> None:
