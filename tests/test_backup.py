@@ -8,18 +8,29 @@ import threading
 import time
 
 import pytest
+from flask_migrate import upgrade
 from sqlalchemy import func, select
 
+from tests.conftest import _app_for
 from workshop.backup import backup_cli
 from workshop.extensions import db
 from workshop.models import CheckIn, Invitation
 
 from . import factories
 
-sqlite_only = pytest.mark.skipif(
-    bool(os.environ.get("TEST_DATABASE_URL")),
-    reason="SQLite's online backup; PostgreSQL is backed up with pg_dump (tested below on any database)",
-)
+
+@pytest.fixture
+def app(tmp_path):
+    """Backups are SQLite's online backup: these tests use a migrated SQLite file of their own,
+    whatever database the rest of the suite runs on (PostgreSQL's pg_dump advice is tested
+    below)."""
+    app = _app_for(f"sqlite:///{tmp_path / 'workshop.db'}", tmp_path / "instance")
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def _count(model) -> int:
@@ -40,7 +51,6 @@ def _counts_in(path) -> tuple[int, int]:
                 copy.execute("SELECT count(*) FROM checkins").fetchone()[0])
 
 
-@sqlite_only
 def test_backup_while_check_ins_are_written_is_a_sound_snapshot(app, ctx, tmp_path):
     workshop_id = factories.make_workshop().id
     stop = threading.Event()
@@ -83,7 +93,6 @@ def test_backup_while_check_ins_are_written_is_a_sound_snapshot(app, ctx, tmp_pa
     assert not list(tmp_path.glob("*.partial"))
 
 
-@sqlite_only
 def test_default_backup_goes_to_instance_backups(app, ctx):
     result = app.test_cli_runner().invoke(backup_cli, [])
     assert result.exit_code == 0, result.output
@@ -99,7 +108,6 @@ def _names() -> set[str]:
     return set(db.session.scalars(select(Invitation.name)))
 
 
-@sqlite_only
 def test_restore_brings_back_exactly_the_backed_up_rows(app, ctx, tmp_path):
     workshop = factories.make_workshop()
     first = {factories.make_invitee(workshop).name for _ in range(3)}
@@ -130,7 +138,6 @@ def _refused(app, path) -> str:
     return result.output
 
 
-@sqlite_only
 def test_restore_refuses_a_file_that_is_not_a_database(app, ctx, tmp_path):
     bogus = tmp_path / "danh-sach.db"
     bogus.write_text("Họ và tên;Cơ quan\n" * 200, encoding="utf-8")
@@ -139,7 +146,6 @@ def test_restore_refuses_a_file_that_is_not_a_database(app, ctx, tmp_path):
     assert "Không có gì thay đổi." in output
 
 
-@sqlite_only
 def test_restore_refuses_a_database_of_another_application(app, ctx, tmp_path):
     other = tmp_path / "other.db"
     with sqlite3.connect(other) as connection:
@@ -149,7 +155,6 @@ def test_restore_refuses_a_database_of_another_application(app, ctx, tmp_path):
     assert "không mang phiên bản cơ sở dữ liệu của ứng dụng này" in output
 
 
-@sqlite_only
 def test_backup_refuses_to_overwrite_a_file(app, ctx, tmp_path):
     existing = tmp_path / "existing.db"
     existing.write_bytes(b"earlier")
