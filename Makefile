@@ -26,6 +26,7 @@ test: $(STAMP) translations lint
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check workshop tests bench wsgi.py gunicorn.conf.py
+	$(VENV)/bin/bandit --quiet --recursive workshop
 
 # Production-like: gunicorn with gunicorn.conf.py (see "Deploying for a province" in the README).
 serve: $(STAMP) translations

@@ -9,8 +9,12 @@ Cases:
             client_id: for each pass exactly one phone must be told `checked_in`
   resend    scans of the checkin case sent again with their client_id: each must get the
             first answer again (same result, same time)
+  questions hundreds of phones, each with its own invitation token and ETag, poll one
+            session's questions while a few ask and vote: rows `poll 304`, `poll 200`,
+            `post`, `vote` (the phones' answers go back to run.py to compare with the database)
+  summary   the chair, signed in through /login, opens the summary page and its DOCX
 
-healthz and checkin alternate in rounds (a slice of each per round), so that a machine whose
+Each case alternates with its share of /healthz in rounds (a slice of each per round), so that a machine whose
 load drifts during the run weighs on both alike and their ratio stays fair. Every case is
 bounded twice: by its list of requests and by --time-limit.
 """
@@ -22,12 +26,14 @@ import json
 import math
 import os
 import queue
+import random
+import re
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 HOST = "127.0.0.1"
 SCANNED = ("checked_in", "already_checked_in")
@@ -39,8 +45,15 @@ class Request:
     path: str
     phone: int
     body: dict | None = None
-    # A correct answer: status 200 and, for scans, a result (and time) among these.
+    # A correct answer: a status among these and, for scans, a result (and time) among these.
     expect: dict | None = None
+    statuses: tuple[int, ...] = (200,)
+    headers: dict | None = None
+    # Questions: the simulated phone (its invitation token) keeps the ETag of its last list.
+    etag_of: str | None = None
+    # Pages: text the body must contain, and where to keep the body (a DOCX to open later).
+    needle: str | None = None
+    save_to: str | None = None
 
 
 @dataclass
@@ -53,7 +66,7 @@ class Outcome:
 
     @property
     def correct(self) -> bool:
-        if self.error or self.status != 200:
+        if self.error or self.status not in self.request.statuses:
             return False
         answer = self.answer or {}
         return all(answer.get(key) in allowed for key, allowed in (self.request.expect or {}).items())
@@ -87,12 +100,15 @@ def server_cpu_seconds(master: int | None) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+ETAGS: dict[str, str] = {}  # invitation token -> the ETag its phone last received
+
+
 def _client(port: int, token: str | None, work: queue.Queue, deadline: float,
             outcomes: list[Outcome], lock: threading.Lock) -> None:
     """Send requests from `work` over one keep-alive connection until none is left or time is up."""
-    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    common = {"Content-Type": "application/json", "Accept": "application/json"}
     if token:
-        headers["Authorization"] = f"Bearer {token}"
+        common["Authorization"] = f"Bearer {token}"
     connection = http.client.HTTPConnection(HOST, port, timeout=30)
     mine: list[Outcome] = []
     while time.monotonic() < deadline:
@@ -101,13 +117,23 @@ def _client(port: int, token: str | None, work: queue.Queue, deadline: float,
         except queue.Empty:
             break
         body = json.dumps(request.body).encode() if request.body is not None else None
+        headers = {**common, **(request.headers or {})}
+        if request.etag_of and request.etag_of in ETAGS:
+            headers["If-None-Match"] = ETAGS[request.etag_of]
         started = time.perf_counter()
         try:
             connection.request(request.method, request.path, body=body, headers=headers)
             response = connection.getresponse()
             raw = response.read()
             answer = json.loads(raw) if raw.startswith(b"{") else None
-            mine.append(Outcome(request, response.status, answer, time.perf_counter() - started))
+            if request.etag_of and response.getheader("ETag"):
+                ETAGS[request.etag_of] = response.getheader("ETag")
+            status = response.status
+            if request.needle is not None and request.needle.encode() not in raw:
+                status, answer = None, {"missing": request.needle}
+            if request.save_to:
+                Path(request.save_to).write_bytes(raw)
+            mine.append(Outcome(request, status, answer, time.perf_counter() - started))
         except (OSError, http.client.HTTPException, ValueError) as error:
             mine.append(Outcome(request, None, None, time.perf_counter() - started,
                                 f"{type(error).__name__}: {error}"))
@@ -142,6 +168,11 @@ def measure(tally: Tally, requests: list[Request], args: argparse.Namespace, por
     tally.server_cpu += server_cpu_seconds(args.server_pid) - cpu
     after = os.times()
     tally.client_cpu += (after.user - client.user) + (after.system - client.system)
+
+
+def part(items: list, n: int, parts: int) -> list:
+    """The n-th of `parts` consecutive slices of `items`."""
+    return items[n * len(items) // parts:(n + 1) * len(items) // parts]
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float:
@@ -195,6 +226,85 @@ def resends(outcomes: list[Outcome], count: int, phones: int) -> list[Request]:
             for o in chosen]
 
 
+def sign_in(port: int, email: str, password: str) -> str:
+    """The chair's session cookie, through the login form as a browser sends it (with CSRF)."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=30)
+    connection.request("GET", "/login")
+    response = connection.getresponse()
+    page = response.read().decode()
+    cookie = (response.getheader("Set-Cookie") or "").split(";", 1)[0]
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    form = urlencode({"csrf_token": found.group(1) if found else "", "email": email, "password": password})
+    connection.request("POST", "/login", body=form, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    if response.status != 302:
+        raise RuntimeError(f"chair sign-in answered {response.status}")
+    return (response.getheader("Set-Cookie") or "").split(";", 1)[0]
+
+
+def questions_case(tallies: dict[str, Tally], healthz: list[Request], live: dict,
+                   args: argparse.Namespace, port: int) -> dict:
+    """Rounds of: some phones ask and vote, every phone polls once (the list changed: 200),
+    then polls again `--quiet-polls` times (nothing changed: 304). What the phones were told
+    goes back to run.py, which compares it with the database."""
+    session_id, tokens = live["session_id"], live["tokens"][:args.question_phones]
+    path = f"/api/v1/workshops/{args.workshop}/questions"
+    askers, voters = tokens[:args.askers], tokens[args.askers:args.askers + args.voters]
+    chooser = random.Random(8)
+    posted: list[int] = []
+    votes: set[tuple[int, str]] = set()
+
+    def as_phone(token: str, n: int, **fields) -> Request:
+        return Request(phone=n % args.phones, headers={"X-Invitation-Token": token}, **fields)
+
+    def polls(status: int) -> list[Request]:
+        return [as_phone(token, n, method="GET", path=f"{path}?session_id={session_id}",
+                         statuses=(status,), etag_of=token) for n, token in enumerate(tokens)]
+
+    rounds = max(1, args.question_rounds)
+    for r in range(rounds):
+        measure(tallies["healthz"], part(healthz, r, rounds), args, port, None)
+        before = len(tallies["post"].outcomes)
+        measure(tallies["post"], [as_phone(token, n, method="POST", path=path, statuses=(201,),
+                                           body={"session_id": session_id,
+                                                 "text": f"Câu hỏi đo tải {r}-{n}: kính đề nghị làm rõ?"})
+                                  for n, token in enumerate(askers)], args, port, None)
+        posted += [o.answer["id"] for o in tallies["post"].outcomes[before:] if o.correct]
+        if posted:
+            before = len(tallies["vote"].outcomes)
+            measure(tallies["vote"], [as_phone(token, n, method="POST",
+                                               path=f"/api/v1/questions/{chooser.choice(posted)}/vote")
+                                      for n, token in enumerate(voters)], args, port, None)
+            votes |= {(int(o.request.path.split("/")[-2]), o.request.headers["X-Invitation-Token"])
+                      for o in tallies["vote"].outcomes[before:] if o.correct}
+        measure(tallies["poll 200"], polls(200), args, port, None)
+        for _ in range(args.quiet_polls):
+            measure(tallies["poll 304"], polls(304), args, port, None)
+    told: dict[str, int] = {}
+    for question_id, _voter in votes:
+        told[str(question_id)] = told.get(str(question_id), 0) + 1
+    return {"posted": posted, "votes_told": told}
+
+
+def summary_case(tallies: dict[str, Tally], healthz: list[Request], report: dict,
+                 args: argparse.Namespace, port: int) -> None:
+    """The chair's summary page and its DOCX, beside /healthz, one slice each per round."""
+    email, password = report["chair"].split(":", 1)
+    cookie = {"Cookie": sign_in(port, email, password)}
+    base = f"/workshops/{report['workshop']}/summary"
+    pages = [Request("GET", base, n % args.phones, headers=cookie, needle=report["needle"])
+             for n in range(args.summary_pages)]
+    documents = [Request("GET", f"{base}.docx", n % args.phones, headers=cookie, save_to=args.docx_out)
+                 for n in range(args.summary_documents)]
+    rounds = max(1, min(args.rounds, args.summary_pages))
+    for r in range(rounds):
+        for tally, requests in (("healthz", healthz), ("summary", pages), ("summary.docx", documents)):
+            measure(tallies[tally], part(requests, r, rounds), args, port, None)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", required=True, help="http://127.0.0.1:PORT of the server")
@@ -209,36 +319,59 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=10, help="healthz/checkin alternations")
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per case at most")
     parser.add_argument("--server-pid", type=int, help="gunicorn master, to read its CPU time")
+    parser.add_argument("--cases", default="checkin", help="comma-separated: checkin,questions,summary")
+    parser.add_argument("--seeded", type=Path, help="JSON from run.py: the questions and summary data")
+    parser.add_argument("--question-phones", type=int, default=300, help="phones polling the questions")
+    parser.add_argument("--askers", type=int, default=10, help="phones asking a question per round")
+    parser.add_argument("--voters", type=int, default=60, help="phones voting once per round")
+    parser.add_argument("--question-rounds", type=int, default=3, help="rounds of asking, voting, polling")
+    parser.add_argument("--quiet-polls", type=int, default=1, help="polls per round answered 304")
+    parser.add_argument("--summary-pages", type=int, default=10, help="GET of the summary page")
+    parser.add_argument("--summary-documents", type=int, default=5, help="GET of the summary DOCX")
+    parser.add_argument("--docx-out", default=os.devnull, help="where to keep the last DOCX received")
     args = parser.parse_args(argv)
     url = urlsplit(args.url)
     if url.hostname != HOST or url.port is None:
         parser.error(f"traffic goes to {HOST}:<port> only")
 
     port, token = url.port, args.token
+    cases = [case for case in ("checkin", "questions", "summary") if case in args.cases.split(",")]
     scans_path = f"/api/v1/workshops/{args.workshop}/checkins"
     passes = json.loads(args.passes.read_text(encoding="utf-8"))
-    tallies = {case: Tally() for case in ("warmup", "healthz", "checkin", "resend")}
+    seeded = json.loads(args.seeded.read_text(encoding="utf-8")) if args.seeded else {}
+    tallies = {case: Tally() for case in ("warmup", "healthz", "checkin", "resend", "poll 304", "poll 200",
+                                          "post", "vote", "summary", "summary.docx")}
 
     def probes(path: str, count: int) -> list[Request]:
         return [Request("GET", path, n % args.phones) for n in range(count)]
 
     measure(tallies["warmup"], probes("/readyz", args.warmup), args, port, token)
-    healthz = probes("/healthz", args.healthz)
-    scans = [Request("POST", scans_path, phone, {"token": pass_token, "client_id": uuid.uuid4().hex},
-                     expect={"result": SCANNED})
-             for pass_token in passes for phone in range(args.phones)]
-    rounds = max(1, args.rounds)
-    for r in range(rounds):
-        measure(tallies["healthz"], healthz[r * len(healthz) // rounds:(r + 1) * len(healthz) // rounds],
-                args, port, token)
-        # The same slice of passes for every phone: they race for the same passes.
-        measure(tallies["checkin"], scans[r * len(scans) // rounds:(r + 1) * len(scans) // rounds],
-                args, port, token)
-    if args.resends:
-        measure(tallies["resend"], resends(tallies["checkin"].outcomes, args.resends, args.phones),
-                args, port, token)
+    every_healthz = probes("/healthz", args.healthz)
+    # Each chosen case alternates with its own share of the /healthz requests.
+    shares = {case: part(every_healthz, n, len(cases)) for n, case in enumerate(cases)}
+    extra: dict = {}
+    if "checkin" in cases:
+        healthz = shares["checkin"]
+        scans = [Request("POST", scans_path, phone, {"token": pass_token, "client_id": uuid.uuid4().hex},
+                         expect={"result": SCANNED})
+                 for pass_token in passes for phone in range(args.phones)]
+        rounds = max(1, args.rounds)
+        for r in range(rounds):
+            measure(tallies["healthz"], part(healthz, r, rounds), args, port, token)
+            # The same slice of passes for every phone: they race for the same passes.
+            measure(tallies["checkin"], part(scans, r, rounds), args, port, token)
+        if args.resends:
+            measure(tallies["resend"], resends(tallies["checkin"].outcomes, args.resends, args.phones),
+                    args, port, token)
+    if "questions" in cases:
+        extra["questions"] = questions_case(tallies, shares["questions"], seeded["questions"], args, port)
+    if "summary" in cases:
+        summary_case(tallies, shares["summary"], seeded["summary"], args, port)
     report = {case: summary(tally) for case, tally in tallies.items() if case != "warmup" and tally.planned}
-    report["checkin"].update(truth(tallies["checkin"].outcomes))
+    if "checkin" in report:
+        report["checkin"].update(truth(tallies["checkin"].outcomes))
+    if "questions" in extra and "post" in report:
+        report["post"].update(extra["questions"])
     print(json.dumps(report))
     return 0
 

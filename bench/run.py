@@ -1,10 +1,12 @@
-"""`make bench`: check-in at the door under gunicorn, beside /healthz of the same server.
+"""`make bench`: check-in, questions and the chair's summary under gunicorn, beside /healthz.
 
 For each database (SQLite always, PostgreSQL when it answers) and each worker count: a fresh
-database, `flask db upgrade`, one workshop with N invitations, a staff API token, gunicorn on a
-free loopback port, then the load generator (`bench/load.py`, its own process) runs the cases.
+database, `flask db upgrade`, one workshop with N invitations (and, for the summary, a finished
+workshop seeded in bulk), a staff API token, gunicorn on a free loopback port, then the load
+generator (`bench/load.py`, its own process) runs the chosen cases (`--cases`).
 The figures that travel between machines are the ratios to /healthz and the server CPU per
-request; the correctness check (exactly N check-ins) must say OK whatever the machine.
+request; the correctness checks (exactly N check-ins, votes and questions as the phones were
+told, the summary's answered count, a DOCX that opens) must say OK whatever the machine.
 """
 from __future__ import annotations
 
@@ -28,14 +30,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
 from workshop import create_app
 from workshop.auth.services import create_api_token, create_user
 from workshop.config import database_url
 from workshop.extensions import db
-from workshop.models import Invitation, Organization, Workshop
+from workshop.models import CheckIn, Feedback, Invitation, Organization, Question, Workshop, WorkshopSession
+from workshop.models.feedback import FEEDBACK_CATEGORIES
 from workshop.models.invitations import new_short_code
 from workshop.timeutil import utcnow
 
@@ -43,7 +46,11 @@ REPO = Path(__file__).resolve().parent.parent
 LOAD = REPO / "bench" / "load.py"
 HOST = "127.0.0.1"
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-CASES = ("healthz", "checkin", "resend")
+CASES = ("healthz", "checkin", "resend", "poll 304", "poll 200", "post", "vote", "summary", "summary.docx")
+CHOSEN = ("checkin", "questions", "summary")
+# Passed on to the load generator as they are.
+LOAD_OPTIONS = ("healthz", "resends", "phones", "concurrency", "rounds", "time_limit", "question_phones",
+                "askers", "voters", "question_rounds", "quiet_polls", "summary_pages", "summary_documents")
 AGENCY_KINDS = ("department", "district", "subdepartment", "provincial_agency")
 
 
@@ -58,7 +65,15 @@ def options(argv: list[str] | None) -> argparse.Namespace:
             raise argparse.ArgumentTypeError(f"unknown database {', '.join(sorted(unknown))}")
         return chosen
 
+    def cases(value: str) -> list[str]:
+        chosen = [part.strip() for part in value.split(",") if part.strip()]
+        unknown = set(chosen) - set(CHOSEN)
+        if unknown or not chosen:
+            raise argparse.ArgumentTypeError(f"cases are among {', '.join(CHOSEN)}")
+        return chosen
+
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=cases, default=list(CHOSEN), help="checkin,questions,summary")
     parser.add_argument("--invitations", type=int, default=1000, help="passes in the workshop")
     parser.add_argument("--workers", type=numbers, default=[2, 4], help="gunicorn worker counts")
     parser.add_argument("--threads", type=int, default=4, help="gthread threads per worker")
@@ -72,12 +87,31 @@ def options(argv: list[str] | None) -> argparse.Namespace:
                         help="healthz and checkin alternate in this many slices")
     parser.add_argument("--time-limit", type=float, default=120.0,
                         help="seconds per case at most (per server)")
+    parser.add_argument("--question-phones", type=int, default=300,
+                        help="questions: phones (invitations) polling the list")
+    parser.add_argument("--askers", type=int, default=10, help="questions: phones asking, per round")
+    parser.add_argument("--voters", type=int, default=60, help="questions: phones voting, per round")
+    parser.add_argument("--question-rounds", type=int, default=3,
+                        help="questions: rounds of asking and voting, each seen by every phone")
+    parser.add_argument("--quiet-polls", type=int, default=1,
+                        help="questions: polls per phone and round while nothing changed (304)")
+    parser.add_argument("--summary-invitations", type=int, default=1000, help="summary: invitations")
+    parser.add_argument("--summary-questions", type=int, default=2000, help="summary: visible questions")
+    parser.add_argument("--summary-feedback", type=int, default=5000, help="summary: feedback items")
+    parser.add_argument("--summary-pages", type=int, default=10, help="summary: page requests")
+    parser.add_argument("--summary-documents", type=int, default=5, help="summary: DOCX requests")
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", POSTGRES_ADMIN),
                         help="a PostgreSQL server where the bench may create and drop a database")
     parser.add_argument("--output", type=Path, default=REPO / "bench" / "results.md")
     args = parser.parse_args(argv)
     if min(args.invitations, args.phones, args.concurrency, args.healthz, *args.workers) < 1:
         parser.error("--invitations, --phones, --concurrency, --healthz and --workers must be positive")
+    writers = args.askers + args.voters
+    if "questions" in args.cases and not 1 <= writers <= args.question_phones <= args.invitations:
+        parser.error("--askers + --voters <= --question-phones <= --invitations, and some phone must write")
+    if "summary" in args.cases and min(args.summary_invitations, args.summary_questions,
+                                       args.summary_pages, args.summary_documents) < 1:
+        parser.error("the --summary-* sizes must be positive")
     return args
 
 
@@ -117,8 +151,10 @@ def fresh_database(kind: str, workdir: Path, admin_url: str) -> Iterator[str]:
 
 
 def server_environment(url: str) -> dict[str, str]:
+    """Rate limits off: hundreds of phones share 127.0.0.1 here, and the bench measures the
+    app, not the limiter."""
     return {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-" + secrets.token_hex(16),
-            "PYTHONUNBUFFERED": "1"}
+            "PYTHONUNBUFFERED": "1", "RATELIMIT_ENABLED": "0"}
 
 
 def migrate(url: str) -> None:
@@ -135,11 +171,15 @@ class Seed:
     workshop: str
     token: str
     passes: list[str]
+    # What the questions and summary cases need: tokens, session, chair, the text to find.
+    seeded: dict
 
 
-def seed(url: str, invitations: int, instance: Path) -> Seed:
-    """One workshop with `invitations` accepted invitations across some agencies, and a staff
-    account with an API token, written straight through the models."""
+def seed(url: str, args: argparse.Namespace, instance: Path) -> Seed:
+    """One workshop with `--invitations` accepted invitations across some agencies and one
+    session for questions, a staff account with an API token, and (summary case) a finished
+    workshop; written straight through the models."""
+    invitations = args.invitations
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": instance,
                       "SECRET_KEY": "bench-seed"})
     with app.app_context():
@@ -165,17 +205,79 @@ def seed(url: str, invitations: int, instance: Path) -> Seed:
         ))
         staff = create_user(f"bench-{secrets.token_hex(4)}@example.org", "staff", secrets.token_urlsafe(12))
         token = create_api_token(staff)
+        seeded: dict = {}
+        if "questions" in args.cases:
+            session = WorkshopSession(workshop_id=workshop.id, position=1, title="Phiên thảo luận")
+            db.session.add(session)
+            db.session.commit()
+            tokens = db.session.scalars(
+                db.select(Invitation.token).where(Invitation.workshop_id == workshop.id)
+                .order_by(Invitation.id).limit(args.question_phones)).all()
+            seeded["questions"] = {"session_id": session.id, "tokens": list(tokens)}
+        if "summary" in args.cases:
+            seeded["summary"] = seed_summary(args, agencies)
         db.session.remove()
         db.engine.dispose()
-    return Seed("bench", token, passes)
+    return Seed("bench", token, passes, seeded)
+
+
+def seed_summary(args: argparse.Namespace, agencies: list[Organization]) -> dict:
+    """A finished workshop: invitations with mixed answers, ~70% checked in, visible questions
+    (half answered) over 5 sessions, feedback in the four categories; bulk inserts."""
+    workshop = Workshop(code="tong-ket", title="Hội thảo tổng kết đo tải", starts_at=utcnow(),
+                        venue="Hội trường")
+    db.session.add(workshop)
+    db.session.flush()
+    sessions = [WorkshopSession(workshop_id=workshop.id, position=n, title=f"Phiên {n}") for n in range(1, 6)]
+    db.session.add_all(sessions)
+    db.session.flush()
+    answers = ("accepted", "accepted", "accepted", "delegated", "declined", "sent")
+    db.session.execute(insert(Invitation), [
+        {"workshop_id": workshop.id, "organization_id": agencies[n % len(agencies)].id,
+         "name": f"Đại biểu {n}", "title": "Phó Giám đốc", "status": answers[n % len(answers)],
+         "letter_number": n, "short_code": f"S{n:06d}",
+         "delegate_name": f"Người dự thay {n}" if n % 6 == 3 else None}
+        for n in range(1, args.summary_invitations + 1)])
+    invited = db.session.scalars(db.select(Invitation.id).where(Invitation.workshop_id == workshop.id)
+                                 .order_by(Invitation.id)).all()
+    db.session.execute(insert(CheckIn), [{"workshop_id": workshop.id, "invitation_id": invitation_id}
+                                         for n, invitation_id in enumerate(invited)
+                                         if n % 10 < 7])
+    db.session.execute(insert(Question), [
+        {"workshop_id": workshop.id, "session_id": sessions[n % 5].id,
+         "invitation_id": invited[n % len(invited)], "text": f"Câu hỏi tổng kết số {n}",
+         "status": "visible", "votes": n % 7,
+         "answer": f"Trả lời câu hỏi số {n}" if n % 2 == 0 else None,
+         "answered_by": "Giám đốc Sở" if n % 2 == 0 else None}
+        for n in range(args.summary_questions)])
+    db.session.execute(insert(Feedback), [
+        {"workshop_id": workshop.id, "invitation_id": invited[n % len(invited)],
+         "session_id": sessions[n % 5].id, "category": FEEDBACK_CATEGORIES[n % 4],
+         "text": f"Ý kiến góp ý số {n}", "rating": n % 5 + 1}
+        for n in range(args.summary_feedback)])
+    db.session.commit()
+    chair = f"chair-{secrets.token_hex(4)}@example.org"
+    password = secrets.token_urlsafe(12)
+    create_user(chair, "chair", password)
+    answered = (args.summary_questions + 1) // 2
+    return {"workshop": workshop.code, "chair": f"{chair}:{password}",
+            "needle": f"{answered}/{args.summary_questions} câu hỏi đã được trả lời"}
 
 
 def stored(url: str) -> dict[str, int]:
-    """What the database holds after the run: check-ins and recorded attempts."""
+    """What the database holds after the run in the bench workshop: check-ins, recorded
+    attempts, each question's vote count and the vote rows."""
     engine = create_engine(url)
     with engine.connect() as connection:
-        counts = {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
-                  for table in ("checkins", "checkin_attempts")}
+        bench = "(SELECT id FROM workshops WHERE code = 'bench')"
+        counts = {table: connection.execute(text(f"SELECT count(*) FROM {table} WHERE workshop_id = {bench}"))
+                  .scalar_one() for table in ("checkins", "checkin_attempts")}
+        counts["votes"] = dict(connection.execute(text(
+            "SELECT q.id, q.votes FROM questions q JOIN workshops w ON w.id = q.workshop_id "
+            "WHERE w.code = 'bench'")).all())
+        counts["vote_rows"] = connection.execute(text(
+            "SELECT count(*) FROM question_votes v JOIN questions q ON q.id = v.question_id "
+            "JOIN workshops w ON w.id = q.workshop_id WHERE w.code = 'bench'")).scalar_one()
     engine.dispose()
     return counts
 
@@ -237,11 +339,16 @@ def wait_until_ready(base: str, process: subprocess.Popen, log: Path, limit: flo
     raise RuntimeError(f"gunicorn not ready after {limit:.0f} s:\n{log.read_text()[-2000:]}")
 
 
-def load(base: str, master: int, data: Seed, passes: Path, args: argparse.Namespace) -> dict:
+def load(base: str, master: int, data: Seed, workdir: Path, args: argparse.Namespace) -> dict:
     """The load generator, in its own process, against one server; its JSON report per case."""
+    passes, seeded = workdir / "passes.json", workdir / "seeded.json"
+    passes.write_text(json.dumps(data.passes))
+    seeded.write_text(json.dumps(data.seeded))
     command = [sys.executable, str(LOAD), "--url", base, "--server-pid", str(master),
-               "--token", data.token, "--workshop", data.workshop, "--passes", str(passes)]
-    for name in ("healthz", "resends", "phones", "concurrency", "rounds", "time_limit"):
+               "--token", data.token, "--workshop", data.workshop, "--passes", str(passes),
+               "--seeded", str(seeded), "--cases", ",".join(args.cases),
+               "--docx-out", str(workdir / "summary.docx")]
+    for name in LOAD_OPTIONS:
         command += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
     finished = subprocess.run(command, capture_output=True, text=True, check=False,
                               timeout=len(CASES) * args.time_limit + 120)
@@ -266,12 +373,11 @@ def bench_one(kind: str, workers: int, args: argparse.Namespace, workdir: Path) 
     """Every case against one server; the rows and the database's version."""
     with fresh_database(kind, workdir, args.postgres_url) as url:
         migrate(url)
-        data = seed(url, args.invitations, workdir / "instance")
-        passes = workdir / "passes.json"
-        passes.write_text(json.dumps(data.passes))
+        data = seed(url, args, workdir / "instance")
         with gunicorn(url, workers, args.threads, workdir / "gunicorn.log") as (base, master):
-            reports = load(base, master, data, passes, args)
+            reports = load(base, master, data, workdir, args)
         counts = stored(url)
+        counts["docx_opens"] = docx_opens(workdir / "summary.docx")
         version = database_version(kind, url)
     rows = [Row(kind, f"{workers}×{args.threads}", case, reports[case], reports["healthz"])
             for case in CASES if case in reports]
@@ -279,11 +385,26 @@ def bench_one(kind: str, workers: int, args: argparse.Namespace, workdir: Path) 
     return rows, version
 
 
-def judge(rows: list[Row], counts: dict[str, int], args: argparse.Namespace) -> None:
+def docx_opens(path: Path) -> bool:
+    """Whether the last DOCX the chair received opens in python-docx."""
+    if not path.exists():
+        return False
+    from docx import Document
+
+    try:
+        return bool(Document(str(path)).paragraphs)
+    except Exception:  # any failure to read it means it does not open
+        return False
+
+
+def judge(rows: list[Row], counts: dict, args: argparse.Namespace) -> None:
     """The correctness check: every pass checked in exactly once, every phone told the truth,
-    every resend answered as the first time without being applied again. A run cut short by
-    the time limit is judged on the scans that were answered."""
-    answered = {row.case: row.report for row in rows}.get("checkin", {}).get("requests", 0)
+    every resend answered as the first time without being applied again; every question told
+    201 stored, each question's votes the distinct voters told 200; every poll answered 200
+    after a change and 304 while nothing changed; the summary showing its answered count and
+    its DOCX opening. A run cut short by the time limit is judged on what was answered."""
+    reports = {row.case: row.report for row in rows}
+    answered = reports.get("checkin", {}).get("requests", 0)
     for row in rows:
         report = row.report
         if row.case == "checkin":
@@ -294,6 +415,27 @@ def judge(rows: list[Row], counts: dict[str, int], args: argparse.Namespace) -> 
         elif row.case == "resend":
             ok = report["errors"] == 0 and counts["checkin_attempts"] == answered
             row.check = f"first answers again; {counts['checkin_attempts']} attempts for {answered} scans"
+        elif row.case == "post":
+            stored_ids, posted = set(counts["votes"]), set(report["posted"])
+            ok = report["errors"] == 0 and (stored_ids == posted
+                                            or report["timed_out"] and posted <= stored_ids)
+            row.check = f"{len(stored_ids)} questions stored for {len(posted)} told 201"
+        elif row.case == "vote":
+            told = {int(question): votes for question, votes in reports["post"]["votes_told"].items()}
+            voted = {question: votes for question, votes in counts["votes"].items() if votes}
+            ok = report["errors"] == 0 and voted == told and counts["vote_rows"] == sum(told.values())
+            row.check = (f"{sum(voted.values())} votes stored for {sum(told.values())} distinct votes "
+                         f"told 200 ({counts['vote_rows']} vote rows)")
+        elif row.case.startswith("poll"):
+            ok = report["errors"] == 0
+            row.check = f"every poll answered {row.case.split()[1]}"
+        elif row.case == "summary":
+            ok = report["errors"] == 0
+            row.check = (f"every page shows {(args.summary_questions + 1) // 2}/{args.summary_questions}"
+                         " questions answered")
+        elif row.case == "summary.docx":
+            ok = report["errors"] == 0 and counts.get("docx_opens", False)
+            row.check = "opens in python-docx" if counts.get("docx_opens") else "does not open in python-docx"
         else:
             continue
         if report["timed_out"]:
@@ -339,11 +481,27 @@ def main(argv: list[str] | None = None) -> int:
         f"({platform.processor() or platform.machine()}), Python {platform.python_version()}, "
         f"gunicorn gthread; server, load generator and database on the same machine; server CPU "
         f"counts the gunicorn processes only (not PostgreSQL's).",
-        f"{args.invitations} passes; {args.phones} phones × {args.concurrency} connections each "
-        f"scan every pass once (so half the answers are `already_checked_in`); "
-        f"{args.healthz} GET /healthz alternating with the scans in {args.rounds} rounds; "
-        f"{args.resends} resends of answered scans; all at the same concurrency.",
     ]
+    if "checkin" in args.cases:
+        notes.append(
+            f"{args.invitations} passes; {args.phones} phones × {args.concurrency} connections each "
+            f"scan every pass once (so half the answers are `already_checked_in`); "
+            f"{args.resends} resends of answered scans; all at the same concurrency.")
+    if "questions" in args.cases:
+        notes.append(
+            f"Questions: {args.question_phones} phones (one invitation each, its own ETag) poll one "
+            f"session's list, compressed; {args.question_rounds} rounds of {args.askers} questions asked "
+            f"and {args.voters} votes, then every phone polls once (200, the list changed) and "
+            f"{args.quiet_polls} more poll(s) each (304); server started with RATELIMIT_ENABLED=0.")
+    if "summary" in args.cases:
+        notes.append(
+            f"Summary: a workshop of {args.summary_invitations} invitations (~70% checked in), "
+            f"{args.summary_questions} visible questions (half answered) over 5 sessions, "
+            f"{args.summary_feedback} feedback items; {args.summary_pages} GET of the chair's page and "
+            f"{args.summary_documents} of its DOCX, signed in through /login with CSRF.")
+    notes.append(f"{args.healthz} GET /healthz, shared between the cases, each alternating with its "
+                 f"share in rounds ({args.rounds} for check-in); every case at the same concurrency "
+                 f"({args.phones} load-generator phones × {args.concurrency} connections).")
     load_before = os.getloadavg()[0]
     databases = list(args.databases)
     if "postgresql" in databases:
@@ -371,7 +529,8 @@ def main(argv: list[str] | None = None) -> int:
     table = markdown(rows, notes)
     print(table)
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text("# Check-in benchmark (`make bench`)\n\n" + table, encoding="utf-8")
+    title = "# Benchmark (`make bench`): check-in, questions, summary\n\n"
+    args.output.write_text(title + table, encoding="utf-8")
     return 1 if any(row.check.startswith("MISMATCH") for row in rows) else 0
 
 

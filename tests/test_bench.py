@@ -14,12 +14,13 @@ def table_rows(text: str) -> list[list[str]]:
             for line in text.splitlines() if line.startswith("| sqlite |")]
 
 
-def test_bench_serves_every_case_and_counts_each_check_in_once(tmp_path):
+def test_bench_checkin_case_counts_each_check_in_once(tmp_path):
     output = tmp_path / "results.md"
     finished = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--invitations", "40", "--databases", "sqlite",
-         "--workers", "1", "--threads", "2", "--concurrency", "2", "--healthz", "100",
-         "--resends", "20", "--rounds", "2", "--time-limit", "60", "--output", str(output)],
+        [sys.executable, "-m", "bench.run", "--cases", "checkin", "--invitations", "40",
+         "--databases", "sqlite", "--workers", "1", "--threads", "2", "--concurrency", "2",
+         "--healthz", "100", "--resends", "20", "--rounds", "2", "--time-limit", "60",
+         "--output", str(output)],
         cwd=REPO, capture_output=True, text=True, timeout=240, check=False,
     )
     assert finished.returncode == 0, finished.stdout + finished.stderr[-3000:]
@@ -38,6 +39,32 @@ def test_bench_serves_every_case_and_counts_each_check_in_once(tmp_path):
     assert table_rows(output.read_text(encoding="utf-8")) == rows
 
 
+def test_bench_questions_and_summary_agree_with_the_database(tmp_path):
+    output = tmp_path / "results.md"
+    finished = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--cases", "questions,summary", "--invitations", "30",
+         "--databases", "sqlite", "--workers", "1", "--threads", "2", "--concurrency", "2",
+         "--healthz", "40", "--question-phones", "20", "--askers", "4", "--voters", "10",
+         "--question-rounds", "2", "--quiet-polls", "1", "--summary-invitations", "30",
+         "--summary-questions", "30", "--summary-feedback", "50", "--summary-pages", "2",
+         "--summary-documents", "2", "--time-limit", "60", "--output", str(output)],
+        cwd=REPO, capture_output=True, text=True, timeout=240, check=False,
+    )
+    assert finished.returncode == 0, finished.stdout + finished.stderr[-3000:]
+
+    rows = {row[2]: row for row in table_rows(finished.stdout)}
+    assert list(rows) == ["healthz", "poll 304", "poll 200", "post", "vote", "summary", "summary.docx"]
+    # 20 phones × 2 rounds, each phone once after a change and once more while nothing changed.
+    assert [(rows[case][3], rows[case][4]) for case in ("poll 304", "poll 200", "post", "vote")] == [
+        ("40", "0"), ("40", "0"), ("8", "0"), ("20", "0")]
+    assert rows["post"][-1] == "OK: 8 questions stored for 8 told 201"
+    assert rows["vote"][-1].startswith("OK: ")
+    assert rows["poll 304"][-1] == "OK: every poll answered 304"
+    assert rows["summary"][-1] == "OK: every page shows 15/30 questions answered"
+    assert rows["summary.docx"][-1] == "OK: opens in python-docx"
+    assert table_rows(output.read_text(encoding="utf-8")) == list(rows.values())
+
+
 def test_the_check_says_mismatch_when_the_database_disagrees_with_the_phones():
     from argparse import Namespace
 
@@ -51,3 +78,18 @@ def test_the_check_says_mismatch_when_the_database_disagrees_with_the_phones():
     judge(rows, {"checkins": 41, "checkin_attempts": 81}, Namespace(invitations=40))
     assert rows[0].check == "MISMATCH: 41 check-ins for 40 passes"
     assert rows[1].check == "MISMATCH: first answers again; 81 attempts for 80 scans"
+
+
+def test_the_check_says_mismatch_when_votes_or_questions_differ_from_what_phones_were_told():
+    from argparse import Namespace
+
+    from bench.run import Row, judge
+
+    told = {"requests": 3, "planned": 3, "errors": 0, "timed_out": False, "posted": [1, 2, 3],
+            "votes_told": {"1": 2, "2": 1}}
+    vote = {"requests": 3, "planned": 3, "errors": 0, "timed_out": False}
+    rows = [Row("sqlite", "1×2", "post", told, {}), Row("sqlite", "1×2", "vote", vote, {})]
+    # Question 3 was never stored and question 2 counts a vote nobody was told of.
+    judge(rows, {"votes": {1: 2, 2: 2}, "vote_rows": 4}, Namespace())
+    assert rows[0].check == "MISMATCH: 2 questions stored for 3 told 201"
+    assert rows[1].check == "MISMATCH: 4 votes stored for 3 distinct votes told 200 (4 vote rows)"

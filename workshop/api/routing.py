@@ -33,7 +33,8 @@ INVITATION_HEADER = "X-Invitation-Token"
 SESSION_INVITATION_KEY = "invitation_token"
 # Attendee calls are limited per invitation token (CONTRACT.md); and per address, more loosely,
 # since a whole hall shares the venue's Wi-Fi address.
-ATTENDEE_LIMIT_PER_TOKEN = "120 per minute"
+# A rate, not a password.
+ATTENDEE_LIMIT_PER_TOKEN = "120 per minute"  # nosec B105
 ATTENDEE_LIMIT_PER_ADDRESS = "1200 per minute"
 
 

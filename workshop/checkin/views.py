@@ -27,7 +27,6 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy import select
 
 from ..api.checkins import attendee, scan_body
@@ -249,7 +248,7 @@ def poster(code: str):
     size = "a3" if request.args.get("size") == "a3" else "a4"
     # Our own SVG of our own URL: no user text inside.
     return render_template("checkin/poster.html", workshop=workshop, url=url, size=size,
-                           qr=Markup(qr_svg(url)))
+                           qr=qr_svg(url))
 
 
 # --- self check-in (public) --------------------------------------------------------------

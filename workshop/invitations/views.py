@@ -20,7 +20,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
-from markupsafe import Markup
 
 from ..api.routing import SESSION_INVITATION_KEY
 from ..auth.decorators import role_required
@@ -260,7 +259,7 @@ def personal(token: str):
         can_answer=services.can_answer(invitation), deadline=services.answer_deadline(workshop),
         map_url="https://www.google.com/maps/search/?api=1&query=" + quote_plus(workshop.venue),
         # The QR code is drawn from our random token only, never from user text.
-        qr=Markup(qr_svg(invitation.pass_token)) if invitation.status != "declined" else None,
+        qr=qr_svg(invitation.pass_token) if invitation.status != "declined" else None,
         summary=published_summary(workshop),
     ), status
 

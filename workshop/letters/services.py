@@ -59,7 +59,7 @@ class Letter:
     @property
     def qr_svg(self) -> Markup:
         """Our own generated SVG of the personal link: safe to place in the page as markup."""
-        return Markup(qr_svg(self.url))
+        return qr_svg(self.url)
 
     @property
     def qr_png(self) -> bytes:

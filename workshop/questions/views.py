@@ -22,7 +22,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from markupsafe import Markup
 
 from ..api.questions import serialize
 from ..api.routing import SESSION_INVITATION_KEY
@@ -254,7 +253,7 @@ def screen(screen_token: str):
                          session=request.args.get("session", type=int)),
         join_url=join_url, join_address=join_url.split("://", 1)[-1],
         # Our own SVG of our own address: no user text inside.
-        qr=Markup(qr_svg(join_url)),
+        qr=qr_svg(join_url),
     )
 
 
