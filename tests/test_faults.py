@@ -18,6 +18,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from argparse import Namespace
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
@@ -108,7 +109,8 @@ def test_killing_a_worker_mid_storm_loses_no_check_in_and_doubles_none(tmp_path)
     invitations, phones = 150, 3
     with fresh_database(database_kind(), tmp_path, POSTGRES_ADMIN or "") as url:
         migrate(url)
-        data = seed(url, invitations, tmp_path / "instance")
+        data = seed(url, Namespace(invitations=invitations, cases=("checkin",)),
+                    tmp_path / "instance")
         with gunicorn(url, 2, 4, tmp_path / "gunicorn.log") as (base, master):
             scans_url = f"{base}/api/v1/workshops/{data.workshop}/checkins"
             workers = children(master)
