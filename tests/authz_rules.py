@@ -200,6 +200,9 @@ RULES: dict[str, Rule] = {
     "GET /workshops/<code>/sign-in-sheet": Rule(STAFF_UP),
     "GET /workshops/<code>/attendance.xlsx": Rule(STAFF_UP),
     "GET /workshops/<code>/poster": Rule(STAFF_UP),
+    # --- staff audit log ---
+    "GET /audit": Rule(ORGANIZER_ONLY),
+    "GET /workshops/<code>/audit": Rule(ORGANIZER_ONLY),
     # --- questions, feedback, summary ---
     "GET /workshops/<code>/questions/console": Rule(CHAIR_UP),
     "GET /workshops/<code>/questions/console/feed": Rule(CHAIR_UP),

@@ -14,7 +14,7 @@ from .extensions import babel, csrf, db, limiter, login_manager, migrate
 LOCALES = ("vi", "en")
 # One folder per feature, each with a `views.py` that holds its blueprint `bp`.
 FEATURES = ("auth", "directory", "events", "invitations", "letters", "outbox", "checkin", "questions",
-            "feedback", "summary")
+            "feedback", "summary", "audit")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -43,7 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from importlib import import_module
 
-    from . import core
+    from . import audit, core
     from .api import bp as api_bp
 
     app.url_map.converters["int"] = core.IdConverter
@@ -54,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.exempt(api_bp)  # the API checks CSRF itself when a browser session authenticates
 
     core.init_app(app)
+    audit.init_app(app)
 
     from .cli import register
 

@@ -1,4 +1,5 @@
 """All models, imported in one place so that Alembic and every feature see the same metadata."""
+from .audit import AuditEntry
 from .checkins import CHECKIN_RESULTS, CheckIn, CheckInAttempt
 from .feedback import (
     CATEGORY_LABELS,
@@ -21,6 +22,7 @@ from .users import ROLE_LABELS, ROLE_RANK, ROLES, ApiToken, User, hash_token
 from .workshops import Workshop, WorkshopSession
 
 __all__ = [
+    "AuditEntry",
     "CATEGORY_LABELS",
     "FEEDBACK_CATEGORIES",
     "MAX_QUESTION_LENGTH",
