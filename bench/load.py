@@ -13,6 +13,8 @@ Cases:
             session's questions while a few ask and vote: rows `poll 304`, `poll 200`,
             `post`, `vote` (the phones' answers go back to run.py to compare with the database)
   summary   the chair, signed in through /login, opens the summary page and its DOCX
+  attendee  phones open their invitee's personal page /i/<token> a few times each: row
+            `attendee page`, each answer 200 with the invitee's name on it
 
 Each case alternates with its share of /healthz in rounds (a slice of each per round), so that a machine whose
 load drifts during the run weighs on both alike and their ratio stays fair. Every case is
@@ -305,6 +307,18 @@ def summary_case(tallies: dict[str, Tally], healthz: list[Request], report: dict
             measure(tallies[tally], part(requests, r, rounds), args, port, None)
 
 
+def attendee_case(tallies: dict[str, Tally], healthz: list[Request], live: dict,
+                  args: argparse.Namespace, port: int) -> None:
+    """Phones opening their personal page, each page `--attendee-visits` times, beside /healthz."""
+    pages = [Request("GET", f"/i/{token}", n % args.phones, needle=f"<strong>{name}</strong>")
+             for _ in range(args.attendee_visits)
+             for n, (token, name) in enumerate(live["pages"][:args.attendee_pages])]
+    rounds = max(1, min(args.rounds, len(pages)))
+    for r in range(rounds):
+        measure(tallies["healthz"], part(healthz, r, rounds), args, port, None)
+        measure(tallies["attendee page"], part(pages, r, rounds), args, port, None)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", required=True, help="http://127.0.0.1:PORT of the server")
@@ -319,8 +333,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=10, help="healthz/checkin alternations")
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per case at most")
     parser.add_argument("--server-pid", type=int, help="gunicorn master, to read its CPU time")
-    parser.add_argument("--cases", default="checkin", help="comma-separated: checkin,questions,summary")
-    parser.add_argument("--seeded", type=Path, help="JSON from run.py: the questions and summary data")
+    parser.add_argument("--cases", default="checkin",
+                        help="comma-separated: checkin,questions,summary,attendee")
+    parser.add_argument("--seeded", type=Path,
+                        help="JSON from run.py: the questions, summary and attendee data")
     parser.add_argument("--question-phones", type=int, default=300, help="phones polling the questions")
     parser.add_argument("--askers", type=int, default=10, help="phones asking a question per round")
     parser.add_argument("--voters", type=int, default=60, help="phones voting once per round")
@@ -328,6 +344,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet-polls", type=int, default=1, help="polls per round answered 304")
     parser.add_argument("--summary-pages", type=int, default=10, help="GET of the summary page")
     parser.add_argument("--summary-documents", type=int, default=5, help="GET of the summary DOCX")
+    parser.add_argument("--attendee-pages", type=int, default=200, help="personal pages opened")
+    parser.add_argument("--attendee-visits", type=int, default=3, help="times each page is opened")
     parser.add_argument("--docx-out", default=os.devnull, help="where to keep the last DOCX received")
     args = parser.parse_args(argv)
     url = urlsplit(args.url)
@@ -335,12 +353,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"traffic goes to {HOST}:<port> only")
 
     port, token = url.port, args.token
-    cases = [case for case in ("checkin", "questions", "summary") if case in args.cases.split(",")]
+    cases = [case for case in ("checkin", "questions", "summary", "attendee")
+             if case in args.cases.split(",")]
     scans_path = f"/api/v1/workshops/{args.workshop}/checkins"
     passes = json.loads(args.passes.read_text(encoding="utf-8"))
     seeded = json.loads(args.seeded.read_text(encoding="utf-8")) if args.seeded else {}
     tallies = {case: Tally() for case in ("warmup", "healthz", "checkin", "resend", "poll 304", "poll 200",
-                                          "post", "vote", "summary", "summary.docx")}
+                                          "post", "vote", "summary", "summary.docx", "attendee page")}
 
     def probes(path: str, count: int) -> list[Request]:
         return [Request("GET", path, n % args.phones) for n in range(count)]
@@ -367,6 +386,8 @@ def main(argv: list[str] | None = None) -> int:
         extra["questions"] = questions_case(tallies, shares["questions"], seeded["questions"], args, port)
     if "summary" in cases:
         summary_case(tallies, shares["summary"], seeded["summary"], args, port)
+    if "attendee" in cases:
+        attendee_case(tallies, shares["attendee"], seeded["attendee"], args, port)
     report = {case: summary(tally) for case, tally in tallies.items() if case != "warmup" and tally.planned}
     if "checkin" in report:
         report["checkin"].update(truth(tallies["checkin"].outcomes))

@@ -1,4 +1,4 @@
-"""`make bench`: check-in, questions and the chair's summary under gunicorn, beside /healthz.
+"""`make bench`: check-in, questions, the chair's summary and attendee pages under gunicorn, beside /healthz.
 
 For each database (SQLite always, PostgreSQL when it answers) and each worker count: a fresh
 database, `flask db upgrade`, one workshop with N invitations (and, for the summary, a finished
@@ -6,7 +6,8 @@ workshop seeded in bulk), a staff API token, gunicorn on a free loopback port, t
 generator (`bench/load.py`, its own process) runs the chosen cases (`--cases`).
 The figures that travel between machines are the ratios to /healthz and the server CPU per
 request; the correctness checks (exactly N check-ins, votes and questions as the phones were
-told, the summary's answered count, a DOCX that opens) must say OK whatever the machine.
+told, the summary's answered count, a DOCX that opens,
+every attendee page 200 with its invitee's name) must say OK whatever the machine.
 """
 from __future__ import annotations
 
@@ -46,11 +47,13 @@ REPO = Path(__file__).resolve().parent.parent
 LOAD = REPO / "bench" / "load.py"
 HOST = "127.0.0.1"
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-CASES = ("healthz", "checkin", "resend", "poll 304", "poll 200", "post", "vote", "summary", "summary.docx")
-CHOSEN = ("checkin", "questions", "summary")
+CASES = ("healthz", "checkin", "resend", "poll 304", "poll 200", "post", "vote", "summary", "summary.docx",
+         "attendee page")
+CHOSEN = ("checkin", "questions", "summary", "attendee")
 # Passed on to the load generator as they are.
 LOAD_OPTIONS = ("healthz", "resends", "phones", "concurrency", "rounds", "time_limit", "question_phones",
-                "askers", "voters", "question_rounds", "quiet_polls", "summary_pages", "summary_documents")
+                "askers", "voters", "question_rounds", "quiet_polls", "summary_pages", "summary_documents",
+                "attendee_pages", "attendee_visits")
 AGENCY_KINDS = ("department", "district", "subdepartment", "provincial_agency")
 
 
@@ -73,7 +76,8 @@ def options(argv: list[str] | None) -> argparse.Namespace:
         return chosen
 
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=cases, default=list(CHOSEN), help="checkin,questions,summary")
+    parser.add_argument("--cases", type=cases, default=list(CHOSEN),
+                        help="checkin,questions,summary,attendee")
     parser.add_argument("--invitations", type=int, default=1000, help="passes in the workshop")
     parser.add_argument("--workers", type=numbers, default=[2, 4], help="gunicorn worker counts")
     parser.add_argument("--threads", type=int, default=4, help="gthread threads per worker")
@@ -100,6 +104,10 @@ def options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--summary-feedback", type=int, default=5000, help="summary: feedback items")
     parser.add_argument("--summary-pages", type=int, default=10, help="summary: page requests")
     parser.add_argument("--summary-documents", type=int, default=5, help="summary: DOCX requests")
+    parser.add_argument("--attendee-pages", type=int, default=200,
+                        help="attendee page: invitations whose personal page /i/<token> is opened")
+    parser.add_argument("--attendee-visits", type=int, default=3,
+                        help="attendee page: times each of those pages is opened")
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", POSTGRES_ADMIN),
                         help="a PostgreSQL server where the bench may create and drop a database")
     parser.add_argument("--output", type=Path, default=REPO / "bench" / "results.md")
@@ -112,6 +120,9 @@ def options(argv: list[str] | None) -> argparse.Namespace:
     if "summary" in args.cases and min(args.summary_invitations, args.summary_questions,
                                        args.summary_pages, args.summary_documents) < 1:
         parser.error("the --summary-* sizes must be positive")
+    if "attendee" in args.cases and not (1 <= args.attendee_pages <= args.invitations
+                                         and args.attendee_visits >= 1):
+        parser.error("1 <= --attendee-pages <= --invitations and --attendee-visits >= 1")
     return args
 
 
@@ -214,6 +225,12 @@ def seed(url: str, args: argparse.Namespace, instance: Path) -> Seed:
                 db.select(Invitation.token).where(Invitation.workshop_id == workshop.id)
                 .order_by(Invitation.id).limit(args.question_phones)).all()
             seeded["questions"] = {"session_id": session.id, "tokens": list(tokens)}
+        if "attendee" in args.cases:
+            # The first invitations, as the questions case takes them: (token, invitee's name).
+            pages = db.session.execute(
+                db.select(Invitation.token, Invitation.name).where(Invitation.workshop_id == workshop.id)
+                .order_by(Invitation.id).limit(args.attendee_pages)).all()
+            seeded["attendee"] = {"pages": [[token, name] for token, name in pages]}
         if "summary" in args.cases:
             seeded["summary"] = seed_summary(args, agencies)
         db.session.remove()
@@ -436,6 +453,9 @@ def judge(rows: list[Row], counts: dict, args: argparse.Namespace) -> None:
         elif row.case == "summary.docx":
             ok = report["errors"] == 0 and counts.get("docx_opens", False)
             row.check = "opens in python-docx" if counts.get("docx_opens") else "does not open in python-docx"
+        elif row.case == "attendee page":
+            ok = report["errors"] == 0
+            row.check = "every page answered 200 with the invitee's name"
         else:
             continue
         if report["timed_out"]:
@@ -499,6 +519,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.summary_questions} visible questions (half answered) over 5 sessions, "
             f"{args.summary_feedback} feedback items; {args.summary_pages} GET of the chair's page and "
             f"{args.summary_documents} of its DOCX, signed in through /login with CSRF.")
+    if "attendee" in args.cases:
+        notes.append(
+            f"Attendee page: the personal pages /i/<token> of the first {args.attendee_pages} "
+            f"invitations, each opened {args.attendee_visits} times (200, the invitee's name on it).")
     notes.append(f"{args.healthz} GET /healthz, shared between the cases, each alternating with its "
                  f"share in rounds ({args.rounds} for check-in); every case at the same concurrency "
                  f"({args.phones} load-generator phones × {args.concurrency} connections).")
@@ -529,7 +553,7 @@ def main(argv: list[str] | None = None) -> int:
     table = markdown(rows, notes)
     print(table)
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    title = "# Benchmark (`make bench`): check-in, questions, summary\n\n"
+    title = "# Benchmark (`make bench`): check-in, questions, summary, attendee page\n\n"
     args.output.write_text(title + table, encoding="utf-8")
     return 1 if any(row.check.startswith("MISMATCH") for row in rows) else 0
 
