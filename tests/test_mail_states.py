@@ -18,7 +18,7 @@ from tests.smtp import smtp_server_fixture  # noqa: F401  (the `smtp_server` fix
 from workshop.config import from_environment
 from workshop.extensions import db
 from workshop.invitations import services as invitations
-from workshop.models import Invitation, OutboxHeartbeat, OutboxMessage
+from workshop.models import OutboxHeartbeat, OutboxMessage
 from workshop.outbox import services
 from workshop.outbox.cli import outbox_cli
 from workshop.timeutil import utcnow

@@ -23,7 +23,8 @@ ERROR_REASONS = {
     "connection_refused": _l("Máy chủ thư từ chối kết nối: máy chủ thư không hoạt động hoặc cấu "
                              "hình gửi thư chưa đúng. Vui lòng liên hệ cán bộ kỹ thuật."),
     "dns": _l("Không tìm thấy máy chủ thư theo tên đã cấu hình. Vui lòng liên hệ cán bộ kỹ thuật."),
-    "timeout": _l("Máy chủ thư không phản hồi trong thời gian chờ. Hệ thống sẽ tự gửi lại."),
+    "timeout": _l("Máy chủ thư không phản hồi trong thời gian chờ. Nếu lỗi lặp lại, vui "
+                 "lòng liên hệ cán bộ kỹ thuật."),
     "tls": _l("Không thiết lập được kết nối bảo mật với máy chủ thư. Vui lòng liên hệ cán bộ kỹ "
               "thuật."),
     "auth": _l("Máy chủ thư không chấp nhận tài khoản gửi thư của hệ thống. Vui lòng liên hệ cán "
@@ -34,14 +35,15 @@ ERROR_REASONS = {
                             "không nhận thư. Vui lòng kiểm tra lại địa chỉ e-mail."),
     "mailbox_full": _l("Hộp thư của người nhận đã đầy. Vui lòng liên hệ đại biểu qua điện thoại "
                        "hoặc gửi giấy mời bằng cách khác."),
-    "temporary": _l("Máy chủ thư tạm thời chưa nhận thư. Hệ thống sẽ tự gửi lại."),
+    "temporary": _l("Máy chủ thư tạm thời chưa nhận thư."),
     "rejected": _l("Máy chủ thư không nhận thư này. Vui lòng gửi giấy mời bằng cách khác."),
     "invalid": _l("Địa chỉ e-mail hoặc nội dung thư không hợp lệ. Vui lòng kiểm tra lại địa chỉ "
                   "e-mail."),
-    "disconnected": _l("Kết nối với máy chủ thư bị ngắt giữa chừng. Hệ thống sẽ tự gửi lại."),
-    "interrupted": _l("Lần gửi trước bị gián đoạn. Hệ thống sẽ tự gửi lại."),
-    "other": _l("Gửi thư không thành công vì lỗi kết nối với máy chủ thư. Vui lòng liên hệ cán bộ "
-                "kỹ thuật."),
+    "disconnected": _l("Kết nối với máy chủ thư bị ngắt giữa chừng. Nếu lỗi lặp lại, vui lòng "
+                      "liên hệ cán bộ kỹ thuật."),
+    "interrupted": _l("Lần gửi trước bị gián đoạn giữa chừng."),
+    "other": _l("Gửi thư không thành công do sự cố khi liên lạc với máy chủ thư. Vui lòng liên hệ "
+                "cán bộ kỹ thuật."),
 }
 
 

@@ -2,12 +2,14 @@
 
 Queueing writes the OutboxMessage rows in one transaction and changes no invitation: "sent" is
 a promise, so a draft becomes `sent` (and gets its `first_emailed_at`) only in the transaction
-that records a mail server's acceptance of one of its e-mails. Delivery (`deliver_due`, run by `flask outbox send`)
-claims each message with a conditional UPDATE before talking to the SMTP server, so two senders
-never send one message. A sender that crashes after its claim leaves the message in `sending`;
-once the claim lapses (10 minutes) it is queued again. That can deliver it twice only when the
-crash came after the SMTP server had accepted it and before `sent` was recorded; the Message-ID
-fixed at queue time lets the receiving side recognise the duplicate.
+that records a mail server's acceptance of one of its e-mails. Delivery (`deliver_due`, run by
+`flask outbox send`) claims each message with a conditional UPDATE before talking to the SMTP
+server, so two senders never send one message. A sender that crashes after its claim leaves
+the message in `sending`; once the claim lapses (10 minutes) it is queued again. That can
+deliver it twice only when the crash came after the SMTP server had accepted it and before
+`sent` was recorded; the Message-ID fixed at queue time lets the receiving side recognise the
+duplicate. Each failure is stored as a class (shown to organizers as a Vietnamese sentence,
+ERROR_REASONS) and its technical detail (`last_error`, for the log).
 """
 from __future__ import annotations
 
@@ -43,12 +45,6 @@ PENDING = ("queued", "sending")
 WORKER_SILENCE = timedelta(minutes=10)
 WORKER, PAGE = "worker", "page"
 
-STATUS_LABELS = {
-    "queued": _l("Đang chờ gửi"),
-    "sending": _l("Đang gửi"),
-    "sent": _l("Đã gửi"),
-    "failed": _l("Gửi không thành công"),
-}
 KIND_LABELS = {
     "invitation": _l("Gửi giấy mời"),
     "reminder": _l("Nhắc trả lời"),
