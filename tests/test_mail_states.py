@@ -18,7 +18,7 @@ from tests.smtp import smtp_server_fixture  # noqa: F401  (the `smtp_server` fix
 from workshop.config import from_environment
 from workshop.extensions import db
 from workshop.invitations import services as invitations
-from workshop.models import OutboxHeartbeat, OutboxMessage
+from workshop.models import Invitation, OutboxHeartbeat, OutboxMessage
 from workshop.outbox import services
 from workshop.outbox.cli import outbox_cli
 from workshop.timeutil import utcnow
@@ -366,3 +366,37 @@ def test_the_dashboard_warns_until_an_outbox_worker_has_run(ctx, client_as):
     assert WORKER_WARNING in organizer.get(dashboard).get_data(as_text=True)
     # Staff see the numbers, not the organizer's warnings.
     assert WORKER_WARNING not in client_as("staff").get(dashboard).get_data(as_text=True)
+
+
+# --- the migration -----------------------------------------------------------------------------
+
+
+def test_the_migration_puts_back_to_draft_what_was_only_queued(ctx):
+    """Before 0007 queueing marked a draft `sent`: upgrading undoes that wherever no mail
+    server ever accepted one of its e-mails, and keeps hand-delivered letters and answers."""
+    from flask_migrate import downgrade, upgrade
+
+    workshop = factories.make_letter_workshop()
+    earlier = utcnow() - timedelta(days=1)
+    only_queued = factories.make_invitee(workshop, status="sent", first_emailed_at=earlier)
+    delivered = factories.make_invitee(workshop, status="sent", first_emailed_at=earlier)
+    by_hand = factories.make_invitee(workshop, status="sent")
+    answered = factories.make_invitee(workshop, status="accepted", first_emailed_at=earlier)
+    for invitation, status in ((only_queued, "failed"), (delivered, "sent"), (answered, "queued")):
+        error = "[Errno 111] Connection refused" if status != "sent" else None
+        db.session.add(OutboxMessage(kind="invitation", invitation=invitation, subject="Giấy mời",
+                                     to_address=invitation.email, body_text="…", status=status,
+                                     last_error=error))
+    db.session.commit()
+    ids = [i.id for i in (only_queued, delivered, by_hand, answered)]
+    db.session.remove()
+
+    downgrade(revision="0006_audit_log")
+    upgrade()
+
+    rows = {row.id: (row.status, row.first_emailed_at is not None) for row in db.session.execute(
+        select(Invitation.id, Invitation.status, Invitation.first_emailed_at).where(Invitation.id.in_(ids)))}
+    assert [rows[i] for i in ids] == [("draft", False), ("sent", True), ("sent", False),
+                                      ("accepted", False)]
+    delivery = services.last_delivery(db.session.get(Invitation, ids[0]))
+    assert delivery.error.startswith("Gửi thư không thành công")

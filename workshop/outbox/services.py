@@ -572,7 +572,9 @@ class Delivery:
         else:
             state, at = "queued", message.created_at
         next_attempt = message.next_attempt_at if message.status == "queued" else None
-        return cls(state, message.kind, message.attempts, at, next_attempt,
+        # an interrupted attempt (a crashed sender) is not counted in `attempts`, but was one
+        attempts = max(message.attempts, 1) if state == "retrying" else message.attempts
+        return cls(state, message.kind, attempts, at, next_attempt,
                    message.reason if state != "delivered" else None)
 
     @property
