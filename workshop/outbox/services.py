@@ -366,9 +366,7 @@ def _record_delivery(message: OutboxMessage) -> None:
             status=case((Invitation.status == "draft", "sent"), else_=Invitation.status),
         )
         .execution_options(synchronize_session=False)
-    )
-    if message.invitation is not None:
-        db.session.expire(message.invitation, ["status", "first_emailed_at"])
+    )  # the caller's commit expires any loaded copy of the invitation
 
 
 def _record_failure(message: OutboxMessage, error: DeliveryError, now: datetime,
