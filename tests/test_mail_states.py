@@ -15,13 +15,14 @@ from sqlalchemy import func, select
 
 from tests import factories
 from tests.smtp import smtp_server_fixture  # noqa: F401  (the `smtp_server` fixture)
+from workshop.auth.services import create_api_token
 from workshop.config import from_environment
 from workshop.extensions import db
 from workshop.invitations import services as invitations
 from workshop.models import Invitation, OutboxHeartbeat, OutboxMessage
 from workshop.outbox import services
 from workshop.outbox.cli import outbox_cli
-from workshop.timeutil import utcnow
+from workshop.timeutil import isoformat, utcnow
 
 TECHNICAL = ("Errno", "Connection refused", "111", "5.1.1", "no such mailbox", "Mailbox full",
              "STARTTLS", "AUTH", "timed out")
@@ -400,3 +401,27 @@ def test_the_migration_puts_back_to_draft_what_was_only_queued(ctx):
                                       ("accepted", False)]
     delivery = services.last_delivery(db.session.get(Invitation, ids[0]))
     assert delivery.error.startswith("Gửi thư không thành công")
+
+
+def test_the_api_follows_an_email_from_queued_to_delivered(make_app, smtp_server):
+    app = make_app(MAIL_SERVER=smtp_server.host, MAIL_PORT=smtp_server.port)
+    with app.app_context():
+        workshop = factories.make_letter_workshop()
+        invitation = factories.make_invitee(workshop)
+        token = create_api_token(factories.make_user("staff"))
+        client = app.test_client()
+
+        def item():
+            body = client.get(f"/api/v1/workshops/{workshop.code}/invitations",
+                              headers={"Authorization": f"Bearer {token}"}).get_json()
+            [row] = [row for row in body["items"] if row["id"] == invitation.id]
+            return row["status"], row["delivery"]
+
+        assert item() == ("draft", None)
+        services.queue_invitation_emails(workshop)
+        status, delivery = item()
+        assert (status, delivery["state"], delivery["error"]) == ("draft", "queued", None)
+        services.deliver_due()
+        status, delivery = item()
+        assert (status, delivery["state"], delivery["error"]) == ("sent", "delivered", None)
+        assert delivery["at"] == isoformat(fresh(invitation).first_emailed_at)
