@@ -187,6 +187,7 @@ RULES: dict[str, Rule] = {
     "GET /workshops/<code>/outbox": Rule(ORGANIZER_ONLY),
     "POST /workshops/<code>/outbox": Rule(ORGANIZER_ONLY, form={"ids": "{spare_invitation_id}"}),
     "POST /workshops/<code>/outbox/reminders": Rule(ORGANIZER_ONLY, form={}),
+    "POST /workshops/<code>/outbox/resend-failed": Rule(ORGANIZER_ONLY, form={}),
     "GET /workshops/<code>/outbox/<batch>": Rule(ORGANIZER_ONLY),
     "GET /workshops/<code>/outbox/<batch>/progress": Rule(ORGANIZER_ONLY),
     "POST /workshops/<code>/outbox/<batch>/deliver": Rule(ORGANIZER_ONLY, form={}),

@@ -2,7 +2,8 @@
 
 Use it with `from tests.smtp import smtp_server_fixture` in a test module: the fixture is
 named `smtp_server`. The handler keeps every accepted message (parsed with the modern e-mail
-policy) and answers 550 for the addresses in `refuse`.
+policy), answers 550 for the addresses in `refuse` and the reply given in `replies` (e.g.
+"552 5.2.2 Mailbox full") for the addresses there.
 """
 from __future__ import annotations
 
@@ -30,12 +31,15 @@ class Collector:
 
     messages: list[EmailMessage] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
+    replies: dict[str, str] = field(default_factory=dict)  # address → its RCPT reply
     delay: float = 0.0  # seconds before accepting each message, to make senders overlap
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
             return "550 5.1.1 Recipient address rejected: no such mailbox"
+        if address in self.replies:
+            return self.replies[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

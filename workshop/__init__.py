@@ -30,6 +30,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(config.from_environment(Path(app.instance_path)))
     if test_config:
         app.config.from_mapping(test_config)
+        if test_config.get("MAIL_SERVER") and "MAIL_CONFIGURED" not in test_config:
+            app.config["MAIL_CONFIGURED"] = True  # a mail server named in the configuration
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

@@ -47,6 +47,9 @@ def from_environment(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
+        # Mail counts as set up once a server is named: the default localhost:25 of a machine
+        # with no mail server is the usual reason why no invitation e-mail ever arrives.
+        "MAIL_CONFIGURED": bool((os.environ.get("MAIL_SERVER") or "").strip()),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,

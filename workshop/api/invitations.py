@@ -8,6 +8,7 @@ from ..invitations import services
 from ..invitations.forms import PersonForm, RsvpForm
 from ..links import personal_url
 from ..models import ORGANIZATION_KINDS, Invitation, Workshop
+from ..outbox.services import last_deliveries
 from ..timeutil import isoformat
 from .errors import ApiError
 from .routing import current_invitation, endpoint, json_form, paginate, validation_error
@@ -108,7 +109,11 @@ def create_invitation(code: str):
 def list_invitations(code: str):
     """In letter-number order. `status` filters (`draft`, `sent`, `accepted`, `declined`,
     `delegated`, or `unanswered` for draft and sent); `kind` filters by agency kind.
-    `checked_in_at` is null until the person is checked in."""
+    `checked_in_at` is null until the person is checked in. `status` is `sent` only once a mail
+    server accepted the invitation's e-mail or the letter was marked delivered by hand.
+    `delivery` is the latest e-mail: null when never e-mailed, else `{state, error, at}`, `state`
+    one of `queued`, `retrying`, `failed`, `delivered`, `error` why the last attempt failed
+    (a sentence in the user's language, or null)."""
     workshop = workshop_or_404(code)
     status, kind = request.args.get("status") or None, request.args.get("kind") or None
     problems = {}
@@ -120,7 +125,12 @@ def list_invitations(code: str):
                               values=", ".join(ORGANIZATION_KINDS))]
     if problems:
         raise validation_error(problems)
-    return paginate(services.invitations_statement(workshop, status, kind), serialize_invitation)
+    page = paginate(services.invitations_statement(workshop, status, kind), serialize_invitation)
+    deliveries = last_deliveries([item["id"] for item in page["items"]])  # one query per page
+    for item in page["items"]:
+        delivery = deliveries.get(item["id"])
+        item["delivery"] = delivery.as_dict() if delivery else None
+    return page
 
 
 @endpoint("/me", "GET", who="attendee", summary="The caller's own invitation, workshop and agenda",

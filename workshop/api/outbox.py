@@ -14,9 +14,12 @@ from .routing import endpoint, json_form
           summary="Queue the invitation e-mails", body=SendForm,
           responses={202: "Queued: {queued, batch}", 404: "No such workshop"})
 def send_invitation_emails(code: str):
-    """`ids` chooses invitations (sent again if already e-mailed); without it, every invitation
-    with an e-mail address that was never e-mailed, whatever its answer. The e-mails are
-    delivered afterwards by `flask outbox send`; `batch` names this send's progress."""
+    """`ids` chooses invitations (sent again if already e-mailed, e.g. a failed one); without
+    it, every invitation with an e-mail address that was never e-mailed, whatever its answer:
+    "e-mailed" means a mail server accepted one of its e-mails, so an invitation whose e-mails
+    all failed is sent again, and one whose e-mail still waits in the outbox is skipped. The
+    e-mails are delivered afterwards by `flask outbox send`; `batch` names this send's progress.
+    Queueing changes no `status`: an invitation becomes `sent` when its e-mail is accepted."""
     workshop = db.one_or_404(select(Workshop).where(Workshop.code == code))
     # The whole body is optional: no body means the default selection.
     if request.get_data(cache=True).strip():

@@ -36,6 +36,7 @@ ACTION_LABELS = {
     "invitations.mark_sent": _l("Đánh dấu đã gửi giấy mời"),
     "outbox.send": _l("Gửi giấy mời qua e-mail"),
     "api.send_invitation_emails": _l("Gửi giấy mời qua e-mail"),
+    "outbox.resend_failed": _l("Gửi lại e-mail bị lỗi"),
     "outbox.remind": _l("Gửi e-mail nhắc"),
     "outbox.deliver_now": _l("Gửi ngay e-mail"),
     "api.create_checkin": _l("Điểm danh đại biểu"),

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 
 from ..auth.decorators import role_required
 from ..models import STATUS_LABELS, Workshop, WorkshopSession
+from ..outbox.services import mail_health
 from . import services
 from .forms import SessionPageForm, WorkshopPageForm
 from .services import EventError
@@ -48,6 +49,7 @@ def dashboard(code: str):
     return render_template(
         "events/dashboard.html", workshop=workshop, attendance=services.attendance(workshop),
         statuses=[(status, STATUS_LABELS[status]) for status in STATUS_ORDER],
+        mail=mail_health(workshop),
     )
 
 

@@ -15,7 +15,7 @@ from typing import TypeVar
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from sqlalchemy import Select, case, func, or_, select, update
+from sqlalchemy import Select, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -30,6 +30,7 @@ from ..models import (
     CheckIn,
     Invitation,
     Organization,
+    OutboxMessage,
     Workshop,
 )
 from ..office import add_sheet, spreadsheet_time
@@ -277,17 +278,29 @@ def update_invitation(invitation: Invitation, name: str, title: str | None = Non
 
 
 def delete_invitation(invitation: Invitation) -> None:
-    """Only a draft: once sent, the letter exists outside and its number must stay taken."""
+    """Only a draft: once sent, the letter exists outside and its number must stay taken.
+
+    Its e-mails still waiting in the outbox go with it; one that a sender is handing to the
+    mail server at this moment may arrive, so the draft stays until that attempt is over."""
     if invitation.status != "draft":
         raise InvitationError(_("Chỉ xóa được giấy mời chưa gửi. Giấy mời này đã gửi hoặc đã có "
                                 "trả lời."))
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.invitation_id == invitation.id,
+                                                   OutboxMessage.status == "queued"))
+    if db.session.scalar(select(OutboxMessage.id).where(
+            OutboxMessage.invitation_id == invitation.id, OutboxMessage.status == "sending").limit(1)):
+        db.session.rollback()
+        raise InvitationError(_("E-mail giấy mời này đang được gửi đi; vui lòng thử xóa lại sau "
+                                "ít phút."))
     db.session.delete(invitation)
     db.session.commit()
 
 
 def mark_sent(workshop: Workshop, invitation_ids: Iterable[int] | None = None) -> int:
-    """Letters delivered by hand, by post or by Zalo: draft → sent without any e-mail.
-    Returns how many changed; answered invitations keep their answer."""
+    """Letters delivered by hand, by post or by Zalo: draft → sent without any e-mail (the one
+    other way to `sent` than a mail server accepting its e-mail, see the outbox). Whatever
+    happened to its e-mail, the organizer's word counts. Returns how many changed; answered
+    invitations keep their answer."""
     statement = update(Invitation).where(
         Invitation.workshop_id == workshop.id, Invitation.status == "draft",
         Invitation.walk_in.is_(False))

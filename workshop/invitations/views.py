@@ -28,7 +28,7 @@ from ..events.services import workshop_or_404
 from ..extensions import db, limiter
 from ..links import personal_url
 from ..models import KIND_LABELS, ORGANIZATION_KINDS, STATUS_LABELS, Invitation, Organization, Workshop
-from ..outbox.services import last_email_statuses
+from ..outbox.services import last_deliveries, mail_health
 from ..qr import qr_png, qr_svg
 from ..summary.services import published_summary
 from ..text import fold
@@ -157,7 +157,8 @@ def list_invitations(code: str):
         status=status, kind=kind, query=query, statuses=services.STATUS_FILTERS,
         status_labels={**STATUS_LABELS, "unanswered": _("Chưa trả lời")},
         kind_labels=KIND_LABELS, share_message=services.share_message, personal_url=personal_url,
-        email_statuses=last_email_statuses([invitation.id for invitation in invitations]),
+        deliveries=last_deliveries([invitation.id for invitation in invitations]),
+        mail=mail_health(workshop),
     )
 
 

@@ -10,7 +10,7 @@ from .feedback import (
 )
 from .invitations import INVITATION_STATUSES, STATUS_LABELS, Invitation
 from .organizations import KIND_LABELS, ORGANIZATION_KINDS, Organization
-from .outbox import OUTBOX_STATUSES, OutboxMessage
+from .outbox import ERROR_REASONS, OUTBOX_STATUSES, OutboxHeartbeat, OutboxMessage
 from .questions import (
     MAX_QUESTION_LENGTH,
     QUESTION_STATUS_LABELS,
@@ -41,6 +41,8 @@ __all__ = [
     "CheckInAttempt",
     "Invitation",
     "OutboxMessage",
+    "OutboxHeartbeat",
+    "ERROR_REASONS",
     "KIND_LABELS",
     "ORGANIZATION_KINDS",
     "ROLES",

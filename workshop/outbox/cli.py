@@ -27,7 +27,8 @@ def _summary(report) -> str:
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between rounds with --loop.")
 @click.option("--limit", default=100, show_default=True, help="Messages per round at most.")
 def send_command(loop: bool, interval: float, limit: int) -> None:
-    """Deliver the e-mails that are due, with retries and backoff."""
+    """Deliver the e-mails that are due, with retries and backoff. Every round notes a
+    heartbeat: the organizers' pages warn when none ran for 10 minutes."""
     from .services import deliver_due
 
     if not loop:

@@ -28,7 +28,8 @@ class IntegerListField(Field):
 class SendForm(FlaskForm):
     ids = IntegerListField(
         _l("Giấy mời được chọn"),
-        description=_l("Để trống: gửi mọi giấy mời có địa chỉ e-mail mà chưa từng được gửi."),
+        description=_l("Để trống: gửi mọi giấy mời có địa chỉ e-mail mà máy chủ thư chưa từng nhận "
+                       "(kể cả những e-mail đã gửi thất bại), trừ e-mail đang chờ gửi."),
     )
 
 

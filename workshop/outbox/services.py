@@ -1,17 +1,21 @@
 """The e-mail outbox: queue invitation e-mails and reminders, deliver them over SMTP.
 
-Queueing writes the OutboxMessage rows in the same transaction as the invitations' new state,
-so a rolled-back change never sends mail. Delivery (`deliver_due`, run by `flask outbox send`)
-claims each message with a conditional UPDATE before talking to the SMTP server, so two senders
-never send one message. A sender that crashes after its claim leaves the message in `sending`;
-once the claim lapses (10 minutes) it is queued again. That can deliver it twice only when the
-crash came after the SMTP server had accepted it and before `sent` was recorded; the Message-ID
-fixed at queue time lets the receiving side recognise the duplicate.
+Queueing writes the OutboxMessage rows in one transaction and changes no invitation: "sent" is
+a promise, so a draft becomes `sent` (and gets its `first_emailed_at`) only in the transaction
+that records a mail server's acceptance of one of its e-mails. Delivery (`deliver_due`, run by
+`flask outbox send`) claims each message with a conditional UPDATE before talking to the SMTP
+server, so two senders never send one message. A sender that crashes after its claim leaves
+the message in `sending`; once the claim lapses (10 minutes) it is queued again. That can
+deliver it twice only when the crash came after the SMTP server had accepted it and before
+`sent` was recorded; the Message-ID fixed at queue time lets the receiving side recognise the
+duplicate. Each failure is stored as a class (shown to organizers as a Vietnamese sentence,
+ERROR_REASONS) and its technical detail (`last_error`, for the log).
 """
 from __future__ import annotations
 
 import secrets
 import smtplib
+import socket
 import ssl
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -23,24 +27,24 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, exists, func, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from ..core import local_time
 from ..extensions import db
 from ..letters.services import build_letter
-from ..models import Invitation, OutboxMessage, Workshop
-from ..timeutil import utcnow
+from ..models import Invitation, OutboxHeartbeat, OutboxMessage, Workshop
+from ..timeutil import isoformat, utcnow
 
 MAX_ATTEMPTS = 5
 CLAIM_TIMEOUT = timedelta(minutes=10)
 SMTP_TIMEOUT = 20  # seconds; one unreachable server costs one timeout per round, not per message
 UNANSWERED = ("draft", "sent")
 PENDING = ("queued", "sending")
+# The dashboard warns when no `flask outbox send` round ran for this long.
+WORKER_SILENCE = timedelta(minutes=10)
+WORKER, PAGE = "worker", "page"
 
-STATUS_LABELS = {
-    "queued": _l("Đang chờ gửi"),
-    "sending": _l("Đang gửi"),
-    "sent": _l("Đã gửi"),
-    "failed": _l("Gửi không thành công"),
-}
 KIND_LABELS = {
     "invitation": _l("Gửi giấy mời"),
     "reminder": _l("Nhắc trả lời"),
@@ -64,11 +68,34 @@ def has_email():
     return func.length(func.trim(func.coalesce(Invitation.email, ""))) > 0
 
 
+def waiting(kind: str | None = "invitation"):
+    """An e-mail of `kind` (any kind: None) of the invitation waits in the outbox."""
+    condition = exists().where(OutboxMessage.invitation_id == Invitation.id,
+                               OutboxMessage.status.in_(PENDING))
+    return condition.where(OutboxMessage.kind == kind) if kind else condition
+
+
 def never_emailed(workshop: Workshop) -> Select:
     """The default of a bulk send: every invitation with an e-mail address that was never
-    e-mailed, whatever its answer."""
+    e-mailed, whatever its answer. "E-mailed" means a mail server accepted one of its e-mails:
+    an invitation whose e-mails all failed is in it again (so that a bulk send resends it), one
+    whose invitation e-mail still waits in the outbox is not (it is on its way)."""
     return select(Invitation.id).where(
-        Invitation.workshop_id == workshop.id, has_email(), Invitation.first_emailed_at.is_(None)
+        Invitation.workshop_id == workshop.id, Invitation.walk_in.is_(False), has_email(),
+        Invitation.first_emailed_at.is_(None), ~waiting(),
+    )
+
+
+def _latest_message_id():
+    return (select(func.max(OutboxMessage.id)).where(OutboxMessage.invitation_id == Invitation.id)
+            .correlate(Invitation).scalar_subquery())
+
+
+def failed_deliveries(workshop: Workshop) -> Select:
+    """Invitations whose latest e-mail failed for good (what "Gửi lại n e-mail bị lỗi" sends)."""
+    return select(Invitation.id).where(
+        Invitation.workshop_id == workshop.id, has_email(),
+        exists().where(OutboxMessage.id == _latest_message_id(), OutboxMessage.status == "failed"),
     )
 
 
@@ -81,7 +108,8 @@ def unanswered(workshop: Workshop) -> Select:
 
 def queue_invitation_emails(workshop: Workshop, ids: list[int] | None = None) -> QueueResult:
     """Queue the invitation e-mail for the chosen `ids` (a resend when already e-mailed), or by
-    default for every invitation never e-mailed. Raises OutboxError for ids of other workshops."""
+    default for every invitation never e-mailed (see `never_emailed`). Raises OutboxError for
+    ids of other workshops."""
     if ids:
         unknown = set(ids) - set(db.session.scalars(
             select(Invitation.id).where(Invitation.workshop_id == workshop.id, Invitation.id.in_(ids))
@@ -95,35 +123,35 @@ def queue_invitation_emails(workshop: Workshop, ids: list[int] | None = None) ->
     return _queue(chosen, "invitation")
 
 
+def queue_failed_again(workshop: Workshop) -> QueueResult:
+    """The invitation e-mail again for every invitation whose latest e-mail failed."""
+    return _queue(failed_deliveries(workshop), "invitation")
+
+
 def queue_reminders(workshop: Workshop) -> QueueResult:
     return _queue(unanswered(workshop), "reminder")
 
 
 def _queue(chosen: Select, kind: str) -> QueueResult:
-    """One message of `kind` per chosen invitation, in one transaction with its new state.
+    """One message of `kind` per chosen invitation, in one transaction; no invitation changes.
 
-    The invitations are updated first by one conditional UPDATE … RETURNING: when two organizers
-    press "send" at once, the second finds nothing left that was never e-mailed. An invitation
-    whose message of this kind still waits in the outbox is skipped (a double click).
+    The chosen invitations are first locked, in id order (no deadlock between two sends), by a
+    write that changes nothing (on SQLite it takes the database's write lock): of two organizers
+    pressing "send" at once, the second waits for the first's commit, and the next statement,
+    which skips every invitation whose message of this kind still waits in the outbox, then
+    sees the first's messages.
     """
     now = utcnow()
-    waiting = exists().where(
-        OutboxMessage.invitation_id == Invitation.id,
-        OutboxMessage.kind == kind,
-        OutboxMessage.status.in_(PENDING),
-    )
-    claimed = list(db.session.scalars(
+    in_order = (select(Invitation.id).where(Invitation.id.in_(chosen.scalar_subquery()))
+                .order_by(Invitation.id).with_for_update())
+    locked = list(db.session.scalars(
         update(Invitation)
-        .where(Invitation.id.in_(chosen.scalar_subquery()), ~waiting)
-        .values(
-            # typed as the column, so that `now` is stored as UTC like every other time
-            first_emailed_at=func.coalesce(Invitation.first_emailed_at,
-                                           literal(now, Invitation.first_emailed_at.type)),
-            status=case((Invitation.status == "draft", "sent"), else_=Invitation.status),
-        )
+        .where(Invitation.id.in_(in_order.scalar_subquery()))
+        .values(workshop_id=Invitation.workshop_id)  # no change: only the rows' locks
         .returning(Invitation.id)
         .execution_options(synchronize_session=False)
     ))
+    claimed = list(db.session.scalars(chosen.where(Invitation.id.in_(locked), ~waiting(kind))))
     if not claimed:
         db.session.rollback()
         return QueueResult(None, 0)
@@ -176,10 +204,65 @@ class DeliveryReport:
 
 
 class DeliveryError(Exception):
-    def __init__(self, reason: str, permanent: bool = False) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    """A failed attempt: `code` is its class (a key of ERROR_REASONS, whose sentence the pages
+    show), `detail` the technical words for the log; `permanent` when trying again is useless."""
+
+    def __init__(self, code: str, detail: str, permanent: bool = False) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
         self.permanent = permanent
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    text = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+    return f"{code} {text}".strip()
+
+
+def _mailbox_full(code: int, text: str) -> bool:
+    """552 / 452, or the enhanced status x.2.2 ("mailbox full") of RFC 3463."""
+    return code in (452, 552) or ".2.2 " in f" {text} "
+
+
+def classify(error: BaseException) -> DeliveryError:
+    """The class of an SMTP or network failure, and whether to try again."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        replies = list(error.recipients.values())
+        detail = "; ".join(_reply(code, text) for code, text in replies)
+        permanent = all(code >= 500 for code, _text in replies)
+        if any(_mailbox_full(code, _reply(code, text)) for code, text in replies):
+            return DeliveryError("mailbox_full", detail, permanent)
+        return DeliveryError("recipient_refused" if permanent else "temporary", detail, permanent)
+    if isinstance(error, smtplib.SMTPSenderRefused):
+        # The sender address is our configuration, not this message: retry, do not give up.
+        return DeliveryError("sender_refused", _reply(error.smtp_code, error.smtp_error))
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return DeliveryError("auth", _reply(error.smtp_code, error.smtp_error))
+    if isinstance(error, smtplib.SMTPResponseException):
+        detail = _reply(error.smtp_code, error.smtp_error)
+        permanent = error.smtp_code >= 500
+        if _mailbox_full(error.smtp_code, detail):
+            return DeliveryError("mailbox_full", detail, permanent)
+        return DeliveryError("rejected" if permanent else "temporary", detail, permanent)
+    detail = f"{type(error).__name__}: {error}"
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        # STARTTLS or AUTH asked for by the configuration and not offered by the server.
+        return DeliveryError("auth" if "AUTH" in str(error) else "tls", detail)
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        # smtplib reports a reply that never came (a timeout) as a closed connection
+        timed_out = isinstance(error.__context__, TimeoutError)
+        return DeliveryError("timeout" if timed_out else "disconnected", detail)
+    if isinstance(error, ConnectionRefusedError):
+        return DeliveryError("connection_refused", detail)
+    if isinstance(error, socket.gaierror):
+        return DeliveryError("dns", detail)
+    if isinstance(error, TimeoutError):  # socket.timeout too
+        return DeliveryError("timeout", detail)
+    if isinstance(error, ssl.SSLError):
+        return DeliveryError("tls", detail)
+    if isinstance(error, ConnectionResetError | ConnectionAbortedError | BrokenPipeError):
+        return DeliveryError("disconnected", detail)
+    return DeliveryError("other", detail)
 
 
 def requeue_stale(now: datetime) -> int:
@@ -190,11 +273,34 @@ def requeue_stale(now: datetime) -> int:
     result = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.status == "sending", OutboxMessage.next_attempt_at <= now)
-        .values(status="queued", last_error=_("Lần gửi trước bị gián đoạn; gửi lại."))
+        .values(status="queued", error_code="interrupted",
+                last_error="claim lapsed: the sender stopped before recording the result")
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
     return result.rowcount
+
+
+def record_heartbeat(runner: str, now: datetime | None = None) -> None:
+    """Note that a delivery round of `runner` (WORKER or PAGE) runs now; not committed."""
+    now = now or utcnow()
+    updated = db.session.execute(
+        update(OutboxHeartbeat).where(OutboxHeartbeat.runner == runner)
+        .values(last_run_at=literal(now, OutboxHeartbeat.last_run_at.type))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not updated:
+        # the first round ever: of two first rounds at once, one row wins and the other's
+        # round notes nothing more
+        insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        db.session.execute(insert(OutboxHeartbeat).values(runner=runner, last_run_at=now)
+                           .on_conflict_do_nothing(index_elements=["runner"]))
+
+
+def worker_last_seen() -> datetime | None:
+    """When `flask outbox send` last ran a round (None: never)."""
+    return db.session.scalar(select(OutboxHeartbeat.last_run_at)
+                             .where(OutboxHeartbeat.runner == WORKER))
 
 
 def _claim(message_id: int, now: datetime) -> bool:
@@ -209,9 +315,14 @@ def _claim(message_id: int, now: datetime) -> bool:
     return result.rowcount == 1
 
 
-def deliver_due(limit: int = 100, now: datetime | None = None, batch: str | None = None) -> DeliveryReport:
-    """Send up to `limit` messages that are due (of one `batch` if given) over SMTP."""
+def deliver_due(limit: int = 100, now: datetime | None = None, batch: str | None = None,
+                runner: str = WORKER) -> DeliveryReport:
+    """Send up to `limit` messages that are due (of one `batch` if given) over SMTP.
+
+    Every round notes its heartbeat: `runner` is WORKER for `flask outbox send`, PAGE for a
+    round started from a page."""
     now = now or utcnow()
+    record_heartbeat(runner)
     report = DeliveryReport(requeued=requeue_stale(now))
     due = select(OutboxMessage.id).where(
         OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now
@@ -231,18 +342,41 @@ def deliver_due(limit: int = 100, now: datetime | None = None, batch: str | None
             except DeliveryError as error:
                 _record_failure(message, error, now, report)
             else:
-                message.status, message.sent_at, message.last_error = "sent", utcnow(), None
+                _record_delivery(message)
                 report.sent += 1
             db.session.commit()
     return report
 
 
+def _record_delivery(message: OutboxMessage) -> None:
+    """The server accepted the message: in the same transaction, its invitation is e-mailed —
+    a draft becomes `sent`; an answer stays as it is (one UPDATE, so an answer written at the
+    same moment is never overwritten)."""
+    at = utcnow()
+    message.status, message.sent_at, message.last_attempt_at = "sent", at, at
+    message.error_code = message.last_error = None
+    if message.invitation_id is None:
+        return
+    db.session.execute(
+        update(Invitation).where(Invitation.id == message.invitation_id)
+        .values(
+            # typed as the column, so that `at` is stored as UTC like every other time
+            first_emailed_at=func.coalesce(Invitation.first_emailed_at,
+                                           literal(at, Invitation.first_emailed_at.type)),
+            status=case((Invitation.status == "draft", "sent"), else_=Invitation.status),
+        )
+        .execution_options(synchronize_session=False)
+    )  # the caller's commit expires any loaded copy of the invitation
+
+
 def _record_failure(message: OutboxMessage, error: DeliveryError, now: datetime,
                     report: DeliveryReport) -> None:
     """Back to the queue after 1, 2, 4, 8 minutes; failed after MAX_ATTEMPTS or at once when
-    the server refused the message for good."""
+    the server refused the message for good. The invitation does not change."""
     message.attempts += 1
-    message.last_error = error.reason[:2000]
+    message.error_code = error.code
+    message.last_error = error.detail[:2000]
+    message.last_attempt_at = utcnow()
     if error.permanent or message.attempts >= MAX_ATTEMPTS:
         message.status = "failed"
         report.failed += 1
@@ -250,7 +384,7 @@ def _record_failure(message: OutboxMessage, error: DeliveryError, now: datetime,
         message.status = "queued"
         message.next_attempt_at = now + timedelta(minutes=2 ** (message.attempts - 1))
         report.retrying += 1
-    report.errors.append(f"{message.to_address}: {error.reason}")
+    report.errors.append(f"{message.to_address}: {message.reason} ({error.detail})")
 
 
 def email_message(message: OutboxMessage, sender: str) -> EmailMessage:
@@ -267,14 +401,8 @@ def email_message(message: OutboxMessage, sender: str) -> EmailMessage:
         if message.body_html:
             email.add_alternative(message.body_html, subtype="html", cte="quoted-printable")
     except (ValueError, TypeError) as error:
-        raise DeliveryError(_("Địa chỉ hoặc nội dung thư không hợp lệ: %(error)s", error=error),
-                            permanent=True) from error
+        raise DeliveryError("invalid", f"{type(error).__name__}: {error}", permanent=True) from error
     return email
-
-
-def _reply(code: int, text: bytes | str) -> str:
-    text = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
-    return f"{code} {text}".strip()
 
 
 class Mailer:
@@ -284,7 +412,7 @@ class Mailer:
     def __init__(self, config) -> None:
         self.config = config
         self.smtp: smtplib.SMTP | None = None
-        self.unreachable: str | None = None
+        self.unreachable: DeliveryError | None = None
 
     def __enter__(self) -> Mailer:
         return self
@@ -315,35 +443,28 @@ class Mailer:
                 smtp.close()
                 raise
         except (smtplib.SMTPException, OSError) as error:
-            self.unreachable = _("Không kết nối được máy chủ thư %(server)s:%(port)s: %(error)s",
-                                 server=config["MAIL_SERVER"], port=config["MAIL_PORT"], error=error)
-            raise DeliveryError(self.unreachable) from error
+            failure = classify(error)
+            failure.detail = f"{config['MAIL_SERVER']}:{config['MAIL_PORT']}: {failure.detail}"
+            failure.permanent = False  # the server, not this message: the next round tries again
+            self.unreachable = failure
+            raise failure from error
         return smtp
 
     def send(self, email: EmailMessage) -> None:
         """Raises DeliveryError, `permanent` when the server refused this message for good (5xx)."""
         if self.unreachable:
-            raise DeliveryError(self.unreachable)
+            raise DeliveryError(self.unreachable.code, self.unreachable.detail)
         if self.smtp is None:
             self.smtp = self._connect()
         try:
             self.smtp.send_message(email)
+        except smtplib.SMTPResponseException as error:  # refusals: the connection still works
+            raise classify(error) from error
         except smtplib.SMTPRecipientsRefused as error:
-            replies = [_reply(code, text) for code, text in error.recipients.values()]
-            permanent = all(code >= 500 for code, _text in error.recipients.values())
-            raise DeliveryError(_("Máy chủ thư từ chối người nhận: %(reply)s", reply="; ".join(replies)),
-                                permanent=permanent) from error
-        except smtplib.SMTPSenderRefused as error:
-            # The sender address is our configuration, not this message: retry, do not give up.
-            raise DeliveryError(_("Máy chủ thư từ chối địa chỉ gửi: %(reply)s",
-                                  reply=_reply(error.smtp_code, error.smtp_error))) from error
-        except smtplib.SMTPResponseException as error:
-            raise DeliveryError(_("Máy chủ thư từ chối thư: %(reply)s",
-                                  reply=_reply(error.smtp_code, error.smtp_error)),
-                                permanent=error.smtp_code >= 500) from error
+            raise classify(error) from error
         except (smtplib.SMTPException, OSError) as error:
             self._close()  # the connection is gone; the next message opens a new one
-            raise DeliveryError(_("Gửi thư bị gián đoạn: %(error)s", error=error)) from error
+            raise classify(error) from error
 
 
 # --- Progress and status ----------------------------------------------------------------------
@@ -416,28 +537,62 @@ def batch_failures(batch: str) -> list[OutboxMessage]:
     """Failed messages, and those waiting for a retry, with their reasons."""
     return list(db.session.scalars(
         select(OutboxMessage)
-        .where(OutboxMessage.batch == batch, OutboxMessage.last_error.is_not(None),
+        .where(OutboxMessage.batch == batch, OutboxMessage.error_code.is_not(None),
                or_(OutboxMessage.status == "failed", OutboxMessage.attempts > 0))
         .order_by(OutboxMessage.status, OutboxMessage.id)  # failed before queued
     ))
 
 
+DELIVERY_STATES = ("queued", "retrying", "failed", "delivered")
+
+
 @dataclass(frozen=True)
-class EmailStatus:
-    status: str
+class Delivery:
+    """The invitation's latest e-mail as the organizer reads it (CONTRACT.md `delivery`):
+    `queued` (waiting or being sent, never tried), `retrying` (an attempt failed, another will
+    follow), `failed` (given up) or `delivered` (a mail server accepted it)."""
+
+    state: str
     kind: str
     attempts: int
-    sent_at: datetime | None
-    error: str | None
+    at: datetime  # accepted, last tried, or queued
+    next_attempt_at: datetime | None
+    error: str | None  # why the last attempt failed, in the user's language
+
+    @classmethod
+    def of(cls, message: OutboxMessage) -> Delivery:
+        if message.status == "sent":
+            state, at = "delivered", message.sent_at or message.created_at
+        elif message.status == "failed":
+            state, at = "failed", message.last_attempt_at or message.created_at
+        elif message.attempts or message.error_code:
+            state, at = "retrying", message.last_attempt_at or message.created_at
+        else:
+            state, at = "queued", message.created_at
+        next_attempt = message.next_attempt_at if message.status == "queued" else None
+        # an interrupted attempt (a crashed sender) is not counted in `attempts`, but was one
+        attempts = max(message.attempts, 1) if state == "retrying" else message.attempts
+        return cls(state, message.kind, attempts, at, next_attempt,
+                   message.reason if state != "delivered" else None)
 
     @property
     def label(self) -> str:
-        if self.status == "queued" and self.attempts:
-            return _("Đang chờ gửi lại (lần %(attempt)d)", attempt=self.attempts + 1)
-        return str(STATUS_LABELS[self.status])
+        if self.state == "delivered":
+            return _("Máy chủ thư đã nhận")
+        if self.state == "failed":
+            return _("Gửi e-mail thất bại: %(reason)s", reason=self.error or "")
+        if self.state == "retrying":
+            if self.next_attempt_at is not None:
+                return _("Gửi lại lần %(attempt)d lúc %(time)s", attempt=self.attempts + 1,
+                         time=local_time(self.next_attempt_at))
+            return _("Gửi lại lần %(attempt)d", attempt=self.attempts + 1)
+        return _("Đang gửi e-mail")
+
+    def as_dict(self) -> dict:
+        return {"state": self.state, "error": self.error, "at": isoformat(self.at)}
 
 
-def last_email_statuses(invitation_ids: list[int]) -> dict[int, EmailStatus]:
+def last_deliveries(invitation_ids: list[int]) -> dict[int, Delivery]:
     """The latest e-mail of each invitation, for a list: one query, not one per row."""
     if not invitation_ids:
         return {}
@@ -447,16 +602,23 @@ def last_email_statuses(invitation_ids: list[int]) -> dict[int, EmailStatus]:
         .group_by(OutboxMessage.invitation_id)
     )
     messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(latest)))
-    return {
-        message.invitation_id: EmailStatus(message.status, message.kind, message.attempts,
-                                           message.sent_at, message.last_error)
-        for message in messages
-    }
+    return {message.invitation_id: Delivery.of(message) for message in messages}
 
 
-def last_email_status(invitation: Invitation) -> EmailStatus | None:
-    """The result of the invitation's latest e-mail (None when it was never e-mailed)."""
-    return last_email_statuses([invitation.id]).get(invitation.id)
+def last_delivery(invitation: Invitation) -> Delivery | None:
+    """The invitation's latest e-mail (None when it was never e-mailed)."""
+    return last_deliveries([invitation.id]).get(invitation.id)
+
+
+def delivery_counts(workshop: Workshop) -> dict[str, int]:
+    """How many of the workshop's invitations have their latest e-mail in each state."""
+    counts = dict.fromkeys(DELIVERY_STATES, 0)
+    invitation_ids = list(db.session.scalars(
+        select(Invitation.id).where(Invitation.workshop_id == workshop.id)
+    ))
+    for delivery in last_deliveries(invitation_ids).values():
+        counts[delivery.state] += 1
+    return counts
 
 
 @dataclass(frozen=True)
@@ -464,14 +626,66 @@ class Overview:
     never_emailed: int
     without_email: int
     unanswered: int
+    failed: int  # the latest e-mail failed: "Gửi lại n e-mail bị lỗi"
+    waiting: int  # queued or being sent
     batches: list[BatchProgress]
 
 
-def overview(workshop: Workshop) -> Overview:
-    """What the outbox page offers: how many a bulk send and a reminder would reach."""
-    def count(statement: Select) -> int:
-        return db.session.scalar(select(func.count()).select_from(statement.subquery()))
+def _count(statement: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(statement.subquery()))
 
+
+def overview(workshop: Workshop) -> Overview:
+    """What the outbox page offers: how many a bulk send, a resend and a reminder would reach."""
     without = select(Invitation.id).where(Invitation.workshop_id == workshop.id, ~has_email())
-    return Overview(count(never_emailed(workshop)), count(without), count(unanswered(workshop)),
+    waiting_now = select(Invitation.id).where(Invitation.workshop_id == workshop.id,
+                                              waiting(None))
+    return Overview(_count(never_emailed(workshop)), _count(without), _count(unanswered(workshop)),
+                    _count(failed_deliveries(workshop)), _count(waiting_now),
                     workshop_batches(workshop))
+
+
+# --- Is mail working? -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MailHealth:
+    """What the organizer's pages warn about: mail not set up, no worker running lately, and
+    e-mails of this workshop that failed."""
+
+    configured: bool
+    worker_seen_at: datetime | None
+    worker_running: bool
+    waiting: int
+    failed: int
+    relevant: bool  # the workshop is still ahead, or has e-mails waiting
+
+    @property
+    def warnings(self) -> list[str]:
+        if not self.relevant:
+            return []
+        warnings = []
+        if not self.configured:
+            warnings.append(_("Máy chủ thư chưa được cấu hình: e-mail giấy mời sẽ không gửi được. "
+                              "Vui lòng liên hệ cán bộ kỹ thuật để cấu hình máy chủ thư; trong lúc "
+                              "chờ, có thể in giấy mời hoặc gửi đường liên kết qua Zalo/SMS."))
+        if not self.worker_running:
+            warnings.append(_("Chưa có tiến trình gửi e-mail nào chạy trong 10 phút qua: e-mail đã "
+                              "xếp hàng sẽ chưa được gửi đi. Vui lòng liên hệ cán bộ kỹ thuật để "
+                              "khởi động tiến trình gửi e-mail."))
+        return warnings
+
+
+def mail_health(workshop: Workshop, now: datetime | None = None) -> MailHealth:
+    now = now or utcnow()
+    seen = worker_last_seen()
+    waiting_now = _count(select(Invitation.id).where(Invitation.workshop_id == workshop.id,
+                                                     waiting(None)))
+    ahead = (workshop.ends_at or workshop.starts_at) > now
+    return MailHealth(
+        configured=bool(current_app.config.get("MAIL_CONFIGURED")),
+        worker_seen_at=seen,
+        worker_running=seen is not None and now - seen < WORKER_SILENCE,
+        waiting=waiting_now, failed=_count(failed_deliveries(workshop)),
+        relevant=ahead or waiting_now > 0,
+    )

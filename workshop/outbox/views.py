@@ -1,4 +1,5 @@
-"""The organizer's outbox pages: start a bulk send or reminders, watch a batch's progress.
+"""The organizer's outbox pages: start a bulk send, a resend of the failed e-mails or
+reminders, watch a batch's progress.
 
 Nothing here sends mail by itself: `flask outbox send` delivers. The one exception is the
 "Gửi ngay" button, a bounded delivery round for a small deployment without a separate worker.
@@ -40,7 +41,7 @@ def index(code: str):
     workshop = workshop_or_404(code)
     return render_template("outbox/index.html", workshop=workshop,
                            overview=services.overview(workshop), form=SendForm(),
-                           confirm=ConfirmForm())
+                           confirm=ConfirmForm(), mail=services.mail_health(workshop))
 
 
 @bp.post("")
@@ -59,6 +60,16 @@ def send(code: str):
         flash(str(error), "error")
         return redirect(url_for(".index", code=code))
     return _queued(code, result)
+
+
+@bp.post("/resend-failed")
+@role_required("organizer")
+def resend_failed(code: str):
+    """"Gửi lại n e-mail bị lỗi": the invitation e-mail again wherever the latest one failed."""
+    workshop = workshop_or_404(code)
+    if not ConfirmForm().validate():
+        abort(400)
+    return _queued(code, services.queue_failed_again(workshop))
 
 
 @bp.post("/reminders")
@@ -85,7 +96,7 @@ def progress(code: str, batch: str):
     progress = _batch(workshop_or_404(code), batch)
     failures = [
         {"name": message.invitation.name if message.invitation else "",
-         "email": message.to_address, "status": message.status, "error": message.last_error}
+         "email": message.to_address, "status": message.status, "error": message.reason}
         for message in services.batch_failures(batch)
     ]
     return jsonify(progress.as_dict() | {"failures": failures})
@@ -98,7 +109,7 @@ def deliver_now(code: str, batch: str):
     _batch(workshop_or_404(code), batch)
     if not ConfirmForm().validate():
         abort(400)
-    report = services.deliver_due(limit=DELIVER_NOW_LIMIT, batch=batch)
+    report = services.deliver_due(limit=DELIVER_NOW_LIMIT, batch=batch, runner=services.PAGE)
     flash(_("Đã gửi %(sent)d, không gửi được %(failed)d, sẽ thử lại %(retrying)d.",
             sent=report.sent, failed=report.failed, retrying=report.retrying),
           "success" if not report.failed and not report.retrying else "warning")
