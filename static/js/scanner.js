@@ -263,6 +263,8 @@
       return response.json().then(function (board) {
         $("scan-counter").textContent = fill(words.counter,
           { present: board.present, expected: board.expected });
+        $("scan-extra").textContent = board.walk_ins || board.unannounced
+          ? fill(words.extra, { walk_ins: board.walk_ins, unannounced: board.unannounced }) : "";
       });
     }).catch(function () { /* offline: the counter waits */ });
   }

@@ -70,17 +70,16 @@ def delete_checkin(code: str, invitation_id: int):
 
 @endpoint("/workshops/<code>/attendance", "GET", who="staff", summary="Attendance counts")
 def get_attendance(code: str):
-    """`invited` counts every invitation of the workshop, sent or not (walk-ins are counted in
-    `checked_in` and `walk_ins`, not as invited); `absent` lists the invited agencies that
-    nobody has represented yet."""
+    """`invited` counts every invitation of the workshop, sent or not (walk-ins are not
+    invitations): invited = accepted + delegated + declined + unanswered. `expected` are the
+    accepted and delegated, `present` the expected who checked in; `walk_ins` and `unannounced`
+    (invited, never answered or declined, came anyway) checked in besides them, and
+    `checked_in` = present + walk_ins + unannounced. `by_kind` has the same numbers per agency
+    kind; `absent` lists the invited agencies without anyone: nobody from them present and,
+    until the workshop has ended, nobody expected."""
     numbers = services.attendance(workshop_or_404(code))
     return {
-        "invited": numbers.invited,
-        "accepted": numbers.accepted,
-        "declined": numbers.declined,
-        "delegated": numbers.delegated,
-        "checked_in": numbers.checked_in,
-        "walk_ins": numbers.walk_ins,
+        **numbers.as_dict(),
         "by_kind": numbers.by_kind,
         "absent": [{"id": o.id, "name": o.name, "kind": o.kind} for o in numbers.absent],
     }

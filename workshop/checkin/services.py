@@ -22,6 +22,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from ..attendance import Attendance, attendance  # noqa: F401  (the counts' one home)
 from ..extensions import db
 from ..invitations.services import find_by_token
 from ..models import (
@@ -30,7 +31,6 @@ from ..models import (
     CheckIn,
     CheckInAttempt,
     Invitation,
-    Organization,
     User,
     Workshop,
 )
@@ -188,77 +188,6 @@ def register_walk_in(
     db.session.add(invitation)
     db.session.flush()
     return check_in(workshop, invitation.pass_token, staff=staff, method="walk_in", now=now)
-
-
-@dataclass
-class Attendance:
-    invited: int
-    accepted: int
-    declined: int
-    delegated: int
-    checked_in: int
-    walk_ins: int
-    by_kind: dict[str, dict[str, int]]
-    absent: list[Organization]
-
-    @property
-    def expected(self) -> int:
-        """Who said they will come, the invitee or a deputy: the dashboard's "expected"."""
-        return self.accepted + self.delegated
-
-
-def attendance(workshop: Workshop) -> Attendance:
-    """Who was invited and who is here, by agency kind, and the invited agencies nobody has
-    represented yet. Walk-ins are counted as present, not as invited."""
-    kind = func.coalesce(Organization.kind, "other")
-    rows = db.session.execute(
-        select(kind, Invitation.status, Invitation.walk_in, func.count(Invitation.id),
-               func.count(CheckIn.id))
-        .select_from(Invitation)
-        .outerjoin(Organization, Invitation.organization_id == Organization.id)
-        .outerjoin(CheckIn, CheckIn.invitation_id == Invitation.id)
-        .where(Invitation.workshop_id == workshop.id)
-        .group_by(kind, Invitation.status, Invitation.walk_in)
-    ).all()
-    by_status: dict[str, int] = {}
-    by_kind: dict[str, dict[str, int]] = {}
-    checked_in = walk_ins = 0
-    for kind_name, status, walk_in, count, present in rows:
-        bucket = by_kind.setdefault(kind_name, {"invited": 0, "checked_in": 0})
-        bucket["checked_in"] += present
-        checked_in += present
-        if walk_in:
-            walk_ins += count
-            continue
-        bucket["invited"] += count
-        by_status[status] = by_status.get(status, 0) + count
-    represented = (
-        select(Invitation.organization_id)
-        .join(CheckIn, CheckIn.invitation_id == Invitation.id)
-        .where(Invitation.workshop_id == workshop.id, Invitation.organization_id.is_not(None))
-    )
-    absent = db.session.scalars(
-        select(Organization)
-        .where(
-            Organization.id.in_(
-                select(Invitation.organization_id).where(
-                    Invitation.workshop_id == workshop.id, Invitation.walk_in.is_(False)
-                )
-            ),
-            Organization.id.not_in(represented),
-        )
-        .order_by(Organization.kind, Organization.name)
-    ).all()
-    return Attendance(
-        invited=sum(by_status.values()),
-        accepted=by_status.get("accepted", 0),
-        declined=by_status.get("declined", 0),
-        delegated=by_status.get("delegated", 0),
-        checked_in=checked_in,
-        walk_ins=walk_ins,
-        by_kind=by_kind,
-        absent=list(absent),
-    )
 
 
 # --- the desk's pages: search, board, sign-in sheet, export, self check-in ----------------

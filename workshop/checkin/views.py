@@ -86,6 +86,8 @@ def _scanner_messages() -> dict[str, str]:
         "deputy": _("Người dự thay cho %(name)s", name="{name}"),
         "walk_in": _("Đại biểu đến trực tiếp (không có giấy mời)"),
         "counter": _("Có mặt %(present)s/%(expected)s", present="{present}", expected="{expected}"),
+        "extra": _("+ %(walk_ins)s đến trực tiếp, %(unannounced)s chưa đăng ký trước",
+                   walk_ins="{walk_ins}", unannounced="{unannounced}"),
         "waiting": _("%(count)s lượt chờ gửi", count="{count}"),
         "offline": _("Mất kết nối"),
         "signed_out": _("Phiên đăng nhập đã hết hạn: đăng nhập lại để gửi các lượt quét đang chờ."),
@@ -180,10 +182,7 @@ def board_data(workshop: Workshop) -> dict:
     """Everything the board shows, as the page renders it and as its script refreshes it."""
     numbers = services.attendance(workshop)
     return {
-        "present": numbers.checked_in,
-        "expected": numbers.expected,
-        "invited": numbers.invited,
-        "walk_ins": numbers.walk_ins,
+        **numbers.as_dict(),
         "kinds": [
             {"kind": kind, "label": str(KIND_LABELS[kind]), **numbers.by_kind[kind]}
             for kind in ORGANIZATION_KINDS if kind in numbers.by_kind

@@ -26,13 +26,13 @@ from sqlalchemy import Select, case, exists, func, literal, or_, select, update
 
 from ..extensions import db
 from ..letters.services import build_letter
-from ..models import Invitation, OutboxMessage, Workshop
+from ..models import UNANSWERED_STATUSES, Invitation, OutboxMessage, Workshop
 from ..timeutil import utcnow
 
 MAX_ATTEMPTS = 5
 CLAIM_TIMEOUT = timedelta(minutes=10)
 SMTP_TIMEOUT = 20  # seconds; one unreachable server costs one timeout per round, not per message
-UNANSWERED = ("draft", "sent")
+UNANSWERED = UNANSWERED_STATUSES  # defined once, with the states
 PENDING = ("queued", "sending")
 
 STATUS_LABELS = {

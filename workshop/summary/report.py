@@ -113,13 +113,19 @@ def _participants(summary: Summary) -> list[Line]:
                venue=workshop.venue)),
         Line(_("Ban tổ chức đã mời %(invited)d đại biểu của các cơ quan, đơn vị; %(accepted)d đại "
                "biểu xác nhận tham dự, %(delegated)d đại biểu cử người dự thay, %(declined)d đại "
-               "biểu không tham dự. Có mặt tại hội thảo %(present)d đại biểu (trong đó %(walk_ins)d "
-               "đại biểu đến trực tiếp, không có giấy mời).",
+               "biểu không tham dự, %(unanswered)d đại biểu chưa trả lời. Có mặt tại hội thảo "
+               "%(checked_in)d đại biểu: %(present)d/%(expected)d đại biểu dự kiến tham dự, "
+               "%(walk_ins)d đại biểu đến trực tiếp (không có giấy mời) và %(unannounced)d đại biểu "
+               "chưa đăng ký trước.",
                invited=numbers.invited, accepted=numbers.accepted, delegated=numbers.delegated,
-               declined=numbers.declined, present=numbers.checked_in, walk_ins=numbers.walk_ins)),
+               declined=numbers.declined, unanswered=numbers.unanswered,
+               checked_in=numbers.checked_in, present=numbers.present, expected=numbers.expected,
+               walk_ins=numbers.walk_ins, unannounced=numbers.unannounced)),
     ]
-    lines += [Line(_("- %(kind)s: mời %(invited)d, có mặt %(present)d;", kind=row.label,
-                     invited=row.invited, present=row.present), "item")
+    lines += [Line(_("- %(kind)s: mời %(invited)d, có mặt %(present)d/%(expected)d dự kiến, "
+                     "%(extra)d ngoài dự kiến;", kind=row.label, invited=row.invited,
+                     present=row.present, expected=row.expected,
+                     extra=row.walk_ins + row.unannounced), "item")
               for row in summary.by_kind]
     if summary.absent:
         lines.append(Line(_("Các cơ quan, đơn vị được mời nhưng không có đại biểu tham dự: %(names)s.",
