@@ -200,6 +200,8 @@ RULES: dict[str, Rule] = {
     "GET /workshops/<code>/sign-in-sheet": Rule(STAFF_UP),
     "GET /workshops/<code>/attendance.xlsx": Rule(STAFF_UP),
     "GET /workshops/<code>/poster": Rule(STAFF_UP),
+    "GET /workshops/<code>/poster/qr.svg": Rule(STAFF_UP),
+    "GET /workshops/<code>/poster.json": Rule(STAFF_UP),
     # --- staff audit log ---
     "GET /audit": Rule(ORGANIZER_ONLY),
     "GET /workshops/<code>/audit": Rule(ORGANIZER_ONLY),

@@ -58,7 +58,12 @@
       if (person.delegate_for) { details.push(labels.labelDeputy.replace("{name}", person.delegate_for)); }
       if (person.walk_in) { details.push(labels.labelWalkIn); }
       item.appendChild(document.createTextNode(" "));
-      item.appendChild(element("small", "muted", details.join(" · ")));
+      var small = element("small", "muted", details.join(" · "));
+      if (person.method === "self") {
+        small.appendChild(document.createTextNode(" · "));
+        small.appendChild(element("span", "tag", person.method_label));
+      }
+      item.appendChild(small);
       return item;
     });
     replaceChildren(document.getElementById("board-recent-list"),

@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from lxml.etree import SubElement
 from openpyxl import Workbook
 
+from ..checkin.services import METHOD_LABELS
 from ..invitations.services import add_sheet, spreadsheet_time
 from ..letters.services import (
     HEAD_WIDTHS,
@@ -345,11 +346,12 @@ def _attendance_sheet(workbook: Workbook, summary: Summary) -> None:
             _("Đến trực tiếp") if invitation.walk_in else invitation.status_label,
             invitation.delegate_name, _("Có mặt") if checkin else _("Vắng"),
             spreadsheet_time(checkin.checked_in_at if checkin else None),
+            str(METHOD_LABELS.get(checkin.method, checkin.method)) if checkin else None,
         ])
     sheet = add_sheet(workbook, _("Điểm danh"),
                    [_("Số giấy mời"), _("Cơ quan, đơn vị"), _("Loại cơ quan"), _("Người được mời"),
                     _("Chức vụ"), _("Trả lời"), _("Người dự thay"), _("Điểm danh"),
-                    _("Điểm danh lúc")], _cells(rows), first=True)
+                    _("Điểm danh lúc"), _("Cách điểm danh")], _cells(rows), first=True)
     _dates(sheet, "I")
 
 
