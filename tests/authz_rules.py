@@ -165,6 +165,8 @@ RULES: dict[str, Rule] = {
         ORGANIZER_ONLY, form={"title": "Phiên 1: Báo cáo tổng kết", "chair_id": ""}),
     "POST /workshops/<code>/sessions/<int:session_id>/move/<any(up, down):direction>": Rule(
         ORGANIZER_ONLY, args={"direction": "down"}, form={}),
+    "POST /workshops/<code>/sessions/<int:session_id>/questions/<any(open, closed):state>": Rule(
+        ORGANIZER_ONLY, args={"state": "open"}, form={}),
     "POST /workshops/<code>/sessions/<int:session_id>/delete": Rule(
         ORGANIZER_ONLY, args={"session_id": "{second_session_id}"}, form={}),
     # --- invitations, letters, e-mail ---

@@ -13,7 +13,8 @@ from ..timeutil import isoformat
 from .errors import ApiError
 from .routing import endpoint, json_form, staff_user
 
-SCAN_STATUS = {"checked_in": 200, "already_checked_in": 200, "unknown": 404, "other_workshop": 409}
+SCAN_STATUS = {"checked_in": 200, "already_checked_in": 200, "unknown": 404, "other_workshop": 409,
+               "workshop_ended": 409}
 
 
 def attendee(invitation: Invitation) -> dict:
@@ -39,12 +40,16 @@ def scan_body(answer: services.ScanAnswer) -> dict:
     elif answer.result == "other_workshop":
         body["error"] = {"code": "other_workshop",
                          "message": _("Giấy mời của hội thảo khác.")}
+    elif answer.result == "workshop_ended":
+        body["error"] = {"code": "workshop_ended",
+                         "message": _("Hội thảo đã kết thúc nên không nhận điểm danh nữa.")}
     return body
 
 
 @endpoint("/workshops/<code>/checkins", "POST", who="staff", summary="Check in a pass",
           body=CheckInForm,
-          responses={200: "checked_in or already_checked_in", 404: "unknown", 409: "other_workshop"})
+          responses={200: "checked_in or already_checked_in", 404: "unknown",
+                     409: "other_workshop, or workshop_ended once the workshop is over"})
 def create_checkin(code: str):
     """`token` is the pass token, the personal-link token (or link) or the letter's short code.
     The same `client_id` sent again is the same scan and gets the first answer again;

@@ -44,8 +44,8 @@ from ..timeutil import as_local, utcnow
 
 @dataclass
 class ScanAnswer:
-    """What the scanner is told: `result` is checked_in, already_checked_in, unknown or
-    other_workshop; `checked_in_at` is when the (first) check-in happened."""
+    """What the scanner is told: `result` is checked_in, already_checked_in, unknown,
+    other_workshop or workshop_ended; `checked_in_at` is when the (first) check-in happened."""
 
     result: str
     invitation: Invitation | None = None
@@ -116,8 +116,12 @@ def check_in(
     if previous is not None:
         return previous
 
-    invitation = find_invitation(workshop, scanned)
     when = min(scanned_at, now) if scanned_at else now
+    if has_ended(workshop, when):
+        # Too late: nobody is checked in once the workshop is over (an offline scan made
+        # before the end still counts when it syncs). Undoing a mistake stays possible.
+        return ScanAnswer("workshop_ended")
+    invitation = find_invitation(workshop, scanned)
     if invitation is None or invitation.workshop_id != workshop.id:
         result = "unknown" if invitation is None else "other_workshop"
         answer = ScanAnswer(result)
@@ -185,7 +189,10 @@ def register_walk_in(
     staff: User | None = None,
     now: datetime | None = None,
 ) -> ScanAnswer:
-    """A person who came without an invitation: registered and checked in in one step."""
+    """A person who came without an invitation: registered and checked in in one step; not
+    once the workshop has ended."""
+    if has_ended(workshop, now):
+        return ScanAnswer("workshop_ended")
     invitation = Invitation(workshop_id=workshop.id, name=name.strip(), title=title or None,
                             organization_id=organization_id, status="accepted", walk_in=True,
                             responded_at=now or utcnow())

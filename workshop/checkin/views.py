@@ -82,6 +82,7 @@ def _scanner_messages() -> dict[str, str]:
         "already_checked_in": _("ĐÃ ĐIỂM DANH LÚC %(time)s", time="{time}"),
         "unknown": _("MÃ KHÔNG HỢP LỆ"),
         "other_workshop": _("GIẤY MỜI CỦA HỘI THẢO KHÁC"),
+        "workshop_ended": _("HỘI THẢO ĐÃ KẾT THÚC"),
         "queued": _("ĐÃ LƯU, CHỜ GỬI"),
         "queued_help": _("Lượt quét sẽ tự gửi khi có mạng."),
         "undone": _("ĐÃ HỦY ĐIỂM DANH"),

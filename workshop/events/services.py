@@ -246,6 +246,14 @@ def delete_session(session: WorkshopSession) -> None:
     db.session.commit()
 
 
+def set_question_session(workshop: Workshop, session: WorkshopSession | None) -> None:
+    """Make `session` the one that takes questions while no session is running (None: no
+    session is marked; questions then go to the first). At most one per workshop."""
+    for item in workshop.sessions:
+        item.open_for_questions = item is session
+    db.session.commit()
+
+
 def move_session(session: WorkshopSession, direction: Literal["up", "down"]) -> None:
     """Swap with the neighbour, then number the agenda 1..n (old positions may repeat)."""
     agenda = list(session.workshop.sessions)
