@@ -35,6 +35,7 @@ from ..models import (
     Workshop,
 )
 from ..office import add_sheet, spreadsheet_time
+from ..phases import AFTER, BEFORE, phase
 from ..text import fold
 from ..timeutil import utcnow
 
@@ -310,6 +311,19 @@ def answer_deadline(workshop: Workshop) -> datetime:
 
 def can_answer(invitation: Invitation, now: datetime | None = None) -> bool:
     return (now or utcnow()) <= answer_deadline(invitation.workshop)
+
+
+def first_on_page(invitation: Invitation, now: datetime | None = None) -> str:
+    """What the personal page shows first, by the workshop's phase: `answer` before the
+    deadline (and for whoever declined, who has no pass), `pass` from the deadline and on the
+    day, `summary` once the workshop has ended."""
+    now = now or utcnow()
+    current = phase(invitation.workshop, now)
+    if current == AFTER:
+        return "summary"
+    if invitation.status == "declined" or (current == BEFORE and can_answer(invitation, now)):
+        return "answer"
+    return "pass"
 
 
 def clean_phone(phone: str | None) -> str | None:
