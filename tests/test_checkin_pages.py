@@ -231,7 +231,9 @@ def test_self_check_in_with_one_tap_after_the_personal_link(workshop, client):
     invitation = invitation_named("Nguyễn Văn An")
     opened_link(client, invitation)
     secret = at_door(workshop)
-    page = client.get(self_url(workshop, secret)).get_data(as_text=True)
+    response = client.get(self_url(workshop, secret))
+    assert response.headers["Referrer-Policy"] == "no-referrer"  # the address holds the secret
+    page = response.get_data(as_text=True)
     assert "Trần Thị Bình" in page and "UBND thị xã Phổ Yên" in page
     assert f'name="k" value="{secret}"' in page
 

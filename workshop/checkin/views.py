@@ -19,6 +19,7 @@ from flask import (
     Response,
     current_app,
     jsonify,
+    make_response,
     render_template,
     request,
     send_file,
@@ -36,6 +37,7 @@ from ..api.routing import SESSION_INVITATION_KEY, validation_error
 from ..auth.decorators import role_required
 from ..directory.services import search_statement
 from ..extensions import db, limiter
+from ..invitations.views import PERSONAL_HEADERS
 from ..links import base_url
 from ..models import KIND_LABELS, ORGANIZATION_KINDS, Invitation, Workshop
 from ..phases import has_ended
@@ -324,9 +326,11 @@ def self_check_in(code: str):
     form.k.data = secret
     form.client_id.data = uuid.uuid4().hex  # the next submission is a new one
     status = 409 if answer is not None and answer.result not in SELF_OK else 200
-    return render_template(
+    response = make_response(render_template(
         "checkin/self.html", workshop=workshop, form=form, answer=answer, invitation=invitation,
         open=services.self_check_in_open(workshop), ended=has_ended(workshop),
         at_door=services.door_secret_valid(workshop, secret),
         person=attendee(answer.invitation) if answer and answer.invitation else None,
-    ), status
+    ), status)
+    response.headers.update(PERSONAL_HEADERS)  # the address carries the door's secret
+    return response
