@@ -34,7 +34,7 @@ def test_a_workshop_without_an_end_ends_with_its_day(ctx):
     assert has_ended(workshop, workshop.starts_at + timedelta(hours=16))
 
 
-def test_no_check_in_once_the_workshop_has_ended_but_an_undo(ctx, client, api_headers):
+def test_no_check_in_once_the_workshop_has_ended_but_an_undo(ctx, client, client_as, api_headers):
     workshop = ended_workshop()
     came = factories.make_invitee(workshop, status="accepted")
     late = factories.make_invitee(workshop, status="accepted")
@@ -52,6 +52,10 @@ def test_no_check_in_once_the_workshop_has_ended_but_an_undo(ctx, client, api_he
     invitations = count(Invitation)
     assert checkin.register_walk_in(workshop, "Người Đến Muộn", None, None).result == "workshop_ended"
     assert (count(Invitation), count(CheckIn)) == (invitations, 1)
+    staff = client_as("staff")
+    page = staff.post(f"/workshops/{workshop.code}/scan/walk-in", data={"name": "Người Đến Muộn"})
+    assert page.status_code == 409 and page.get_json()["result"] == "workshop_ended"
+    assert count(Invitation) == invitations
 
     undo = client.delete(f"/api/v1/workshops/{workshop.code}/invitations/{came.id}/checkin",
                          headers=headers)

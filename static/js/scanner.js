@@ -348,6 +348,7 @@
             message.textContent = body.error.fields.map(function (f) { return f.message; }).join(" ");
             return;
           }
+          if (response.status === 409 && body.result) { showResult(body, null); return; }
           if (!response.ok) { throw new Error("walk-in"); }
           form.reset();
           remember({ scanned_at: new Date().toISOString() }, body);

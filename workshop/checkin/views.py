@@ -31,7 +31,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..api.checkins import attendee, scan_body
+from ..api.checkins import SCAN_STATUS, attendee, scan_body
 from ..api.errors import ApiError, handle_api_error, json_error
 from ..api.routing import SESSION_INVITATION_KEY, validation_error
 from ..auth.decorators import role_required
@@ -178,7 +178,7 @@ def walk_in(code: str):
         workshop, form.name.data, form.title.data or None,
         int(organization_id) if organization_id else None, staff=current_user._get_current_object(),
     )
-    return jsonify(scan_body(answer))
+    return jsonify(scan_body(answer)), SCAN_STATUS.get(answer.result, 200)
 
 
 # --- the board, the sheet, the export, the poster ----------------------------------------
