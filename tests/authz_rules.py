@@ -165,6 +165,8 @@ RULES: dict[str, Rule] = {
         ORGANIZER_ONLY, form={"title": "Phiên 1: Báo cáo tổng kết", "chair_id": ""}),
     "POST /workshops/<code>/sessions/<int:session_id>/move/<any(up, down):direction>": Rule(
         ORGANIZER_ONLY, args={"direction": "down"}, form={}),
+    "POST /workshops/<code>/sessions/<int:session_id>/questions/<any(open, closed):state>": Rule(
+        ORGANIZER_ONLY, args={"state": "open"}, form={}),
     "POST /workshops/<code>/sessions/<int:session_id>/delete": Rule(
         ORGANIZER_ONLY, args={"session_id": "{second_session_id}"}, form={}),
     # --- invitations, letters, e-mail ---
@@ -201,6 +203,8 @@ RULES: dict[str, Rule] = {
     "GET /workshops/<code>/sign-in-sheet": Rule(STAFF_UP),
     "GET /workshops/<code>/attendance.xlsx": Rule(STAFF_UP),
     "GET /workshops/<code>/poster": Rule(STAFF_UP),
+    "GET /workshops/<code>/poster/qr.svg": Rule(STAFF_UP),
+    "GET /workshops/<code>/poster.json": Rule(STAFF_UP),
     # --- staff audit log ---
     "GET /audit": Rule(ORGANIZER_ONLY),
     "GET /workshops/<code>/audit": Rule(ORGANIZER_ONLY),

@@ -66,7 +66,8 @@ def test_list_numbers_come_from_invitations_and_checkins(ctx):
 
     rows = {row.workshop.code: row.attendance for row in services.list_workshops()}
 
-    assert (rows[busy.code].invited, rows[busy.code].answered, rows[busy.code].present) == (6, 4, 3)
+    assert (rows[busy.code].invited, rows[busy.code].answered, rows[busy.code].present) == (6, 4, 2)
+    assert (rows[busy.code].expected, rows[busy.code].walk_ins, rows[busy.code].checked_in) == (3, 1, 3)
     assert (rows[quiet.code].invited, rows[quiet.code].answered, rows[quiet.code].present) == (1, 0, 0)
     assert [row.workshop.code for row in services.list_workshops()] == [quiet.code, busy.code]
 
@@ -95,7 +96,7 @@ def test_list_page_shows_dates_venue_and_numbers(client_as, ctx):
     assert "Hội thảo tổng kết" in page and "Phòng họp số 2" in page
     assert "12/08/2030" in page and "08:00–11:30" in page
     assert 'data-label="Được mời">2<' in page and 'data-label="Đã trả lời">1<' in page
-    assert 'data-label="Có mặt">1<' in page
+    assert 'data-label="Có mặt">1/1<' in page  # present / expected
     assert f'href="/workshops/{workshop.code}/"' in page
 
 

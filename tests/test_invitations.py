@@ -150,8 +150,10 @@ def test_counts_by_status_and_kind_and_the_agencies_nobody_represents(ctx):
     db.session.add(CheckIn(invitation=unanswered_but_came, workshop_id=workshop.id))
     _answer(workshop, agencies["chi_cuc"], "draft")
     services.invite_person(workshop, "Khách mời tự do")  # outside the directory: kind "other"
-    db.session.add(Invitation(workshop_id=workshop.id, name="Đến trực tiếp", status="accepted",
-                              walk_in=True, organization_id=agencies["chi_cuc"].id))
+    walk_in = Invitation(workshop_id=workshop.id, name="Đến trực tiếp", status="accepted",
+                         walk_in=True, organization_id=agencies["chi_cuc"].id)
+    db.session.add(walk_in)
+    db.session.add(CheckIn(invitation=walk_in, workshop_id=workshop.id))
     db.session.commit()
 
     counts = services.invitation_counts(workshop)

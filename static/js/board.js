@@ -32,11 +32,13 @@
       var item = element("li");
       item.dataset.kind = row.kind;
       item.appendChild(element("span", "board-bar-label", row.label));
-      item.appendChild(element("span", "board-bar-count", row.checked_in + "/" + row.invited));
+      var extra = row.walk_ins + row.unannounced;
+      item.appendChild(element("span", "board-bar-count",
+        row.present + "/" + row.expected + (extra ? " (+" + extra + ")" : "")));
       var meter = element("meter");
       meter.min = 0;
-      meter.max = Math.max(row.invited, row.checked_in, 1);
-      meter.value = row.checked_in;
+      meter.max = Math.max(row.expected, row.present, 1);
+      meter.value = row.present;
       item.appendChild(meter);
       return item;
     }));
@@ -56,7 +58,12 @@
       if (person.delegate_for) { details.push(labels.labelDeputy.replace("{name}", person.delegate_for)); }
       if (person.walk_in) { details.push(labels.labelWalkIn); }
       item.appendChild(document.createTextNode(" "));
-      item.appendChild(element("small", "muted", details.join(" · ")));
+      var small = element("small", "muted", details.join(" · "));
+      if (person.method === "self") {
+        small.appendChild(document.createTextNode(" · "));
+        small.appendChild(element("span", "tag", person.method_label));
+      }
+      item.appendChild(small);
       return item;
     });
     replaceChildren(document.getElementById("board-recent-list"),

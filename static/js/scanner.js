@@ -263,6 +263,8 @@
       return response.json().then(function (board) {
         $("scan-counter").textContent = fill(words.counter,
           { present: board.present, expected: board.expected });
+        $("scan-extra").textContent = board.walk_ins || board.unannounced
+          ? fill(words.extra, { walk_ins: board.walk_ins, unannounced: board.unannounced }) : "";
       });
     }).catch(function () { /* offline: the counter waits */ });
   }
@@ -346,6 +348,7 @@
             message.textContent = body.error.fields.map(function (f) { return f.message; }).join(" ");
             return;
           }
+          if (response.status === 409 && body.result) { showResult(body, null); return; }
           if (!response.ok) { throw new Error("walk-in"); }
           form.reset();
           remember({ scanned_at: new Date().toISOString() }, body);

@@ -13,7 +13,8 @@ from ..timeutil import isoformat
 from .errors import ApiError
 from .routing import endpoint, json_form, staff_user
 
-SCAN_STATUS = {"checked_in": 200, "already_checked_in": 200, "unknown": 404, "other_workshop": 409}
+SCAN_STATUS = {"checked_in": 200, "already_checked_in": 200, "unknown": 404, "other_workshop": 409,
+               "workshop_ended": 409}
 
 
 def attendee(invitation: Invitation) -> dict:
@@ -39,12 +40,16 @@ def scan_body(answer: services.ScanAnswer) -> dict:
     elif answer.result == "other_workshop":
         body["error"] = {"code": "other_workshop",
                          "message": _("Giấy mời của hội thảo khác.")}
+    elif answer.result == "workshop_ended":
+        body["error"] = {"code": "workshop_ended",
+                         "message": _("Hội thảo đã kết thúc nên không nhận điểm danh nữa.")}
     return body
 
 
 @endpoint("/workshops/<code>/checkins", "POST", who="staff", summary="Check in a pass",
           body=CheckInForm,
-          responses={200: "checked_in or already_checked_in", 404: "unknown", 409: "other_workshop"})
+          responses={200: "checked_in or already_checked_in", 404: "unknown",
+                     409: "other_workshop, or workshop_ended once the workshop is over"})
 def create_checkin(code: str):
     """`token` is the pass token, the personal-link token (or link) or the letter's short code.
     The same `client_id` sent again is the same scan and gets the first answer again;
@@ -70,17 +75,16 @@ def delete_checkin(code: str, invitation_id: int):
 
 @endpoint("/workshops/<code>/attendance", "GET", who="staff", summary="Attendance counts")
 def get_attendance(code: str):
-    """`invited` counts every invitation of the workshop, sent or not (walk-ins are counted in
-    `checked_in` and `walk_ins`, not as invited); `absent` lists the invited agencies that
-    nobody has represented yet."""
+    """`invited` counts every invitation of the workshop, sent or not (walk-ins are not
+    invitations): invited = accepted + delegated + declined + unanswered. `expected` are the
+    accepted and delegated, `present` the expected who checked in; `walk_ins` and `unannounced`
+    (invited, never answered or declined, came anyway) checked in besides them, and
+    `checked_in` = present + walk_ins + unannounced. `by_kind` has the same numbers per agency
+    kind; `absent` lists the invited agencies without anyone: nobody from them present and,
+    until the workshop has ended, nobody expected."""
     numbers = services.attendance(workshop_or_404(code))
     return {
-        "invited": numbers.invited,
-        "accepted": numbers.accepted,
-        "declined": numbers.declined,
-        "delegated": numbers.delegated,
-        "checked_in": numbers.checked_in,
-        "walk_ins": numbers.walk_ins,
+        **numbers.as_dict(),
         "by_kind": numbers.by_kind,
         "absent": [{"id": o.id, "name": o.name, "kind": o.kind} for o in numbers.absent],
     }

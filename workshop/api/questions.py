@@ -27,7 +27,7 @@ def _refused(error: QuestionError) -> ApiError:
     if error.field:
         return ApiError(422, "invalid", str(error),
                         fields=[{"field": error.field, "message": str(error)}])
-    return ApiError(409, "conflict", str(error))
+    return ApiError(409, error.code or "conflict", str(error))
 
 
 def _attendee_of(workshop_id: int) -> Invitation | None:

@@ -45,15 +45,9 @@ def serialize_summary(summary: Summary) -> dict:
     return {
         "workshop": serialize_workshop(summary.workshop),
         "attendance": {
-            "invited": numbers.invited,
-            "accepted": numbers.accepted,
-            "declined": numbers.declined,
-            "delegated": numbers.delegated,
-            "checked_in": numbers.checked_in,
-            "walk_ins": numbers.walk_ins,
-            "by_kind": {row.kind: {"invited": row.invited, "accepted": row.accepted,
-                                   "delegated": row.delegated, "declined": row.declined,
-                                   "checked_in": row.present} for row in summary.by_kind},
+            **numbers.as_dict(),
+            "by_kind": {row.kind: {name: value for name, value in vars(row).items() if name != "kind"}
+                        for row in summary.by_kind},
             "absent": [{"id": o.id, "name": o.name, "kind": o.kind} for o in summary.absent],
         },
         "sessions": [

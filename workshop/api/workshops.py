@@ -22,6 +22,7 @@ def serialize_session(session: WorkshopSession) -> dict:
         "chair_email": session.chair.email if session.chair else None,
         "chair_name": session.chair.name if session.chair else None,
         "moderated": session.moderated,
+        "open_for_questions": session.open_for_questions,
         "description": session.description,
     }
 

@@ -30,9 +30,9 @@ class WalkInForm(FlaskForm):
 
 
 class SelfCheckInForm(FlaskForm):
-    """An attendee's own check-in: the short code of their letter, or nothing when the browser
-    holds their personal link. `client_id` makes a double tap one check-in."""
+    """An attendee's own check-in, for the personal link this browser opened: `k` is the secret
+    of the poster at the door that the phone scanned; `client_id` makes a double tap one
+    check-in. No code to type: a typed code would check in whoever it names."""
 
-    code = StringField(_l("Mã trên giấy mời"), validators=[Optional(), Length(max=64)],
-                       description=_l("Mã gồm 6 ký tự, in dưới mã QR trên giấy mời."))
+    k = HiddenField(validators=[Optional(), Length(max=64)])
     client_id = HiddenField(validators=[Optional(), Length(max=64)])

@@ -7,12 +7,15 @@ IntegrityError becomes "already checked in". No look-then-insert.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from itertools import groupby
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
@@ -22,6 +25,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from ..attendance import Attendance, attendance  # noqa: F401  (the counts' one home)
 from ..extensions import db
 from ..invitations.services import find_by_token
 from ..models import (
@@ -30,18 +34,18 @@ from ..models import (
     CheckIn,
     CheckInAttempt,
     Invitation,
-    Organization,
     User,
     Workshop,
 )
+from ..phases import has_ended
 from ..text import fold
 from ..timeutil import as_local, utcnow
 
 
 @dataclass
 class ScanAnswer:
-    """What the scanner is told: `result` is checked_in, already_checked_in, unknown or
-    other_workshop; `checked_in_at` is when the (first) check-in happened."""
+    """What the scanner is told: `result` is checked_in, already_checked_in, unknown,
+    other_workshop or workshop_ended; `checked_in_at` is when the (first) check-in happened."""
 
     result: str
     invitation: Invitation | None = None
@@ -112,8 +116,12 @@ def check_in(
     if previous is not None:
         return previous
 
-    invitation = find_invitation(workshop, scanned)
     when = min(scanned_at, now) if scanned_at else now
+    if has_ended(workshop, when):
+        # Too late: nobody is checked in once the workshop is over (an offline scan made
+        # before the end still counts when it syncs). Undoing a mistake stays possible.
+        return ScanAnswer("workshop_ended")
+    invitation = find_invitation(workshop, scanned)
     if invitation is None or invitation.workshop_id != workshop.id:
         result = "unknown" if invitation is None else "other_workshop"
         answer = ScanAnswer(result)
@@ -181,84 +189,16 @@ def register_walk_in(
     staff: User | None = None,
     now: datetime | None = None,
 ) -> ScanAnswer:
-    """A person who came without an invitation: registered and checked in in one step."""
+    """A person who came without an invitation: registered and checked in in one step; not
+    once the workshop has ended."""
+    if has_ended(workshop, now):
+        return ScanAnswer("workshop_ended")
     invitation = Invitation(workshop_id=workshop.id, name=name.strip(), title=title or None,
                             organization_id=organization_id, status="accepted", walk_in=True,
                             responded_at=now or utcnow())
     db.session.add(invitation)
     db.session.flush()
     return check_in(workshop, invitation.pass_token, staff=staff, method="walk_in", now=now)
-
-
-@dataclass
-class Attendance:
-    invited: int
-    accepted: int
-    declined: int
-    delegated: int
-    checked_in: int
-    walk_ins: int
-    by_kind: dict[str, dict[str, int]]
-    absent: list[Organization]
-
-    @property
-    def expected(self) -> int:
-        """Who said they will come, the invitee or a deputy: the dashboard's "expected"."""
-        return self.accepted + self.delegated
-
-
-def attendance(workshop: Workshop) -> Attendance:
-    """Who was invited and who is here, by agency kind, and the invited agencies nobody has
-    represented yet. Walk-ins are counted as present, not as invited."""
-    kind = func.coalesce(Organization.kind, "other")
-    rows = db.session.execute(
-        select(kind, Invitation.status, Invitation.walk_in, func.count(Invitation.id),
-               func.count(CheckIn.id))
-        .select_from(Invitation)
-        .outerjoin(Organization, Invitation.organization_id == Organization.id)
-        .outerjoin(CheckIn, CheckIn.invitation_id == Invitation.id)
-        .where(Invitation.workshop_id == workshop.id)
-        .group_by(kind, Invitation.status, Invitation.walk_in)
-    ).all()
-    by_status: dict[str, int] = {}
-    by_kind: dict[str, dict[str, int]] = {}
-    checked_in = walk_ins = 0
-    for kind_name, status, walk_in, count, present in rows:
-        bucket = by_kind.setdefault(kind_name, {"invited": 0, "checked_in": 0})
-        bucket["checked_in"] += present
-        checked_in += present
-        if walk_in:
-            walk_ins += count
-            continue
-        bucket["invited"] += count
-        by_status[status] = by_status.get(status, 0) + count
-    represented = (
-        select(Invitation.organization_id)
-        .join(CheckIn, CheckIn.invitation_id == Invitation.id)
-        .where(Invitation.workshop_id == workshop.id, Invitation.organization_id.is_not(None))
-    )
-    absent = db.session.scalars(
-        select(Organization)
-        .where(
-            Organization.id.in_(
-                select(Invitation.organization_id).where(
-                    Invitation.workshop_id == workshop.id, Invitation.walk_in.is_(False)
-                )
-            ),
-            Organization.id.not_in(represented),
-        )
-        .order_by(Organization.kind, Organization.name)
-    ).all()
-    return Attendance(
-        invited=sum(by_status.values()),
-        accepted=by_status.get("accepted", 0),
-        declined=by_status.get("declined", 0),
-        delegated=by_status.get("delegated", 0),
-        checked_in=checked_in,
-        walk_ins=walk_ins,
-        by_kind=by_kind,
-        absent=list(absent),
-    )
 
 
 # --- the desk's pages: search, board, sign-in sheet, export, self check-in ----------------
@@ -413,11 +353,13 @@ def attendance_xlsx(workshop: Workshop) -> bytes:
 
 
 def self_check_in_open(workshop: Workshop, now: datetime | None = None) -> bool:
-    """Self check-in opens on the workshop's day(s) only, in Vietnam dates: the poster's link
-    cannot check anybody in from home the week before."""
-    today = as_local(now or utcnow()).date()
+    """Self check-in opens on the workshop's day(s) only, in Vietnam dates, and closes when the
+    workshop ends: the poster's link cannot check anybody in from home the week before."""
+    now = now or utcnow()
+    today = as_local(now).date()
     first = as_local(workshop.starts_at).date()
-    return first <= today <= as_local(workshop.ends_at or workshop.starts_at).date()
+    return (first <= today <= as_local(workshop.ends_at or workshop.starts_at).date()
+            and not has_ended(workshop, now))
 
 
 def session_invitation(workshop: Workshop, token: str | None) -> Invitation | None:
@@ -426,9 +368,66 @@ def session_invitation(workshop: Workshop, token: str | None) -> Invitation | No
     return invitation if invitation and invitation.workshop_id == workshop.id else None
 
 
-def self_check_in(workshop: Workshop, code: str, *, client_id: str | None = None,
-                  now: datetime | None = None) -> ScanAnswer:
-    """An attendee checks in at the venue with their own phone; `closed` outside the day(s)."""
+# The venue poster's secret: derived, never stored. A poster shown on a screen at the door
+# carries the secret of the current 10-minute window (the current and the previous one are
+# accepted, so that a phone that scanned just before the change still gets in); a printed
+# poster carries the secret of its day, accepted on that day only.
+DOOR_WINDOW_SECONDS = 600
+
+
+def _door_mac(workshop: Workshop, label: str) -> str:
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    digest = hmac.new(key, f"door:{workshop.id}:{label}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:12]).decode()
+
+
+def door_window(now: datetime | None = None) -> int:
+    return int((now or utcnow()).timestamp()) // DOOR_WINDOW_SECONDS
+
+
+def screen_secret(workshop: Workshop, now: datetime | None = None) -> str:
+    """The secret of the poster on a screen at the door, for the current window."""
+    return "s" + _door_mac(workshop, f"screen:{door_window(now)}")
+
+
+def day_secret(workshop: Workshop, day: date) -> str:
+    """The secret of a printed poster, valid on `day` (a Vietnam date) only."""
+    return "d" + _door_mac(workshop, f"day:{day.isoformat()}")
+
+
+def workshop_days(workshop: Workshop) -> list[date]:
+    """The workshop's day(s), in Vietnam dates."""
+    first = as_local(workshop.starts_at).date()
+    last = max(first, as_local(workshop.ends_at or workshop.starts_at).date())
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def door_secret_valid(workshop: Workshop, secret: str | None, now: datetime | None = None) -> bool:
+    """Whether `secret` is the poster's: the screen's current or previous window, or the
+    printed poster of today."""
+    if not secret or len(secret) > 32:
+        return False
+    now = now or utcnow()
+    window = door_window(now)
+    candidates = [
+        "s" + _door_mac(workshop, f"screen:{window}"),
+        "s" + _door_mac(workshop, f"screen:{window - 1}"),
+        day_secret(workshop, as_local(now).date()),
+    ]
+    return any(hmac.compare_digest(secret, candidate) for candidate in candidates)
+
+
+def self_check_in(workshop: Workshop, invitation: Invitation | None, secret: str | None, *,
+                  client_id: str | None = None, now: datetime | None = None) -> ScanAnswer:
+    """An attendee checks in at the door with their own phone: only the invitation whose
+    personal link this browser opened (never a typed code), only with the secret of the
+    poster at the door. `closed` outside the day(s) or once the workshop has ended,
+    `not_at_door` without a valid secret, `no_invitation` without a personal link."""
+    now = now or utcnow()
     if not self_check_in_open(workshop, now):
         return ScanAnswer("closed")
-    return check_in(workshop, code, client_id=client_id, method="self", now=now)
+    if not door_secret_valid(workshop, secret, now):
+        return ScanAnswer("not_at_door")
+    if invitation is None or invitation.workshop_id != workshop.id:
+        return ScanAnswer("no_invitation")
+    return check_in(workshop, invitation.token, client_id=client_id, method="self", now=now)

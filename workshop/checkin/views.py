@@ -11,6 +11,7 @@ import hashlib
 import io
 import uuid
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from flask import (
@@ -18,6 +19,7 @@ from flask import (
     Response,
     current_app,
     jsonify,
+    make_response,
     render_template,
     request,
     send_file,
@@ -29,20 +31,23 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..api.checkins import attendee, scan_body
+from ..api.checkins import SCAN_STATUS, attendee, scan_body
 from ..api.errors import ApiError, handle_api_error, json_error
 from ..api.routing import SESSION_INVITATION_KEY, validation_error
 from ..auth.decorators import role_required
 from ..directory.services import search_statement
 from ..extensions import db, limiter
+from ..invitations.views import PERSONAL_HEADERS
 from ..links import base_url
 from ..models import KIND_LABELS, ORGANIZATION_KINDS, Invitation, Workshop
+from ..phases import has_ended
 from ..qr import qr_svg
-from ..timeutil import isoformat
+from ..timeutil import as_local, isoformat, utcnow
 from . import services
 from .forms import SelfCheckInForm, WalkInForm
 
 bp = Blueprint("checkin", __name__, url_prefix="/workshops")
+SELF_OK = ("checked_in", "already_checked_in")
 bp.register_error_handler(ApiError, handle_api_error)
 
 # What the scanner needs to reload without network; the service worker keeps these.
@@ -79,6 +84,7 @@ def _scanner_messages() -> dict[str, str]:
         "already_checked_in": _("ĐÃ ĐIỂM DANH LÚC %(time)s", time="{time}"),
         "unknown": _("MÃ KHÔNG HỢP LỆ"),
         "other_workshop": _("GIẤY MỜI CỦA HỘI THẢO KHÁC"),
+        "workshop_ended": _("HỘI THẢO ĐÃ KẾT THÚC"),
         "queued": _("ĐÃ LƯU, CHỜ GỬI"),
         "queued_help": _("Lượt quét sẽ tự gửi khi có mạng."),
         "undone": _("ĐÃ HỦY ĐIỂM DANH"),
@@ -86,6 +92,8 @@ def _scanner_messages() -> dict[str, str]:
         "deputy": _("Người dự thay cho %(name)s", name="{name}"),
         "walk_in": _("Đại biểu đến trực tiếp (không có giấy mời)"),
         "counter": _("Có mặt %(present)s/%(expected)s", present="{present}", expected="{expected}"),
+        "extra": _("+ %(walk_ins)s đến trực tiếp, %(unannounced)s chưa đăng ký trước",
+                   walk_ins="{walk_ins}", unannounced="{unannounced}"),
         "waiting": _("%(count)s lượt chờ gửi", count="{count}"),
         "offline": _("Mất kết nối"),
         "signed_out": _("Phiên đăng nhập đã hết hạn: đăng nhập lại để gửi các lượt quét đang chờ."),
@@ -170,7 +178,7 @@ def walk_in(code: str):
         workshop, form.name.data, form.title.data or None,
         int(organization_id) if organization_id else None, staff=current_user._get_current_object(),
     )
-    return jsonify(scan_body(answer))
+    return jsonify(scan_body(answer)), SCAN_STATUS.get(answer.result, 200)
 
 
 # --- the board, the sheet, the export, the poster ----------------------------------------
@@ -180,17 +188,16 @@ def board_data(workshop: Workshop) -> dict:
     """Everything the board shows, as the page renders it and as its script refreshes it."""
     numbers = services.attendance(workshop)
     return {
-        "present": numbers.checked_in,
-        "expected": numbers.expected,
-        "invited": numbers.invited,
-        "walk_ins": numbers.walk_ins,
+        **numbers.as_dict(),
         "kinds": [
             {"kind": kind, "label": str(KIND_LABELS[kind]), **numbers.by_kind[kind]}
             for kind in ORGANIZATION_KINDS if kind in numbers.by_kind
         ],
         "absent": [{"name": organization.name, "kind_label": organization.kind_label}
                    for organization in numbers.absent],
-        "recent": [{**attendee(checkin.invitation), "time": isoformat(checkin.checked_in_at)}
+        "recent": [{**attendee(checkin.invitation), "time": isoformat(checkin.checked_in_at),
+                    "method": checkin.method,
+                    "method_label": str(services.METHOD_LABELS.get(checkin.method, checkin.method))}
                    for checkin in services.recent_arrivals(workshop)],
     }
 
@@ -236,19 +243,65 @@ def attendance_xlsx(code: str):
     )
 
 
-def self_check_in_url(workshop: Workshop) -> str:
-    return base_url() + url_for(".self_check_in", code=workshop.code)
+def self_check_in_url(workshop: Workshop, secret: str) -> str:
+    return base_url() + url_for(".self_check_in", code=workshop.code, k=secret)
+
+
+def _poster_day(workshop: Workshop, asked: str | None) -> date:
+    """The day a printed poster is valid on: the one asked for, else today when it is one of
+    the workshop's days, else its first day."""
+    days = services.workshop_days(workshop)
+    today = as_local(utcnow()).date()
+    for day in days:
+        if day.isoformat() == asked:
+            return day
+    return today if today in days else days[0]
 
 
 @bp.get("/<code>/poster")
 @role_required("staff")
 def poster(code: str):
+    """The venue poster: printed (A4/A3, valid on its day) or shown on a screen at the door
+    (`?screen=1`, its QR code changes every few minutes)."""
     workshop = _workshop(code)
-    url = self_check_in_url(workshop)
+    if request.args.get("screen"):
+        return render_template("checkin/poster.html", workshop=workshop, screen=True, size="a4",
+                               url=self_check_in_url(workshop, services.screen_secret(workshop)),
+                               qr_src=url_for(".poster_qr", code=workshop.code,
+                                              w=services.door_window()),
+                               days=[], day=None)
     size = "a3" if request.args.get("size") == "a3" else "a4"
+    day = _poster_day(workshop, request.args.get("day"))
+    url = self_check_in_url(workshop, services.day_secret(workshop, day))
     # Our own SVG of our own URL: no user text inside.
     return render_template("checkin/poster.html", workshop=workshop, url=url, size=size,
-                           qr=qr_svg(url))
+                           qr=qr_svg(url), screen=False, day=day,
+                           days=services.workshop_days(workshop))
+
+
+@bp.get("/<code>/poster/qr.svg")
+@role_required("staff")
+def poster_qr(code: str):
+    """The screen poster's QR code for the current window (the page reloads it)."""
+    workshop = _workshop(code)
+    svg = qr_svg(self_check_in_url(workshop, services.screen_secret(workshop)))
+    response = Response(str(svg), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/<code>/poster.json")
+@staff_json
+def poster_json(code: str):
+    """What the screen poster's script polls: the current link and its QR image."""
+    workshop = _workshop(code)
+    response = jsonify({
+        "url": self_check_in_url(workshop, services.screen_secret(workshop)),
+        "qr": url_for(".poster_qr", code=workshop.code, w=services.door_window()),
+        "refresh_seconds": 20,
+    })
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # --- self check-in (public) --------------------------------------------------------------
@@ -257,24 +310,27 @@ def poster(code: str):
 @bp.route("/<code>/self-checkin", methods=["GET", "POST"])
 @limiter.limit("60 per minute", methods=["POST"])
 def self_check_in(code: str):
-    """The poster's page: one tap for the attendee whose browser opened their personal link,
-    else the short code of their letter. Rate limited per address; shows nobody else.
+    """The poster's page: one tap checks in the attendee whose browser opened their personal
+    link, and only with the secret of the poster at the door (`k`). Nobody else, no typed code.
 
     The personal page (`invitations.personal`) keeps its link token in the session."""
     workshop = _workshop(code)
     invitation = services.session_invitation(workshop, session.get(SESSION_INVITATION_KEY))
     form = SelfCheckInForm()
     answer = None
+    secret = request.args.get("k")
     if form.validate_on_submit():
-        typed = (form.code.data or "").strip()
-        if typed or invitation is not None:
-            answer = services.self_check_in(workshop, typed or invitation.token,
-                                            client_id=form.client_id.data or None)
-        else:
-            form.code.errors.append(_("Vui lòng nhập mã in trên giấy mời."))
+        secret = form.k.data or secret
+        answer = services.self_check_in(workshop, invitation, secret,
+                                        client_id=form.client_id.data or None)
+    form.k.data = secret
     form.client_id.data = uuid.uuid4().hex  # the next submission is a new one
-    return render_template(
+    status = 409 if answer is not None and answer.result not in SELF_OK else 200
+    response = make_response(render_template(
         "checkin/self.html", workshop=workshop, form=form, answer=answer, invitation=invitation,
-        open=services.self_check_in_open(workshop),
+        open=services.self_check_in_open(workshop), ended=has_ended(workshop),
+        at_door=services.door_secret_valid(workshop, secret),
         person=attendee(answer.invitation) if answer and answer.invitation else None,
-    )
+    ), status)
+    response.headers.update(PERSONAL_HEADERS)  # the address carries the door's secret
+    return response

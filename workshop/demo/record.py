@@ -374,7 +374,8 @@ def _discuss(workshop: Workshop, invitations: dict[str, Invitation]) -> None:
     asked: list[Question] = []
     for index, item in enumerate(QUESTIONS):
         asker = invitations[item.agency]
-        question = ask(workshop, session.id, asker, item.text)
+        question = ask(workshop, session.id, asker, item.text,
+                       now=ASKED_FROM + timedelta(minutes=4 * index))
         others = [voter for voter in voters if voter.id != asker.id]
         start = index * 5 % len(others)
         for voter in (others[start:] + others[:start])[:item.votes]:

@@ -3,8 +3,7 @@ the list and the dashboard show."""
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
@@ -14,16 +13,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from ..attendance import Attendance, attendance, attendance_by_workshop  # noqa: F401
 from ..auth.services import normalize_email
 from ..extensions import db
-from ..models import INVITATION_STATUSES, CheckIn, Invitation, Organization, User, Workshop, WorkshopSession
+from ..models import Organization, User, Workshop, WorkshopSession
 from ..text import fold
 
 CODE_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{1,38}[a-z0-9]")
 CHAIR_ROLES = ("chair", "organizer")
-ANSWERED = ("accepted", "declined", "delegated")
-# Who said they will come: the invitee, or the deputy sent instead.
-EXPECTED = ("accepted", "delegated")
 
 
 # Sessions and their chairs in two extra queries whatever the number of workshops.
@@ -72,59 +69,17 @@ class SessionData:
 
 
 @dataclass
-class Attendance:
-    """Invitations by answer, and how many of them were checked in."""
-
-    by_status: dict[str, int] = field(default_factory=lambda: dict.fromkeys(INVITATION_STATUSES, 0))
-    present: int = 0
-
-    @property
-    def invited(self) -> int:
-        return sum(self.by_status.values())
-
-    @property
-    def answered(self) -> int:
-        return sum(self.by_status[status] for status in ANSWERED)
-
-    @property
-    def expected(self) -> int:
-        return sum(self.by_status[status] for status in EXPECTED)
-
-
-@dataclass
 class WorkshopRow:
     workshop: Workshop
     attendance: Attendance
 
 
-def _attendance_by_workshop(workshop_id: int | None = None) -> dict[int, Attendance]:
-    """Every number of the list and the dashboard from one grouped query over invitations and
-    their check-ins. A walk-in counts as present, not as invited (as on the check-in board)."""
-    statement = (
-        select(Invitation.workshop_id, Invitation.status, Invitation.walk_in,
-               func.count(Invitation.id), func.count(CheckIn.id))
-        .outerjoin(CheckIn, CheckIn.invitation_id == Invitation.id)
-        .group_by(Invitation.workshop_id, Invitation.status, Invitation.walk_in)
-    )
-    if workshop_id is not None:
-        statement = statement.where(Invitation.workshop_id == workshop_id)
-    numbers: dict[int, Attendance] = defaultdict(Attendance)
-    for row_workshop_id, status, walk_in, invitations, present in db.session.execute(statement):
-        numbers[row_workshop_id].present += present
-        if not walk_in:
-            numbers[row_workshop_id].by_status[status] += invitations
-    return numbers
-
-
 def list_workshops() -> list[WorkshopRow]:
     """Workshops, the latest first, with invited / answered / present."""
     workshops = db.session.scalars(select(Workshop).order_by(Workshop.starts_at.desc(), Workshop.id))
-    numbers = _attendance_by_workshop()
-    return [WorkshopRow(workshop, numbers.get(workshop.id, Attendance())) for workshop in workshops]
-
-
-def attendance(workshop: Workshop) -> Attendance:
-    return _attendance_by_workshop(workshop.id).get(workshop.id, Attendance())
+    numbers = attendance_by_workshop()
+    return [WorkshopRow(workshop, numbers.get(workshop.id) or Attendance())
+            for workshop in workshops]
 
 
 def get_workshop(code: str) -> Workshop | None:
@@ -288,6 +243,14 @@ def update_session(session: WorkshopSession, data: SessionData) -> WorkshopSessi
 
 def delete_session(session: WorkshopSession) -> None:
     db.session.delete(session)
+    db.session.commit()
+
+
+def set_question_session(workshop: Workshop, session: WorkshopSession | None) -> None:
+    """Make `session` the one that takes questions while no session is running (None: no
+    session is marked; questions then go to the first). At most one per workshop."""
+    for item in workshop.sessions:
+        item.open_for_questions = item is session
     db.session.commit()
 
 

@@ -124,6 +124,18 @@ def delete_session(code: str, session_id: int):
     return _agenda(workshop)
 
 
+@bp.post("/<code>/sessions/<int:session_id>/questions/<any(open, closed):state>")
+@role_required("organizer")
+def session_questions(code: str, session_id: int, state: str):
+    """Mark the session that takes questions while none is running ("phiên nhận câu hỏi")."""
+    workshop = services.workshop_or_404(code)
+    session = _session(workshop, session_id)
+    services.set_question_session(workshop, session if state == "open" else None)
+    flash(_("Câu hỏi gửi trước giờ họp sẽ vào phiên “%(title)s”.", title=session.title)
+          if state == "open" else _("Đã bỏ chọn phiên nhận câu hỏi."), "success")
+    return _agenda(workshop)
+
+
 @bp.post("/<code>/sessions/<int:session_id>/move/<any(up, down):direction>")
 @role_required("organizer")
 def move_session(code: str, session_id: int, direction: str):

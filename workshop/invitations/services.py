@@ -15,33 +15,36 @@ from typing import TypeVar
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from sqlalchemy import Select, case, delete, func, or_, select, update
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from ..attendance import AgencyWithoutAnyone, agencies_without_anyone
 from ..core import local_time, long_date
 from ..extensions import db
 from ..links import personal_url
 from ..models import (
+    EXPECTED_STATUSES,
     INVITATION_STATUSES,
     KIND_LABELS,
     ORGANIZATION_KINDS,
     STATUS_LABELS,
-    CheckIn,
+    UNANSWERED_STATUSES,
     Invitation,
     Organization,
     OutboxMessage,
     Workshop,
 )
 from ..office import add_sheet, spreadsheet_time
+from ..phases import AFTER, BEFORE, phase
 from ..text import fold
 from ..timeutil import utcnow
 
 # What the invitee says (API and forms) and the state it puts the invitation in.
 RESPONSES = {"accept": "accepted", "decline": "declined", "delegate": "delegated"}
 RESPONSE_OF_STATUS = {status: response for response, status in RESPONSES.items()}
-COMING = ("accepted", "delegated")
-UNANSWERED = ("draft", "sent")
+COMING = EXPECTED_STATUSES  # the state groups live with the states (models/invitations.py)
+UNANSWERED = UNANSWERED_STATUSES
 # A filter of the tracking page besides the five states: every invitation not answered yet.
 UNANSWERED_FILTER = "unanswered"
 STATUS_FILTERS = (UNANSWERED_FILTER, "draft", "sent", "accepted", "delegated", "declined")
@@ -323,6 +326,19 @@ def can_answer(invitation: Invitation, now: datetime | None = None) -> bool:
     return (now or utcnow()) <= answer_deadline(invitation.workshop)
 
 
+def first_on_page(invitation: Invitation, now: datetime | None = None) -> str:
+    """What the personal page shows first, by the workshop's phase: `answer` before the
+    deadline (and for whoever declined, who has no pass), `pass` from the deadline and on the
+    day, `summary` once the workshop has ended."""
+    now = now or utcnow()
+    current = phase(invitation.workshop, now)
+    if current == AFTER:
+        return "summary"
+    if invitation.status == "declined" or (current == BEFORE and can_answer(invitation, now)):
+        return "answer"
+    return "pass"
+
+
 def clean_phone(phone: str | None) -> str | None:
     """A phone number as typed, if it looks like one (8 to 15 digits); raises ValueError."""
     phone = _clean(phone)
@@ -426,39 +442,10 @@ def invitation_counts(workshop: Workshop) -> InvitationCounts:
     return InvitationCounts(overall, ordered)
 
 
-@dataclass
-class AgencyNotComing:
-    organization: Organization
-    invited: int
-    declined: int
-
-    @property
-    def unanswered(self) -> int:
-        return self.invited - self.declined
-
-
-def agencies_not_coming(workshop: Workshop) -> list[AgencyNotComing]:
-    """Invited agencies that nobody will represent so far: every invitation of the agency to
-    this workshop is declined or still unanswered, and no one from it has checked in (not even
-    as a walk-in). These are the agencies to chase."""
-    invited = func.sum(case((Invitation.walk_in.is_(False), 1), else_=0))
-    declined = func.sum(case(
-        ((Invitation.walk_in.is_(False)) & (Invitation.status == "declined"), 1), else_=0))
-    coming = func.sum(case((or_(Invitation.status.in_(COMING), CheckIn.id.is_not(None)), 1),
-                           else_=0))
-    rows = db.session.execute(
-        select(Organization, invited, declined)
-        .join(Invitation, Invitation.organization_id == Organization.id)
-        .outerjoin(CheckIn, CheckIn.invitation_id == Invitation.id)
-        .where(Invitation.workshop_id == workshop.id)
-        .group_by(Organization.id)
-        .having(invited > 0, coming == 0)
-    ).all()
-    agencies = [AgencyNotComing(organization, n_invited, n_declined)
-                for organization, n_invited, n_declined in rows]
-    return sorted(agencies, key=lambda agency: _directory_order(agency.organization))
-
-
+def agencies_not_coming(workshop: Workshop) -> list[AgencyWithoutAnyone]:
+    """The invited agencies without anyone (one definition: workshop/attendance.py): the
+    agencies to chase."""
+    return agencies_without_anyone(workshop)
 
 
 def tracking_xlsx(workshop: Workshop) -> bytes:

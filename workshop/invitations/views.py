@@ -261,7 +261,7 @@ def personal(token: str):
         map_url="https://www.google.com/maps/search/?api=1&query=" + quote_plus(workshop.venue),
         # The QR code is drawn from our random token only, never from user text.
         qr=qr_svg(invitation.pass_token) if invitation.status != "declined" else None,
-        summary=published_summary(workshop),
+        summary=published_summary(workshop), first=services.first_on_page(invitation),
     ), status
 
 

@@ -8,7 +8,14 @@ from .feedback import (
     Feedback,
     SummaryVersion,
 )
-from .invitations import INVITATION_STATUSES, STATUS_LABELS, Invitation
+from .invitations import (
+    ANSWERED_STATUSES,
+    EXPECTED_STATUSES,
+    INVITATION_STATUSES,
+    STATUS_LABELS,
+    UNANSWERED_STATUSES,
+    Invitation,
+)
 from .organizations import KIND_LABELS, ORGANIZATION_KINDS, Organization
 from .outbox import ERROR_REASONS, OUTBOX_STATUSES, OutboxHeartbeat, OutboxMessage
 from .questions import (
@@ -34,6 +41,9 @@ __all__ = [
     "QuestionVote",
     "SummaryVersion",
     "INVITATION_STATUSES",
+    "ANSWERED_STATUSES",
+    "EXPECTED_STATUSES",
+    "UNANSWERED_STATUSES",
     "OUTBOX_STATUSES",
     "STATUS_LABELS",
     "CHECKIN_RESULTS",

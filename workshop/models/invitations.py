@@ -19,6 +19,12 @@ if TYPE_CHECKING:
     from .checkins import CheckIn
 
 INVITATION_STATUSES = ("draft", "sent", "accepted", "declined", "delegated")
+# The groups of states every count and filter uses (workshop/attendance.py has the counts):
+# expected = the invitee, or the deputy sent instead, said they will come; unanswered = no
+# answer yet, whether the letter went out or not; answered = any answer.
+EXPECTED_STATUSES = ("accepted", "delegated")
+UNANSWERED_STATUSES = ("draft", "sent")
+ANSWERED_STATUSES = ("accepted", "declined", "delegated")
 STATUS_LABELS = {
     "draft": _l("Chưa gửi"),
     "sent": _l("Đã gửi, chưa trả lời"),

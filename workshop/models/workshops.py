@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -84,6 +84,9 @@ class WorkshopSession(db.Model):
     presenter: Mapped[str | None] = mapped_column(String(255))
     chair_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     moderated: Mapped[bool] = mapped_column(default=False)
+    # "Phiên nhận câu hỏi": where questions go while no session is running (before the first
+    # one, or between two), instead of silently to the opening. At most one per workshop.
+    open_for_questions: Mapped[bool] = mapped_column(default=False, server_default=false())
     description: Mapped[str | None] = mapped_column(Text)
     # The question being answered now, highlighted on the projector and the phones.
     current_question_id: Mapped[int | None] = mapped_column(

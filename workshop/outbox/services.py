@@ -33,13 +33,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from ..core import local_time
 from ..extensions import db
 from ..letters.services import build_letter
-from ..models import Invitation, OutboxHeartbeat, OutboxMessage, Workshop
+from ..models import UNANSWERED_STATUSES, Invitation, OutboxHeartbeat, OutboxMessage, Workshop
 from ..timeutil import isoformat, utcnow
 
 MAX_ATTEMPTS = 5
 CLAIM_TIMEOUT = timedelta(minutes=10)
 SMTP_TIMEOUT = 20  # seconds; one unreachable server costs one timeout per round, not per message
-UNANSWERED = ("draft", "sent")
+UNANSWERED = UNANSWERED_STATUSES  # defined once, with the states
 PENDING = ("queued", "sending")
 # The dashboard warns when no `flask outbox send` round ran for this long.
 WORKER_SILENCE = timedelta(minutes=10)

@@ -21,15 +21,18 @@ from ..models import (
     Workshop,
     WorkshopSession,
 )
+from ..phases import has_ended
 from ..timeutil import utcnow
 
 
 class QuestionError(ValueError):
-    """A refused question operation; `field` names the input at fault, if any."""
+    """A refused question operation; `field` names the input at fault, if any; `code` names a
+    refusal by the workshop's state (the API's error code)."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, message: str, field: str | None = None, code: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+        self.code = code
 
 
 def bump_version(workshop_id: int) -> None:
@@ -69,8 +72,13 @@ def ask(
     invitation: Invitation | None,
     text: str,
     anonymous: bool = False,
+    now: datetime | None = None,
 ) -> Question:
-    """A new question: shown at once, or pending when the session is moderated."""
+    """A new question: shown at once, or pending when the session is moderated; none once
+    the workshop has ended."""
+    if has_ended(workshop, now):
+        raise QuestionError(_("Hội thảo đã kết thúc nên không nhận thêm câu hỏi."),
+                            code="workshop_ended")
     session = session_of(workshop, session_id)
     text = clean_text(text)
     if anonymous and not workshop.allow_anonymous_questions:
@@ -250,13 +258,15 @@ def _running(session: WorkshopSession, now: datetime) -> bool:
 
 def pick_session(workshop: Workshop, session_id: int | None = None,
                  now: datetime | None = None) -> WorkshopSession | None:
-    """The session a live page shows: the one asked for; else the one where a question is
-    being answered now (a discussion that overruns its slot stays on screen); else the one
-    running by the clock (without an end, until the workshop ends); else the first."""
+    """The session a live page shows and a question goes to: the one asked for; else the one
+    where a question is being answered now (a discussion that overruns its slot stays on
+    screen); else the one running by the clock (without an end, until the workshop ends); else,
+    before the first session or between two, the one the organizer marked as open for
+    questions ("phiên nhận câu hỏi"); else the first."""
     sessions = workshop.sessions
     now = now or utcnow()
     for candidate in (lambda s: s.id == session_id, lambda s: s.current_question_id is not None,
-                      lambda s: _running(s, now)):
+                      lambda s: _running(s, now), lambda s: s.open_for_questions):
         chosen = next((s for s in sessions if candidate(s)), None)
         if chosen is not None:
             return chosen

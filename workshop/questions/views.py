@@ -33,6 +33,7 @@ from ..invitations.services import find_by_token
 from ..invitations.views import PERSONAL_HEADERS
 from ..links import base_url
 from ..models import MAX_QUESTION_LENGTH, Invitation, Question, Workshop, WorkshopSession
+from ..phases import has_ended
 from ..qr import qr_svg
 from . import services
 from .forms import AnswerForm, AssignForm, MergeForm, QuestionForm
@@ -90,7 +91,7 @@ def _attendee_page(invitation: Invitation, form: QuestionForm, status: int = 200
         items = [serialize(q, chosen.current_question_id, voted) for q in questions]
     return render_template(
         "questions/attendee.html", invitation=invitation, workshop=workshop, chosen=chosen,
-        form=form, items=items, max_length=MAX_QUESTION_LENGTH,
+        form=form, items=items, max_length=MAX_QUESTION_LENGTH, ended=has_ended(workshop),
     ), status
 
 
@@ -112,6 +113,8 @@ def attendee(token: str):
         except QuestionError as error:
             # Next to the text box: the session and anonymous inputs may not be on the page.
             form.text.errors = [*form.text.errors, str(error)]
+            if error.code:
+                return _attendee_page(invitation, form, 409)
         else:
             flash(_("Đã gửi câu hỏi. Câu hỏi sẽ hiển thị sau khi chủ trì duyệt.")
                   if question.status == "pending" else _("Đã gửi câu hỏi. Trân trọng cảm ơn ông/bà!"),

@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from lxml.etree import SubElement
 from openpyxl import Workbook
 
+from ..checkin.services import METHOD_LABELS
 from ..invitations.services import add_sheet, spreadsheet_time
 from ..letters.services import (
     HEAD_WIDTHS,
@@ -113,13 +114,19 @@ def _participants(summary: Summary) -> list[Line]:
                venue=workshop.venue)),
         Line(_("Ban tổ chức đã mời %(invited)d đại biểu của các cơ quan, đơn vị; %(accepted)d đại "
                "biểu xác nhận tham dự, %(delegated)d đại biểu cử người dự thay, %(declined)d đại "
-               "biểu không tham dự. Có mặt tại hội thảo %(present)d đại biểu (trong đó %(walk_ins)d "
-               "đại biểu đến trực tiếp, không có giấy mời).",
+               "biểu không tham dự, %(unanswered)d đại biểu chưa trả lời. Có mặt tại hội thảo "
+               "%(checked_in)d đại biểu: %(present)d/%(expected)d đại biểu dự kiến tham dự, "
+               "%(walk_ins)d đại biểu đến trực tiếp (không có giấy mời) và %(unannounced)d đại biểu "
+               "chưa đăng ký trước.",
                invited=numbers.invited, accepted=numbers.accepted, delegated=numbers.delegated,
-               declined=numbers.declined, present=numbers.checked_in, walk_ins=numbers.walk_ins)),
+               declined=numbers.declined, unanswered=numbers.unanswered,
+               checked_in=numbers.checked_in, present=numbers.present, expected=numbers.expected,
+               walk_ins=numbers.walk_ins, unannounced=numbers.unannounced)),
     ]
-    lines += [Line(_("- %(kind)s: mời %(invited)d, có mặt %(present)d;", kind=row.label,
-                     invited=row.invited, present=row.present), "item")
+    lines += [Line(_("- %(kind)s: mời %(invited)d, có mặt %(present)d/%(expected)d dự kiến, "
+                     "%(extra)d ngoài dự kiến;", kind=row.label, invited=row.invited,
+                     present=row.present, expected=row.expected,
+                     extra=row.walk_ins + row.unannounced), "item")
               for row in summary.by_kind]
     if summary.absent:
         lines.append(Line(_("Các cơ quan, đơn vị được mời nhưng không có đại biểu tham dự: %(names)s.",
@@ -339,11 +346,12 @@ def _attendance_sheet(workbook: Workbook, summary: Summary) -> None:
             _("Đến trực tiếp") if invitation.walk_in else invitation.status_label,
             invitation.delegate_name, _("Có mặt") if checkin else _("Vắng"),
             spreadsheet_time(checkin.checked_in_at if checkin else None),
+            str(METHOD_LABELS.get(checkin.method, checkin.method)) if checkin else None,
         ])
     sheet = add_sheet(workbook, _("Điểm danh"),
                    [_("Số giấy mời"), _("Cơ quan, đơn vị"), _("Loại cơ quan"), _("Người được mời"),
                     _("Chức vụ"), _("Trả lời"), _("Người dự thay"), _("Điểm danh"),
-                    _("Điểm danh lúc")], _cells(rows), first=True)
+                    _("Điểm danh lúc"), _("Cách điểm danh")], _cells(rows), first=True)
     _dates(sheet, "I")
 
 

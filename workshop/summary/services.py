@@ -20,7 +20,6 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..checkin.services import Attendance, attendance
 from ..extensions import db
 from ..feedback.services import Rating, Remark, by_category, counts_by_kind, ratings, remarks
-from ..invitations.services import invitation_counts
 from ..models import (
     KIND_LABELS,
     ORGANIZATION_KINDS,
@@ -37,14 +36,20 @@ MAX_CONCLUSIONS_LENGTH = 50000
 
 @dataclass(frozen=True)
 class KindAttendance:
-    """Invited, their answers, and who was present, for one agency kind."""
+    """Invited, their answers, and who was present, for one agency kind (the names and
+    meanings of workshop/attendance.py: `present` counts the expected people who came)."""
 
     kind: str
     invited: int
     accepted: int
     delegated: int
     declined: int
+    unanswered: int
+    expected: int
     present: int
+    walk_ins: int
+    unannounced: int
+    checked_in: int
 
     @property
     def label(self) -> str:
@@ -97,7 +102,7 @@ class Summary:
 
     @property
     def absent(self) -> list[Organization]:
-        """The invited agencies that nobody represented."""
+        """The invited agencies without anyone (workshop/attendance.py)."""
         return self.attendance.absent
 
     @property
@@ -147,21 +152,9 @@ class Summary:
         ).unique())
 
 
-def _by_kind(workshop: Workshop, present: Attendance) -> list[KindAttendance]:
-    """The answers by kind (invitation_counts) beside who came (attendance): both services
-    already count them; this only lines them up."""
-    answers = invitation_counts(workshop).by_kind
-    rows = []
-    for kind in ORGANIZATION_KINDS:
-        if kind not in answers and kind not in present.by_kind:
-            continue
-        counts = answers[kind].counts if kind in answers else defaultdict(int)
-        rows.append(KindAttendance(
-            kind=kind, invited=sum(counts.values()), accepted=counts["accepted"],
-            delegated=counts["delegated"], declined=counts["declined"],
-            present=present.by_kind.get(kind, {}).get("checked_in", 0),
-        ))
-    return rows
+def _by_kind(present: Attendance) -> list[KindAttendance]:
+    """The numbers of each agency kind, as attendance() counts them."""
+    return [KindAttendance(kind, **numbers) for kind, numbers in present.by_kind.items()]
 
 
 def _questions(workshop: Workshop) -> dict[int, list[QuestionLine]]:
@@ -213,7 +206,7 @@ def compile_summary(workshop: Workshop, version: SummaryVersion | None = None) -
     return Summary(
         workshop=workshop,
         attendance=present,
-        by_kind=_by_kind(workshop, present),
+        by_kind=_by_kind(present),
         sessions=sessions,
         feedback=by_category(items),
         feedback_by_kind=counts_by_kind(items),

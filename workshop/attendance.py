@@ -1,0 +1,190 @@
+"""Who is invited, expected and present: the one definition of every attendance number that the
+scanner's counter, the board, the dashboard, the workshop list, the summary and the API show.
+
+- invited: every invitation that is not a walk-in, sent or not;
+  invited = accepted + delegated + declined + unanswered.
+- expected: the invitations accepted or delegated (the invitee, or the deputy sent instead).
+- present: the expected people who checked in. The counter reads "Có mặt present/expected".
+- walk_ins: walk-ins (đến trực tiếp, no invitation) who checked in.
+- unannounced: invited people who never answered or declined, and came all the same.
+- checked_in: everyone checked in = present + walk_ins + unannounced.
+
+An invited agency is *without anyone* when it has at least one invitation (not a walk-in) to the
+workshop, nobody from it is present (no check-in of its invitees, deputies or walk-ins) and,
+until the workshop has ended, nobody from it is expected either. Once the workshop is over an
+expected person who never came no longer counts: the agency had nobody there.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import case, func, select, true
+
+from .extensions import db
+from .models import (
+    ANSWERED_STATUSES,
+    EXPECTED_STATUSES,
+    INVITATION_STATUSES,
+    ORGANIZATION_KINDS,
+    UNANSWERED_STATUSES,
+    CheckIn,
+    Invitation,
+    Organization,
+    Workshop,
+)
+from .phases import has_ended
+from .text import fold
+
+# The numbers of one group (a workshop, or one agency kind of it), in the API's names.
+FIELDS = ("invited", "accepted", "delegated", "declined", "unanswered", "expected", "present",
+          "walk_ins", "unannounced", "checked_in")
+
+
+@dataclass
+class Counts:
+    """Invitations by state (walk-ins are not invitations), and who checked in, told apart."""
+
+    by_status: dict[str, int] = field(default_factory=lambda: dict.fromkeys(INVITATION_STATUSES, 0))
+    present: int = 0
+    walk_ins: int = 0
+    unannounced: int = 0
+
+    @property
+    def invited(self) -> int:
+        return sum(self.by_status.values())
+
+    @property
+    def accepted(self) -> int:
+        return self.by_status["accepted"]
+
+    @property
+    def delegated(self) -> int:
+        return self.by_status["delegated"]
+
+    @property
+    def declined(self) -> int:
+        return self.by_status["declined"]
+
+    @property
+    def unanswered(self) -> int:
+        return sum(self.by_status[status] for status in UNANSWERED_STATUSES)
+
+    @property
+    def answered(self) -> int:
+        return sum(self.by_status[status] for status in ANSWERED_STATUSES)
+
+    @property
+    def expected(self) -> int:
+        return sum(self.by_status[status] for status in EXPECTED_STATUSES)
+
+    @property
+    def checked_in(self) -> int:
+        return self.present + self.walk_ins + self.unannounced
+
+    @property
+    def extra(self) -> int:
+        """Checked in without being expected: walk-ins and unannounced arrivals."""
+        return self.walk_ins + self.unannounced
+
+    def as_dict(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in FIELDS}
+
+    def _add(self, status: str, walk_in: bool, invitations: int, checked_in: int) -> None:
+        if walk_in:
+            self.walk_ins += checked_in
+            return
+        self.by_status[status] += invitations
+        if status in EXPECTED_STATUSES:
+            self.present += checked_in
+        else:
+            self.unannounced += checked_in
+
+
+@dataclass
+class AgencyWithoutAnyone:
+    """An invited agency without anyone (see the module), with its invitations' answers."""
+
+    organization: Organization
+    invited: int
+    declined: int
+    unanswered: int
+    no_show: int  # accepted or delegated but nobody came (only once the workshop has ended)
+
+
+@dataclass
+class Attendance(Counts):
+    """A workshop's numbers, by agency kind (`by_kind[kind]` holds FIELDS, kinds in directory
+    order) and the invited agencies without anyone."""
+
+    by_kind: dict[str, dict[str, int]] = field(default_factory=dict)
+    without_anyone: list[AgencyWithoutAnyone] = field(default_factory=list)
+
+    @property
+    def absent(self) -> list[Organization]:
+        return [agency.organization for agency in self.without_anyone]
+
+
+def _rows(workshop_id: int | None):
+    kind = func.coalesce(Organization.kind, "other")
+    statement = (
+        select(Invitation.workshop_id, kind, Invitation.status, Invitation.walk_in,
+               func.count(Invitation.id), func.count(CheckIn.id))
+        .select_from(Invitation)
+        .outerjoin(Organization, Invitation.organization_id == Organization.id)
+        .outerjoin(CheckIn, CheckIn.invitation_id == Invitation.id)
+        .group_by(Invitation.workshop_id, kind, Invitation.status, Invitation.walk_in)
+    )
+    if workshop_id is not None:
+        statement = statement.where(Invitation.workshop_id == workshop_id)
+    return db.session.execute(statement)
+
+
+def attendance_by_workshop(workshop_id: int | None = None) -> dict[int, Attendance]:
+    """The numbers of every workshop (or of one) from one grouped query; no `without_anyone`."""
+    totals: dict[int, Attendance] = defaultdict(Attendance)
+    kinds: dict[int, dict[str, Counts]] = defaultdict(lambda: defaultdict(Counts))
+    for row_workshop, kind, status, walk_in, invitations, checked_in in _rows(workshop_id):
+        totals[row_workshop]._add(status, walk_in, invitations, checked_in)
+        kinds[row_workshop][kind]._add(status, walk_in, invitations, checked_in)
+    for row_workshop, numbers in totals.items():
+        numbers.by_kind = {kind: kinds[row_workshop][kind].as_dict()
+                           for kind in ORGANIZATION_KINDS if kind in kinds[row_workshop]}
+    return totals
+
+
+def _invitations(condition):
+    """How many of a group's invitations (walk-ins are not) meet `condition`."""
+    return func.sum(case((Invitation.walk_in.is_(False) & condition, 1), else_=0))
+
+
+def agencies_without_anyone(workshop: Workshop, now: datetime | None = None
+                            ) -> list[AgencyWithoutAnyone]:
+    """The invited agencies without anyone (see the module), in directory order."""
+    invited = _invitations(true())
+    declined = _invitations(Invitation.status == "declined")
+    unanswered = _invitations(Invitation.status.in_(UNANSWERED_STATUSES))
+    expected = _invitations(Invitation.status.in_(EXPECTED_STATUSES))
+    having = [invited > 0, func.count(CheckIn.id) == 0]
+    if not has_ended(workshop, now):
+        having.append(expected == 0)
+    rows = db.session.execute(
+        select(Organization, invited, declined, unanswered, expected)
+        .join(Invitation, Invitation.organization_id == Organization.id)
+        .outerjoin(CheckIn, CheckIn.invitation_id == Invitation.id)
+        .where(Invitation.workshop_id == workshop.id)
+        .group_by(Organization.id)
+        .having(*having)
+    ).all()
+    agencies = [AgencyWithoutAnyone(organization, n_invited, n_declined, n_unanswered, n_expected)
+                for organization, n_invited, n_declined, n_unanswered, n_expected in rows]
+    return sorted(agencies, key=lambda agency: (ORGANIZATION_KINDS.index(agency.organization.kind),
+                                                fold(agency.organization.name)))
+
+
+def attendance(workshop: Workshop, now: datetime | None = None) -> Attendance:
+    """Every number of one workshop, with the invited agencies without anyone."""
+    numbers = attendance_by_workshop(workshop.id).get(workshop.id) or Attendance()
+    numbers.without_anyone = agencies_without_anyone(workshop, now)
+    return numbers
