@@ -1,0 +1,124 @@
+"""Issue 10, item 5: answers, creations, scans and undos sent at the same instant, against a
+running threaded server, on SQLite and PostgreSQL alike: never a 5xx, never a wrong row."""
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.request
+
+from sqlalchemy import select
+
+from workshop.extensions import db
+from workshop.models import CheckIn, Invitation
+
+from . import factories
+
+ROUNDS = 40
+
+
+def _call(url: str, body: dict | None, headers: dict[str, str], method: str = "POST"
+          ) -> tuple[int, dict]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method,
+                                     headers={"Content-Type": "application/json", **headers})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def _at_once(*calls):
+    """Run the calls in threads released together; their (status, body) in the same order."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(position: int) -> None:
+        barrier.wait()
+        results[position] = calls[position]()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+# --- two answers at the same instant --------------------------------------------------------
+
+ACCEPT = {"response": "accept"}
+DELEGATE = {"response": "delegate", "delegate_name": "Trần Thị Bình",
+            "delegate_title": "Phó Giám đốc Sở", "delegate_phone": "0912 345 678"}
+EXPECTED = {
+    "accept": ("accepted", None, None, None),
+    "delegate": ("delegated", "Trần Thị Bình", "Phó Giám đốc Sở", "0912 345 678"),
+}
+
+
+def _row(invitation_id: int) -> tuple:
+    db.session.rollback()
+    invitation = db.session.get(Invitation, invitation_id)
+    db.session.refresh(invitation)
+    return (invitation.status, invitation.delegate_name, invitation.delegate_title,
+            invitation.delegate_phone)
+
+
+def test_an_accept_and_a_delegate_at_the_same_instant_leave_one_of_the_two_answers(ctx, live_server):
+    workshop = factories.make_workshop()
+    url = f"{live_server}/api/v1/rsvp"
+    failures, mixed = [], []
+    for round_ in range(ROUNDS):
+        invitation = factories.make_invitee(workshop, status="sent")
+        headers = {"X-Invitation-Token": invitation.token}
+        bodies = (ACCEPT, DELEGATE) if round_ % 2 else (DELEGATE, ACCEPT)
+        answers = _at_once(*(lambda body=body: _call(url, body, headers) for body in bodies))
+        failures += [status for status, _body in answers if status != 200]
+        row = _row(invitation.id)
+        if row not in EXPECTED.values():
+            mixed.append(row)
+        # Each client is told a state that one of the two answers made.
+        assert {answer.get("status") for _status, answer in answers} <= {"accepted", "delegated"}
+    assert failures == []
+    assert mixed == []
+
+
+def test_a_changed_answer_at_the_same_instant_as_another_stays_consistent(ctx, live_server):
+    """Starting from a deputy already named: "accept" must clear every deputy field."""
+    workshop = factories.make_workshop()
+    url = f"{live_server}/api/v1/rsvp"
+    bad = []
+    for _round in range(ROUNDS // 2):
+        invitation = factories.make_invitee(workshop, status="delegated", delegate_name="Người cũ",
+                                            delegate_phone="0900 000 000")
+        headers = {"X-Invitation-Token": invitation.token}
+        other = {**DELEGATE, "delegate_name": "Người mới"}
+        answers = _at_once(lambda: _call(url, ACCEPT, headers), lambda: _call(url, other, headers))
+        bad += [status for status, _body in answers if status != 200]
+        row = _row(invitation.id)
+        if row not in {EXPECTED["accept"], ("delegated", "Người mới") + EXPECTED["delegate"][2:]}:
+            bad.append(row)
+    assert bad == []
+
+
+# --- invitations created in parallel ------------------------------------------------------
+
+def test_eight_clients_creating_invitations_at_once_all_get_a_number(ctx, live_server, api_headers):
+    """An import script with 8 clients, 15 invitations each: 120 × 201, 120 distinct numbers."""
+    workshop = factories.make_workshop()
+    url = f"{live_server}/api/v1/workshops/{workshop.code}/invitations"
+    headers = api_headers("organizer")
+
+    def client(n: int):
+        return [_call(url, {"name": f"Đại biểu {n}-{k}"}, headers) for k in range(15)]
+
+    answers = [answer for batch in _at_once(*(lambda n=n: client(n) for n in range(8)))
+               for answer in batch]
+    assert sorted({status for status, _body in answers}) == [201]
+    numbers = [body["letter_number"] for _status, body in answers]
+    assert sorted(numbers) == list(range(1, 121))
+    db.session.rollback()
+    stored = db.session.scalars(select(Invitation.letter_number)
+                                .where(Invitation.workshop_id == workshop.id))
+    assert sorted(stored) == list(range(1, 121))
