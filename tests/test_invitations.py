@@ -5,7 +5,7 @@ import re
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from tests import factories
 from workshop.extensions import db

@@ -73,7 +73,8 @@ def test_an_accept_and_a_delegate_at_the_same_instant_leave_one_of_the_two_answe
         invitation = factories.make_invitee(workshop, status="sent")
         headers = {"X-Invitation-Token": invitation.token}
         bodies = (ACCEPT, DELEGATE) if round_ % 2 else (DELEGATE, ACCEPT)
-        answers = _at_once(*(lambda body=body: _call(url, body, headers) for body in bodies))
+        answers = _at_once(*(lambda body=body, headers=headers: _call(url, body, headers)
+                             for body in bodies))
         failures += [status for status, _body in answers if status != 200]
         row = _row(invitation.id)
         if row not in EXPECTED.values():
@@ -94,7 +95,8 @@ def test_a_changed_answer_at_the_same_instant_as_another_stays_consistent(ctx, l
                                             delegate_phone="0900 000 000")
         headers = {"X-Invitation-Token": invitation.token}
         other = {**DELEGATE, "delegate_name": "Người mới"}
-        answers = _at_once(lambda: _call(url, ACCEPT, headers), lambda: _call(url, other, headers))
+        answers = _at_once(lambda h=headers: _call(url, ACCEPT, h),
+                           lambda h=headers, o=other: _call(url, o, h))
         bad += [status for status, _body in answers if status != 200]
         row = _row(invitation.id)
         if row not in {EXPECTED["accept"], ("delegated", "Người mới") + EXPECTED["delegate"][2:]}:
@@ -122,3 +124,51 @@ def test_eight_clients_creating_invitations_at_once_all_get_a_number(ctx, live_s
     stored = db.session.scalars(select(Invitation.letter_number)
                                 .where(Invitation.workshop_id == workshop.id))
     assert sorted(stored) == list(range(1, 121))
+
+
+# --- an undo and a re-scan at the same moment -------------------------------------------------
+
+def _consistent(checked_in_before: bool, scan: tuple[int, dict], undo: tuple[int, dict],
+                present: bool) -> bool:
+    """Whether the final state and the two answers fit one order of the two requests.
+
+    Checked in before: the undo must say "undone"; the scan says "checked_in" only if it came
+    after the undo (then the person is present), "already_checked_in" if before (then absent).
+    Not checked in before: the scan must say "checked_in"; the undo says "undone" if it came
+    after the scan (then absent), 404 if before (then present)."""
+    (scan_status, scan_body), (undo_status, _undo_body) = scan, undo
+    if scan_status != 200 or undo_status not in (200, 404):
+        return False
+    result = scan_body["result"]
+    if scan_body.get("checked_in_at") is None:
+        return False
+    if checked_in_before:
+        return undo_status == 200 and present == (result == "checked_in")
+    return result == "checked_in" and present == (undo_status == 404)
+
+
+def test_an_undo_and_a_rescan_at_the_same_moment_leave_what_the_scanner_was_told(
+        ctx, live_server, api_headers):
+    from workshop.checkin import services as checkin
+
+    workshop = factories.make_workshop()
+    headers = api_headers("staff")
+    scan_url = f"{live_server}/api/v1/workshops/{workshop.code}/checkins"
+    wrong = []
+    for round_ in range(ROUNDS):
+        invitation = factories.make_invitee(workshop, status="accepted")
+        checked_in_before = round_ % 2 == 0
+        if checked_in_before:
+            checkin.check_in(workshop, invitation.pass_token)
+        undo_url = (f"{live_server}/api/v1/workshops/{workshop.code}/invitations/"
+                    f"{invitation.id}/checkin")
+        body = {"token": invitation.pass_token, "client_id": f"rescan-{round_}"}
+        scan, undo = _at_once(lambda b=body: _call(scan_url, b, headers),
+                              lambda u=undo_url: _call(u, None, headers, method="DELETE"))
+        db.session.rollback()
+        present = db.session.scalar(
+            select(CheckIn.id).where(CheckIn.invitation_id == invitation.id)) is not None
+        if not _consistent(checked_in_before, scan, undo, present):
+            wrong.append((checked_in_before, scan, undo, present))
+    assert [(before, scan[0], scan[1].get("result"), scan[1].get("checked_in_at"), undo[0], present)
+            for before, scan, undo, present in wrong] == []
