@@ -34,6 +34,7 @@ from ..api.errors import ApiError, handle_api_error, json_error
 from ..api.routing import SESSION_INVITATION_KEY, validation_error
 from ..auth.decorators import role_required
 from ..directory.services import search_statement
+from ..expired_session import keeps_input
 from ..extensions import db, limiter
 from ..links import base_url
 from ..models import KIND_LABELS, ORGANIZATION_KINDS, Invitation, Workshop
@@ -256,6 +257,7 @@ def poster(code: str):
 
 @bp.route("/<code>/self-checkin", methods=["GET", "POST"])
 @limiter.limit("60 per minute", methods=["POST"])
+@keeps_input
 def self_check_in(code: str):
     """The poster's page: one tap for the attendee whose browser opened their personal link,
     else the short code of their letter. Rate limited per address; shows nobody else.
