@@ -172,3 +172,40 @@ def test_an_undo_and_a_rescan_at_the_same_moment_leave_what_the_scanner_was_told
             wrong.append((checked_in_before, scan, undo, present))
     assert [(before, scan[0], scan[1].get("result"), scan[1].get("checked_in_at"), undo[0], present)
             for before, scan, undo, present in wrong] == []
+
+
+# --- the migration fixes existing rows --------------------------------------------------------
+
+def test_the_migration_clears_deputies_of_other_answers_and_starts_the_counter(tmp_path):
+    """Rows written before the CHECK (an accepted invitation that kept the deputy of a racing
+    answer) are repaired, and each workshop's counter starts at its highest letter number."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from .conftest import _app_for
+
+    app = _app_for(f"sqlite:///{tmp_path / 'old.db'}", tmp_path / "instance")
+    with app.app_context():
+        upgrade(revision="0006_audit_log")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO workshops (id, code, title, starts_at, venue, screen_token, "
+                "allow_anonymous_questions, live_version, created_at) VALUES (1, 'cu', 'Cũ', "
+                "'2030-08-12 01:00:00', 'Hội trường', 's', 0, 0, '2030-01-01 00:00:00')"))
+            for number, status, deputy in ((4, "accepted", "Người thừa"), (7, "delegated", "Phó")):
+                connection.execute(text(
+                    "INSERT INTO invitations (workshop_id, name, token, pass_token, short_code, "
+                    "letter_number, status, delegate_name, delegate_phone, walk_in, created_at) "
+                    "VALUES (1, 'A', :t, :p, :c, :n, :s, :d, '0912 345 678', 0, "
+                    "'2030-01-01 00:00:00')"),
+                    {"t": f"t{number}", "p": f"p{number}", "c": f"C{number}", "n": number,
+                     "s": status, "d": deputy})
+        upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.execute(text(
+                "SELECT status, delegate_name, delegate_phone FROM invitations ORDER BY id")).all()
+            counter = connection.execute(text("SELECT last_invitation_number FROM workshops")).scalar()
+        db.engine.dispose()
+    assert [tuple(row) for row in rows] == [("accepted", None, None),
+                                            ("delegated", "Phó", "0912 345 678")]
+    assert counter == 7

@@ -42,4 +42,4 @@ def downgrade():
     with op.batch_alter_table('workshops', schema=None) as batch_op:
         batch_op.drop_column('last_invitation_number')
     with op.batch_alter_table('invitations', schema=None) as batch_op:
-        batch_op.drop_constraint('ck_invitations_deputy_only_delegated', type_='check')
+        batch_op.drop_constraint(op.f('ck_invitations_deputy_only_delegated'), type_='check')
