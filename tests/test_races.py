@@ -7,7 +7,9 @@ import threading
 import urllib.error
 import urllib.request
 
+import pytest
 from sqlalchemy import select
+from werkzeug.serving import make_server
 
 from workshop.extensions import db
 from workshop.models import CheckIn, Invitation
@@ -15,6 +17,18 @@ from workshop.models import CheckIn, Invitation
 from . import factories
 
 ROUNDS = 40
+
+
+@pytest.fixture
+def other_worker(make_app):
+    """A second app on the same database, served apart: another gunicorn worker, with its own
+    connections, so that the two answers of a round really meet in the database."""
+    server = make_server("127.0.0.1", 0, make_app(), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
 
 
 def _call(url: str, body: dict | None, headers: dict[str, str], method: str = "POST"
@@ -65,16 +79,17 @@ def _row(invitation_id: int) -> tuple:
             invitation.delegate_phone)
 
 
-def test_an_accept_and_a_delegate_at_the_same_instant_leave_one_of_the_two_answers(ctx, live_server):
+def test_an_accept_and_a_delegate_at_the_same_instant_leave_one_of_the_two_answers(
+        ctx, live_server, other_worker):
     workshop = factories.make_workshop()
-    url = f"{live_server}/api/v1/rsvp"
+    urls = (f"{live_server}/api/v1/rsvp", f"{other_worker}/api/v1/rsvp")
     failures, mixed = [], []
     for round_ in range(ROUNDS):
         invitation = factories.make_invitee(workshop, status="sent")
         headers = {"X-Invitation-Token": invitation.token}
         bodies = (ACCEPT, DELEGATE) if round_ % 2 else (DELEGATE, ACCEPT)
-        answers = _at_once(*(lambda body=body, headers=headers: _call(url, body, headers)
-                             for body in bodies))
+        answers = _at_once(*(lambda url=url, body=body, headers=headers: _call(url, body, headers)
+                             for url, body in zip(urls, bodies, strict=True)))
         failures += [status for status, _body in answers if status != 200]
         row = _row(invitation.id)
         if row not in EXPECTED.values():
