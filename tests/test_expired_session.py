@@ -198,3 +198,24 @@ def test_a_page_script_gets_json_too(app, invitation):
                            data={"name": "Khách"}, headers={"Accept": "application/json"})
     assert response.status_code == 400
     assert EXPIRED in response.get_json()["error"]["message"]
+
+
+def test_a_view_marked_by_mistake_still_cannot_write(app, invitation):
+    """A view that acts on a bare POST, wrongly marked `keeps_input`: run again for the expired
+    session, its write is refused before it reaches the database."""
+    from workshop.expired_session import keeps_input
+
+    @keeps_input
+    def careless(token: str):
+        row = db.session.scalar(select(Invitation).where(Invitation.token == token))
+        row.status = "declined"
+        db.session.commit()
+        return "done"
+
+    app.add_url_rule("/careless/<token>", "careless", careless, methods=["POST"])
+    response = app.test_client().post(f"/careless/{invitation.token}", data={"csrf_token": "old"})
+
+    assert response.status_code == 400
+    _assert_vietnamese(response.get_data(as_text=True).replace(
+        "thao tác chưa được thực hiện", "Phiên làm việc đã hết hạn"))
+    assert _row(invitation.id) == ("sent", None)

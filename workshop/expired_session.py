@@ -19,11 +19,15 @@ from collections.abc import Callable
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, flash, render_template, request, url_for
+from flask import Flask, current_app, flash, has_request_context, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
+
+from .extensions import db
 
 View = TypeVar("View", bound=Callable)
 MARK = "keeps_input_on_expired_session"
@@ -34,6 +38,19 @@ def keeps_input(view: View) -> View:
     """Mark a view that validates a FlaskForm before acting and re-renders it when invalid."""
     setattr(view, MARK, True)
     return view
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _refuse_writes(conn, cursor, statement: str, parameters, context, executemany) -> None:
+    """The safety net under `keeps_input`: a view run again for an expired session never
+    writes, even if it was marked by mistake; it is refused before the statement runs."""
+    if (has_request_context() and request.environ.get(REDISPLAYED)
+            and statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE")):
+        current_app.logger.error("%s wrote while shown again for an expired session",
+                                 request.endpoint)
+        raise BadRequest(description=_(
+            "Phiên làm việc đã hết hạn nên thao tác chưa được thực hiện. Vui lòng quay lại "
+            "trang trước và thực hiện lại."))
 
 
 def _marked(view: Callable | None) -> bool:
@@ -78,6 +95,7 @@ def _show_form_again():
     try:
         response = current_app.make_response(view(**(request.view_args or {})))
     except HTTPException as error:
+        db.session.rollback()  # a refused write leaves the transaction to undo
         return current_app.handle_user_exception(error)
     if response.status_code < 300 or 400 <= response.status_code < 500:
         response.status_code = 400
