@@ -28,10 +28,12 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from .extensions import db
+from .links import safe_next
 
 View = TypeVar("View", bound=Callable)
 MARK = "keeps_input_on_expired_session"
 REDISPLAYED = "workshop.csrf_redisplayed"  # once per request: never a loop
+NO_WRITES = "workshop.csrf_no_writes"  # while the view is run again
 
 
 def keeps_input(view: View) -> View:
@@ -44,13 +46,11 @@ def keeps_input(view: View) -> View:
 def _refuse_writes(conn, cursor, statement: str, parameters, context, executemany) -> None:
     """The safety net under `keeps_input`: a view run again for an expired session never
     writes, even if it was marked by mistake; it is refused before the statement runs."""
-    if (has_request_context() and request.environ.get(REDISPLAYED)
+    if (has_request_context() and request.environ.get(NO_WRITES)
             and statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE")):
         current_app.logger.error("%s wrote while shown again for an expired session",
                                  request.endpoint)
-        raise BadRequest(description=_(
-            "Phiên làm việc đã hết hạn nên thao tác chưa được thực hiện. Vui lòng quay lại "
-            "trang trước và thực hiện lại."))
+        raise BadRequest(description=not_done())
 
 
 def _marked(view: Callable | None) -> bool:
@@ -66,6 +66,11 @@ def message() -> str:
              "được giữ lại; vui lòng kiểm tra và bấm gửi lại.")
 
 
+def not_done() -> str:
+    return _("Phiên làm việc đã hết hạn nên thao tác chưa được thực hiện. Vui lòng quay lại trang "
+             "trước và thực hiện lại.")
+
+
 def _wants_json() -> bool:
     return (request.path.startswith("/api/") or request.is_json
             or request.accept_mimetypes.best == "application/json")
@@ -78,8 +83,8 @@ def way_back() -> str:
     if token and request.path.startswith("/i/"):
         return url_for("invitations.personal", token=token)
     referrer = urlsplit(request.referrer or "")
-    if referrer.netloc == request.host and referrer.path.startswith("/"):
-        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    if referrer.netloc == request.host:
+        return safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
     return url_for("core.index")
 
 
@@ -92,11 +97,14 @@ def _show_form_again():
     request.form = ImmutableMultiDict(form)
     flash(message(), "error")
     view = current_app.view_functions[request.endpoint]
+    request.environ[NO_WRITES] = True
     try:
         response = current_app.make_response(view(**(request.view_args or {})))
     except HTTPException as error:
         db.session.rollback()  # a refused write leaves the transaction to undo
         return current_app.handle_user_exception(error)
+    finally:
+        request.environ[NO_WRITES] = False
     if response.status_code < 300 or 400 <= response.status_code < 500:
         response.status_code = 400
     return response
@@ -111,9 +119,8 @@ def expired_session(error: CSRFError):
     if (request.method == "POST" and not request.environ.get(REDISPLAYED)
             and _marked(current_app.view_functions.get(request.endpoint))):
         return _show_form_again()
-    return render_template("errors/expired_session.html", message=_(
-        "Phiên làm việc đã hết hạn nên thao tác chưa được thực hiện. Vui lòng quay lại trang "
-        "trước và thực hiện lại."), back=way_back()), 400
+    return render_template("errors/expired_session.html", message=not_done(),
+                           back=way_back()), 400
 
 
 def init_app(app: Flask) -> None:
