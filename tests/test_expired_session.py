@@ -219,3 +219,27 @@ def test_a_view_marked_by_mistake_still_cannot_write(app, invitation):
     _assert_vietnamese(response.get_data(as_text=True).replace(
         "thao tác chưa được thực hiện", "Phiên làm việc đã hết hạn"))
     assert _row(invitation.id) == ("sent", None)
+
+
+def test_a_staff_phone_that_lost_its_session_cookie_keeps_its_input(app, invitation):
+    """Signed in with "remember me": the session cookie is gone (the browser was closed), the
+    remember cookie signs the organizer in again, and the form comes back with its values.
+    (Here `g` outlives requests and still holds the sign-in's `csrf_valid`: the form shown again
+    must not take it for this request's.)"""
+    organizer = factories.make_user("organizer")
+    client = app.test_client()
+    login = client.post("/login", data={"email": organizer.email, "password": factories.PASSWORD,
+                                        "remember": "y", "csrf_token": _page_token(client, "/login")})
+    assert login.status_code == 302
+    url = f"/workshops/{invitation.workshop.code}/invitations/{invitation.id}"
+    stale = _page_token(client, url)
+    client.delete_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
+
+    response = client.post(url, data={"name": "Nguyễn Văn Anh", "csrf_token": stale})
+
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    _assert_vietnamese(page)
+    assert 'value="Nguyễn Văn Anh"' in page
+    db.session.rollback()
+    assert db.session.get(Invitation, invitation.id).name == "Nguyễn Văn An"

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, flash, has_request_context, render_template, request, url_for
+from flask import Flask, current_app, flash, g, has_request_context, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
@@ -48,8 +48,8 @@ def _refuse_writes(conn, cursor, statement: str, parameters, context, executeman
     writes, even if it was marked by mistake; it is refused before the statement runs."""
     if (has_request_context() and request.environ.get(NO_WRITES)
             and statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE")):
-        current_app.logger.error("%s wrote while shown again for an expired session",
-                                 request.endpoint)
+        current_app.logger.error("%s wrote while shown again for an expired session: %s",
+                                 request.endpoint, statement[:80])
         raise BadRequest(description=not_done())
 
 
@@ -92,6 +92,7 @@ def _show_form_again():
     """Run the marked view with the typed values but without any CSRF token: its form fails
     validation and is rendered again, with the message above it."""
     request.environ[REDISPLAYED] = True
+    g.pop("csrf_valid", None)  # never set when refused; make sure no form skips its check
     form = request.form.copy()
     form.poplist(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
     request.form = ImmutableMultiDict(form)
