@@ -243,3 +243,50 @@ def test_a_staff_phone_that_lost_its_session_cookie_keeps_its_input(app, invitat
     assert 'value="Nguyễn Văn Anh"' in page
     db.session.rollback()
     assert db.session.get(Invitation, invitation.id).name == "Nguyễn Văn An"
+
+
+def _table_counts() -> dict[str, int]:
+    db.session.rollback()
+    return {table.name: db.session.scalar(select(func.count()).select_from(table))
+            for table in db.metadata.sorted_tables}
+
+
+def test_every_form_of_the_app_refuses_a_stale_token_in_vietnamese_and_changes_nothing(
+        app, invitation):
+    """Every POST route, pages and API, signed in as an organizer with a browser session and
+    the attendee's link in it, sent a stale token: 400 in Vietnamese, and no table changes."""
+    workshop = invitation.workshop
+    organization = factories.make_organization()
+    client = app.test_client()
+    client.get(f"/i/{invitation.token}")  # the personal link in the session
+    login_as(client, factories.make_user("organizer"))
+    values = {"code": workshop.code, "token": invitation.token, "invitation_id": invitation.id,
+              "session_id": workshop.sessions[0].id, "organization_id": organization.id,
+              "question_id": 1, "contribution_id": 1, "batch": "b", "direction": "up",
+              "name": "letters", "id": invitation.id, "version": 1}
+    before = _table_counts()
+    answers = {}
+    for rule in app.url_map.iter_rules():
+        methods = [method for method in ("POST", "PATCH", "PUT", "DELETE") if method in rule.methods]
+        if not methods:
+            continue
+        if not set(rule.arguments) <= set(values):
+            continue
+        url = rule.build({key: values[key] for key in rule.arguments}, append_unknown=False)[1]
+        response = client.open(url, method=methods[0], data={
+            "name": "Tên đã nhập", "text": "Nội dung đã nhập", "csrf_token": "stale"})
+        body = (response.get_json()["error"]["message"] if response.is_json
+                else response.get_data(as_text=True))
+        answers[rule.rule] = (response.status_code,
+                              [word for word in ENGLISH if word in body], EXPIRED in body)
+    assert len(answers) == len([r for r in app.url_map.iter_rules()
+                                if {"POST", "PATCH", "PUT", "DELETE"} & r.methods])
+    # Signed in already, the sign-in form sends the organizer on (below, a stranger's).
+    assert answers.pop("/login") == (302, [], False)
+    assert {rule: answer for rule, answer in answers.items() if answer != (400, [], True)} == {}
+    assert _table_counts() == before
+
+    stranger = app.test_client().post("/login", data={"email": "can.bo@example.org",
+                                                      "password": "x", "csrf_token": "stale"})
+    assert stranger.status_code == 400
+    assert 'value="can.bo@example.org"' in stranger.get_data(as_text=True)
