@@ -224,3 +224,25 @@ def test_the_migration_clears_deputies_of_other_answers_and_starts_the_counter(t
     assert [tuple(row) for row in rows] == [("accepted", None, None),
                                             ("delegated", "Phó", "0912 345 678")]
     assert counter == 7
+
+
+def test_two_undos_at_the_same_moment_remove_one_check_in_once(ctx, live_server, other_worker,
+                                                                api_headers):
+    from workshop.checkin import services as checkin
+    from workshop.models import CheckInAttempt
+
+    workshop = factories.make_workshop()
+    headers = api_headers("staff")
+    statuses = []
+    for _round in range(ROUNDS // 4):
+        invitation = factories.make_invitee(workshop, status="accepted")
+        checkin.check_in(workshop, invitation.pass_token)
+        path = f"/api/v1/workshops/{workshop.code}/invitations/{invitation.id}/checkin"
+        answers = _at_once(*(lambda u=base + path: _call(u, None, headers, method="DELETE")
+                             for base in (live_server, other_worker)))
+        statuses.append(sorted(status for status, _body in answers))
+        db.session.rollback()
+        undone = db.session.scalars(select(CheckInAttempt.result).where(
+            CheckInAttempt.invitation_id == invitation.id, CheckInAttempt.result == "undone"))
+        assert len(list(undone)) == 1
+    assert statuses == [[200, 404]] * (ROUNDS // 4)
