@@ -45,7 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from importlib import import_module
 
-    from . import audit, core
+    from . import audit, core, expired_session
     from .api import bp as api_bp
 
     app.url_map.converters["int"] = core.IdConverter
@@ -57,6 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     core.init_app(app)
     audit.init_app(app)
+    expired_session.init_app(app)
 
     from .cli import register
 

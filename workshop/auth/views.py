@@ -2,6 +2,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from ..expired_session import keeps_input
 from ..extensions import limiter
 from ..links import safe_next
 from . import services
@@ -12,6 +13,7 @@ bp = Blueprint("auth", __name__)
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
+@keeps_input
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))

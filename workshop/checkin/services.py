@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -40,6 +40,10 @@ from ..models import (
 from ..phases import has_ended
 from ..text import fold
 from ..timeutil import as_local, utcnow
+
+# A scan refused because the person is checked in, whose check-in is gone when we look (undone
+# at that moment), tries again; twice more is plenty for a person undone and re-scanned by hand.
+CHECK_IN_TRIES = 3
 
 
 @dataclass
@@ -129,26 +133,35 @@ def check_in(
         return answer
 
     invitation_id, staff_id = invitation.id, staff.id if staff else None
-    db.session.add(CheckIn(invitation_id=invitation_id, workshop_id=workshop.id,
-                           checked_in_at=when, recorded_at=now, method=method,
-                           staff_user_id=staff_id))
-    db.session.add(_attempt(workshop, scanned, client_id, "checked_in", invitation_id, when, now,
-                            staff_id))
-    try:
-        db.session.commit()
-        return ScanAnswer("checked_in", db.session.get(Invitation, invitation_id), when)
-    except IntegrityError:
-        db.session.rollback()
-    # Either this invitation was already checked in, or the same client_id raced us.
-    previous = _previous_answer(workshop, client_id)
-    if previous is not None:
-        return previous
+    first = None
+    for _try in range(CHECK_IN_TRIES):
+        db.session.add(CheckIn(invitation_id=invitation_id, workshop_id=workshop.id,
+                               checked_in_at=when, recorded_at=now, method=method,
+                               staff_user_id=staff_id))
+        db.session.add(_attempt(workshop, scanned, client_id, "checked_in", invitation_id, when,
+                                now, staff_id))
+        try:
+            db.session.commit()
+            return ScanAnswer("checked_in", db.session.get(Invitation, invitation_id), when)
+        except IntegrityError:
+            db.session.rollback()
+        # Either this invitation was already checked in, or the same client_id raced us.
+        previous = _previous_answer(workshop, client_id)
+        if previous is not None:
+            return previous
+        first = _existing_checkin(invitation_id)
+        if first is not None:
+            break
+        # The check-in that refused ours was undone meanwhile: this scan comes after the undo,
+        # so it checks the person in again rather than telling "already" about nothing.
+    checked_in_at = first.checked_in_at if first else None
     _record(workshop, scanned, client_id, "already_checked_in", invitation_id, when, now, staff)
-    first = _existing_checkin(invitation_id)
-    return _previous_answer(workshop, client_id) or ScanAnswer(
-        "already_checked_in", db.session.get(Invitation, invitation_id),
-        first.checked_in_at if first else None,
-    )
+    previous = _previous_answer(workshop, client_id)  # the same client_id may have raced us
+    if previous is not None and previous.result != "already_checked_in":
+        return previous
+    # The time of the check-in that refused ours, even if it is undone by now.
+    return ScanAnswer("already_checked_in", db.session.get(Invitation, invitation_id),
+                      checked_in_at)
 
 
 def _attempt(workshop, scanned, client_id, result, invitation_id, when, now, staff_id):
@@ -169,12 +182,19 @@ def _record(workshop, scanned, client_id, result, invitation_id, when, now, staf
 
 
 def undo_check_in(invitation: Invitation, staff: User | None = None) -> bool:
-    """Remove a mistaken check-in; the audit keeps both the check-in and its undoing."""
-    checkin = _existing_checkin(invitation.id)
-    if checkin is None:
+    """Remove a mistaken check-in; the audit keeps both the check-in and its undoing.
+
+    One DELETE decides: of two undos at once only one removes the row and says so, and a
+    re-scan at the same moment either comes before (told "already", then undone) or after
+    (checked in again)."""
+    removed = db.session.execute(
+        delete(CheckIn).where(CheckIn.invitation_id == invitation.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not removed:
+        db.session.rollback()
         return False
     now = utcnow()
-    db.session.delete(checkin)
     db.session.add(_attempt(invitation.workshop, invitation.pass_token, None, "undone",
                             invitation.id, now, now, staff.id if staff else None))
     db.session.commit()

@@ -36,6 +36,7 @@ from ..api.errors import ApiError, handle_api_error, json_error
 from ..api.routing import SESSION_INVITATION_KEY, validation_error
 from ..auth.decorators import role_required
 from ..directory.services import search_statement
+from ..expired_session import keeps_input
 from ..extensions import db, limiter
 from ..invitations.views import PERSONAL_HEADERS
 from ..links import base_url
@@ -309,6 +310,7 @@ def poster_json(code: str):
 
 @bp.route("/<code>/self-checkin", methods=["GET", "POST"])
 @limiter.limit("60 per minute", methods=["POST"])
+@keeps_input
 def self_check_in(code: str):
     """The poster's page: one tap checks in the attendee whose browser opened their personal
     link, and only with the secret of the poster at the door (`k`). Nobody else, no typed code.

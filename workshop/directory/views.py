@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 
 from ..auth.decorators import role_required
+from ..expired_session import keeps_input
 from ..extensions import db
 from ..models import KIND_LABELS, ORGANIZATION_KINDS, Organization
 from . import services
@@ -44,6 +45,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @role_required("organizer")
+@keeps_input
 def create():
     form = OrganizationForm()
     if form.validate_on_submit():
@@ -55,6 +57,7 @@ def create():
 
 @bp.route("/<int:organization_id>/edit", methods=["GET", "POST"])
 @role_required("organizer")
+@keeps_input
 def edit(organization_id: int):
     organization = db.get_or_404(Organization, organization_id)
     form = OrganizationForm(organization=organization)
@@ -67,6 +70,7 @@ def edit(organization_id: int):
 
 @bp.route("/import", methods=["GET", "POST"])
 @role_required("organizer")
+@keeps_input
 def upload():
     form = ImportForm()
     if form.validate_on_submit():

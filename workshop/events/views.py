@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from ..auth.decorators import role_required
+from ..expired_session import keeps_input
 from ..models import STATUS_LABELS, Workshop, WorkshopSession
 from ..outbox.services import mail_health
 from . import services
@@ -75,12 +76,14 @@ def _workshop_page(workshop: Workshop | None):
 
 @bp.route("/new", methods=["GET", "POST"])
 @role_required("organizer")
+@keeps_input
 def create_workshop():
     return _workshop_page(None)
 
 
 @bp.route("/<code>/edit", methods=["GET", "POST"])
 @role_required("organizer")
+@keeps_input
 def edit_workshop(code: str):
     return _workshop_page(services.workshop_or_404(code))
 
@@ -104,12 +107,14 @@ def _session_page(workshop: Workshop, session: WorkshopSession | None):
 
 @bp.route("/<code>/sessions/new", methods=["GET", "POST"])
 @role_required("organizer")
+@keeps_input
 def add_session(code: str):
     return _session_page(services.workshop_or_404(code), None)
 
 
 @bp.route("/<code>/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 @role_required("organizer")
+@keeps_input
 def edit_session(code: str, session_id: int):
     workshop = services.workshop_or_404(code)
     return _session_page(workshop, _session(workshop, session_id))

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from ..auth.decorators import role_required
 from ..events.services import workshop_or_404
+from ..expired_session import keeps_input
 from ..extensions import limiter
 from ..invitations.services import find_by_token
 from ..models import CATEGORY_LABELS, KIND_LABELS, Invitation, Workshop
@@ -54,6 +55,7 @@ def _show_error(form, error: services.FeedbackError) -> None:
 
 @bp.route("/i/<token>/feedback", methods=["GET", "POST"])
 @_per_link
+@keeps_input
 def attendee_feedback(token: str):
     """"Góp ý, bài học kinh nghiệm": one item at a time, from a phone."""
     invitation = _invitation(token)
@@ -80,6 +82,7 @@ def attendee_feedback(token: str):
 
 @bp.route("/i/<token>/contribution", methods=["GET", "POST"])
 @_per_link
+@keeps_input
 def attendee_contribution(token: str):
     """The agency's written contribution (báo cáo tham luận), with an optional PDF or DOCX."""
     invitation = _invitation(token)
@@ -134,6 +137,7 @@ def index(code: str):
 
 @bp.post("/workshops/<code>/feedback/closing")
 @role_required("organizer")
+@keeps_input
 def set_closing(code: str):
     workshop = workshop_or_404(code)
     form = ClosingForm()

@@ -15,7 +15,7 @@ from typing import TypeVar
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy import Select, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -196,21 +196,39 @@ def leader_invitation(workshop: Workshop, organization: Organization) -> Invitat
     )
 
 
+def _issue_numbers(workshop_id: int, count: int) -> int:
+    """Take the workshop's next `count` letter numbers and return the last one.
+
+    One UPDATE raises the workshop's counter (never below a number already given by hand), so
+    two organizers or import clients creating at the same moment get different numbers: the
+    database applies the two raises one after the other, and each commit releases the next.
+    """
+    given = (select(func.coalesce(func.max(Invitation.letter_number), 0))
+             .where(Invitation.workshop_id == workshop_id).scalar_subquery())
+    counter = Workshop.last_invitation_number
+    return db.session.execute(
+        update(Workshop).where(Workshop.id == workshop_id)
+        .values(last_invitation_number=case((counter >= given, counter), else_=given) + count)
+        .returning(Workshop.last_invitation_number)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+
+
 def _save_numbered(workshop: Workshop, build: Callable[[], tuple[list[Invitation], T]]
                    ) -> tuple[list[Invitation], T]:
     """Give the invitations that `build` makes the next letter numbers of the workshop and commit.
 
-    Two organizers inviting at once may take the same numbers: the database's unique
-    constraint refuses the second commit, which then starts again from a fresh `build`.
+    The numbers come from the workshop's counter in the same transaction, so they are never
+    taken twice. A clash of the random tokens or codes (the unique constraints) starts again
+    from a fresh `build`.
     """
     workshop_id = workshop.id
     for _attempt in range(NUMBERING_ATTEMPTS):
         invitations, extra = build()
-        last = db.session.scalar(
-            select(func.max(Invitation.letter_number)).where(Invitation.workshop_id == workshop_id)
-        ) or 0
-        for number, invitation in enumerate(invitations, start=last + 1):
-            invitation.letter_number = number
+        if invitations:
+            last = _issue_numbers(workshop_id, len(invitations))
+            for number, invitation in enumerate(invitations, start=last - len(invitations) + 1):
+                invitation.letter_number = number
         db.session.add_all(invitations)
         try:
             db.session.commit()
@@ -391,10 +409,16 @@ def respond(invitation: Invitation, response: str, delegate_name: str | None = N
     name = title = phone = None
     if response == "delegate":
         name, title, phone = _deputy(delegate_name, delegate_title, delegate_phone)
-    invitation.status = RESPONSES[response]
-    invitation.delegate_name, invitation.delegate_title, invitation.delegate_phone = name, title, phone
-    invitation.responded_at = now
-    db.session.commit()
+    # One statement writes the whole answer: two answers sent at the same instant are then
+    # applied one after the other, each complete, never mixed (the ORM would write only the
+    # columns this request changed, keeping the other answer's deputy with an "accept").
+    db.session.execute(
+        update(Invitation).where(Invitation.id == invitation.id)
+        .values(status=RESPONSES[response], delegate_name=name, delegate_title=title,
+                delegate_phone=phone, responded_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()  # expires the invitation: it is read again as the database now holds it
     return invitation
 
 

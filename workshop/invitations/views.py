@@ -25,6 +25,7 @@ from ..api.routing import SESSION_INVITATION_KEY
 from ..auth.decorators import role_required
 from ..directory.services import kind_counts
 from ..events.services import workshop_or_404
+from ..expired_session import keeps_input
 from ..extensions import db, limiter
 from ..links import personal_url
 from ..models import KIND_LABELS, ORGANIZATION_KINDS, STATUS_LABELS, Invitation, Organization, Workshop
@@ -94,6 +95,7 @@ def _invite_page(workshop: Workshop, form: InviteForm, person_form: PersonForm,
 
 @bp.route("/workshops/<code>/invite", methods=["GET", "POST"])
 @role_required("organizer")
+@keeps_input
 def invite(code: str):
     """Tick agencies by kind or one by one; "Xem trước" shows who will be invited, "Tạo giấy
     mời" creates the invitations."""
@@ -121,6 +123,7 @@ def invite(code: str):
 
 @bp.post("/workshops/<code>/invite/person")
 @role_required("organizer")
+@keeps_input
 def invite_person(code: str):
     """Someone outside the directory, or a second person from an agency."""
     workshop = workshop_or_404(code)
@@ -187,6 +190,7 @@ def export_invitations(code: str):
 
 @bp.route("/workshops/<code>/invitations/<int:invitation_id>", methods=["GET", "POST"])
 @role_required("organizer")
+@keeps_input
 def edit_invitation(code: str, invitation_id: int):
     workshop = workshop_or_404(code)
     invitation = _invitation(workshop, invitation_id)
@@ -230,6 +234,7 @@ def _unknown_link():
 @bp.route("/i/<token>", methods=["GET", "POST"])
 @_per_address
 @_per_link
+@keeps_input
 def personal(token: str):
     """The invitee's page: no sign-in, the token is the key. It remembers the token in the
     session so that the page's scripts can call the attendee API."""

@@ -60,6 +60,11 @@ class Invitation(db.Model):
         CheckConstraint(
             "status <> 'delegated' OR delegate_name IS NOT NULL", name="delegate_named"
         ),
+        # A deputy belongs to the "delegated" answer only: an accept or a decline holds none.
+        CheckConstraint(
+            "status = 'delegated' OR (delegate_name IS NULL AND delegate_title IS NULL"
+            " AND delegate_phone IS NULL)", name="deputy_only_delegated"
+        ),
         UniqueConstraint("workshop_id", "short_code"),
         UniqueConstraint("workshop_id", "letter_number"),
     )

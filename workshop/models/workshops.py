@@ -51,6 +51,9 @@ class Workshop(db.Model):
     screen_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_screen_token)
     live_version: Mapped[int] = mapped_column(default=0)
     feedback_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last letter number given to an invitation of this workshop: raised by one UPDATE per
+    # creation, so that invitations made at the same moment never take the same number.
+    last_invitation_number: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     host_organization: Mapped[Organization | None] = relationship()

@@ -28,6 +28,7 @@ from ..api.routing import SESSION_INVITATION_KEY
 from ..auth.decorators import role_required
 from ..core import http_message
 from ..events.services import workshop_or_404
+from ..expired_session import keeps_input
 from ..extensions import db, limiter
 from ..invitations.services import find_by_token
 from ..invitations.views import PERSONAL_HEADERS
@@ -98,6 +99,7 @@ def _attendee_page(invitation: Invitation, form: QuestionForm, status: int = 200
 @bp.route("/i/<token>/questions", methods=["GET", "POST"])
 @_per_address
 @_ask_limit
+@keeps_input
 def attendee(token: str):
     """Ask and vote from the personal link, without signing in. Works without scripts (a plain
     form); with them, the list stays current and votes go through the API."""

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ..auth.decorators import role_required
 from ..events.services import workshop_or_404
+from ..expired_session import keeps_input
 from ..models import CATEGORY_LABELS, KIND_LABELS
 from . import report, services
 from .forms import ConclusionsForm, PublishForm
@@ -40,6 +41,7 @@ def show(code: str):
 
 @bp.post("/workshops/<code>/summary")
 @role_required("chair")
+@keeps_input
 def save(code: str):
     """"Lưu bản nháp" or "Hoàn thành và công bố": either way a new version."""
     workshop = workshop_or_404(code)
