@@ -5,14 +5,44 @@ from collections.abc import Callable, Iterable
 from itertools import groupby
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from sqlalchemy import select
-from wtforms import Field, IntegerField
+from wtforms import Field, IntegerField, PasswordField, StringField, TextAreaField
+from wtforms.validators import ValidationError
 from wtforms.widgets import DateTimeLocalInput, html_params
 
 from .extensions import db
 from .models import KIND_LABELS, Organization
-from .timeutil import input_datetime_value, parse_datetime
+from .text import has_control, text_problem
+from .timeutil import EARLIEST_YEAR, LATEST_YEAR, OutOfRange, input_datetime_value, parse_datetime
+
+
+def plain_text(form, field: Field) -> None:
+    """CONTRACT.md "Text input": no C0 control character (a multi-line field keeps tab and line
+    breaks), no text made only of spaces or invisible characters."""
+    multiline = isinstance(field, TextAreaField)
+    label = str(field.label.text) if field.label.text else None
+    # What was typed, in case a filter has already made it "no value".
+    for value in field.raw_data or ():
+        if isinstance(value, str) and has_control(value, multiline=multiline):
+            raise ValidationError(text_problem(value, multiline=multiline, label=label))
+    if isinstance(field.data, str):
+        problem = text_problem(field.data, multiline=multiline, label=label)
+        if problem:
+            raise ValidationError(problem)
+
+
+class CheckedForm(FlaskForm):
+    """The base of every form of the app: each text field also runs `plain_text` (passwords
+    excepted: they are compared, never stored or shown)."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            field = super().bind_field(form, unbound_field, options)
+            if isinstance(field, StringField) and not isinstance(field, PasswordField):
+                field.validators = [*field.validators, plain_text]
+            return field
 
 
 class LocalDateTimeField(Field):
@@ -35,7 +65,10 @@ class LocalDateTimeField(Field):
             return
         try:
             self.data = parse_datetime(valuelist[0])
-        except ValueError:
+        except OutOfRange:
+            raise ValueError(_l("Thời gian phải trong khoảng từ năm %(first)d đến năm %(last)d.",
+                                first=EARLIEST_YEAR, last=LATEST_YEAR)) from None
+        except (ValueError, OverflowError):
             raise ValueError(
                 _l("Thời gian không hợp lệ (ví dụ 2014-08-12T08:00 hoặc 12/08/2014 08:00).")
             ) from None

@@ -11,7 +11,7 @@ from ..extensions import db
 from ..models import Invitation
 from ..timeutil import isoformat
 from .errors import ApiError
-from .routing import endpoint, json_form, staff_user
+from .routing import endpoint, json_form, staff_user, validation_error
 
 SCAN_STATUS = {"checked_in": 200, "already_checked_in": 200, "unknown": 404, "other_workshop": 409}
 
@@ -51,8 +51,12 @@ def create_checkin(code: str):
     `scanned_at` keeps the time of an offline scan."""
     workshop = workshop_or_404(code)
     form = json_form(CheckInForm)
-    answer = services.check_in(workshop, form.token.data, client_id=form.client_id.data or None,
-                               scanned_at=form.scanned_at.data, staff=staff_user())
+    try:
+        answer = services.check_in(workshop, form.token.data,
+                                   client_id=form.client_id.data or None,
+                                   scanned_at=form.scanned_at.data, staff=staff_user())
+    except services.ScanTimeRefused as refused:
+        raise validation_error({"scanned_at": [refused.message]}) from None
     return jsonify(scan_body(answer)), SCAN_STATUS[answer.result]
 
 
