@@ -326,3 +326,56 @@ def test_an_oversized_import_file_is_refused(ctx):
     preview = directory.parse_import("to.csv", content)
     assert not preview.ok and not preview.rows
     assert Invitation  # the import touches no invitation
+
+
+def test_a_wrong_choice_is_refused_in_vietnamese(ctx, client, api_headers):
+    workshop = factories.make_workshop()
+    invitation = factories.make_invitee(workshop, status="sent")
+    response = client.post(f"/api/v1/workshops/{workshop.code}/feedback",
+                           headers=_attendee(invitation), json={"category": "maybe", "text": "Ý kiến"})
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"] == [
+        {"field": "category", "message": "Lựa chọn không hợp lệ."}]
+    question = Question(workshop_id=workshop.id, session_id=workshop.sessions[0].id,
+                        invitation_id=invitation.id, text="Câu hỏi")
+    db.session.add(question)
+    db.session.commit()
+    response = client.patch(f"/api/v1/questions/{question.id}", headers=api_headers("chair"),
+                            json={"status": "maybe"})
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"] == [
+        {"field": "status", "message": "Lựa chọn không hợp lệ."}]
+    assert db.session.scalar(select(func.count()).select_from(Feedback)) == 0
+
+
+@pytest.mark.parametrize("url", [
+    "/api/v1/organizations?kind=maybe", "/api/v1/workshops/{code}/questions?order=maybe",
+    "/api/v1/workshops/{code}/questions?status=visible,maybe",
+    "/api/v1/workshops/{code}/questions?session_id=abc",
+    "/api/v1/workshops/{code}/feedback?category=maybe"])
+def test_a_query_argument_outside_its_values_is_refused(ctx, client, api_headers, url):
+    workshop = factories.make_workshop()
+    response = client.get(url.format(code=workshop.code), headers=api_headers("organizer"))
+    assert response.status_code == 422
+    assert _fields(response) == {url.rsplit("?", 1)[1].split("=")[0]}
+
+
+def test_query_arguments_inside_their_values_still_filter(ctx, client, api_headers):
+    workshop = factories.make_workshop()
+    headers = api_headers("organizer")
+    for url in ("/api/v1/organizations?kind=district",
+                f"/api/v1/workshops/{workshop.code}/questions?order=time&status=pending,hidden"
+                f"&session_id={workshop.sessions[0].id}",
+                f"/api/v1/workshops/{workshop.code}/feedback?category=lesson"):
+        assert client.get(url, headers=headers).status_code == 200, url
+
+
+def test_a_page_sent_json_it_cannot_read_answers_400(ctx, client):
+    workshop = factories.make_workshop()
+    invitation = factories.make_invitee(workshop, status="sent")
+    for body in ("[" * 100_000 + "]" * 100_000, "[1, 2]"):
+        response = client.post(f"/i/{invitation.token}", data=body,
+                               headers={"Content-Type": "application/json"})
+        assert response.status_code == 400
+    db.session.refresh(invitation)
+    assert invitation.status == "sent"

@@ -6,7 +6,7 @@ these declarations, so it cannot drift from what the API really serves.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -295,6 +295,29 @@ def page_args() -> tuple[int, int]:
     if problems:
         raise ApiError(422, "invalid", _("limit hoặc offset không hợp lệ."), fields=problems)
     return min(values["limit"], 1000), values["offset"]
+
+
+def choice_arg(name: str, values: Iterable[str], *, many: bool = False) -> Any:
+    """The query argument `name`, one of `values` (or, `many`, a comma-separated tuple of them);
+    None when absent or empty; anything else is a 422 naming it (CONTRACT.md "Text input")."""
+    text = request.args.get(name)
+    if not text:
+        return None
+    values = tuple(values)
+    given = tuple(part.strip() for part in text.split(",")) if many else (text,)
+    if any(value not in values for value in given):
+        raise validation_error({name: [_("Phải là một trong: %(values)s.", values=", ".join(values))]})
+    return given if many else text
+
+
+def int_arg(name: str) -> int | None:
+    """The query argument `name` as a whole number from 1 (an id); None when absent."""
+    text = request.args.get(name)
+    if not text:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= LARGEST_NUMBER:
+        raise validation_error({name: [_("Phải là số nguyên dương.")]})
+    return int(text)
 
 
 def paginate(statement: Select, serialize: Callable[[Any], dict]) -> dict:
