@@ -418,3 +418,21 @@ def test_a_workshop_title_of_invisible_characters_is_refused_on_the_page(ctx, cl
         "title": "\u200b\u2060", "venue": "Hội trường", "starts_at": "2030-08-12T08:00"})
     assert "Tên hội thảo" in page.text and "chỉ có khoảng trắng hoặc ký tự vô hình" in page.text
     assert db.session.scalar(select(func.count()).select_from(Workshop)) == 0
+
+
+def test_letters_and_pages_still_open_with_control_characters_stored(ctx, client_as):
+    from docx import Document
+
+    workshop = factories.make_letter_workshop(description="Nội dung\x02 mô tả")
+    invitation = factories.make_invitee(workshop, name="Nguyễn\x02An", title="Giám\x1b đốc",
+                                        status="sent")
+    organizer = client_as("organizer")
+    for url in (f"/workshops/{workshop.code}/letters.docx",
+                f"/workshops/{workshop.code}/invitations/{invitation.id}/letter.docx"):
+        response = organizer.get(url)
+        assert response.status_code == 200, url
+        text = "\n".join(p.text for p in Document(io.BytesIO(response.data)).paragraphs)
+        assert "NguyễnAn" in text
+    for url in (f"/workshops/{workshop.code}/summary.docx", f"/workshops/{workshop.code}/invitations",
+                f"/workshops/{workshop.code}/sign-in-sheet", f"/workshops/{workshop.code}/board"):
+        assert organizer.get(url).status_code == 200, url

@@ -45,11 +45,16 @@ def paragraph(container, text: str = "", *, bold=False, italic=False, size=None,
     if space_after is not None:
         paragraph.paragraph_format.space_after = Pt(space_after)
     if text:
-        run = paragraph.add_run(text)
+        run = add_run(paragraph, text)
         run.bold, run.italic = bold, italic
         if size:
             run.font.size = Pt(size)
     return paragraph
+
+
+def add_run(paragraph, text: str):
+    """A run of `text` without the characters a Word file cannot hold (user text may have them)."""
+    return paragraph.add_run(writable(text))
 
 
 def rule(cell, width) -> None:
