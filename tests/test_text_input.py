@@ -192,6 +192,11 @@ def test_a_year_one_date_is_refused_by_the_page_forms(ctx, client_as):
     page = organizer.post(f"/workshops/{workshop.code}/sessions/new", data={
         "title": "Phiên", "starts_at": "0001-01-01T00:00"})
     assert page.status_code in (200, 422) and "2000" in page.text
+    page = organizer.post(f"/workshops/{workshop.code}/feedback/closing",
+                          data={"feedback_closes_at": "0001-01-01T00:00"})
+    assert page.status_code in (200, 422) and "2000" in page.text
+    db.session.refresh(workshop)
+    assert workshop.feedback_closes_at is None
     assert db.session.scalar(select(func.count()).select_from(Workshop)) == 1
 
 

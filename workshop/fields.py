@@ -74,6 +74,10 @@ class _Translations:
             singular, plural, n)
 
 
+# JSON nested deeper than Python's parser goes (a RecursionError): pages and the API say so.
+DEEP_JSON = _l("Nội dung JSON lồng nhau quá sâu, không đọc được.")
+
+
 class CheckedForm(FlaskForm):
     """The base of every form of the app: each text field also runs `plain_text` (passwords
     excepted: they are compared, never stored or shown), and WTForms speaks Vietnamese."""
@@ -93,7 +97,7 @@ class CheckedForm(FlaskForm):
             try:
                 return super().wrap_formdata(form, formdata)
             except RecursionError:
-                abort(400, description=_("Nội dung JSON lồng nhau quá sâu, không đọc được."))
+                abort(400, description=str(DEEP_JSON))
             except (TypeError, ValueError):
                 abort(400, description=_("Nội dung gửi lên phải là một đối tượng JSON."))
 

@@ -20,6 +20,7 @@ from wtforms import BooleanField, Field, Form, SelectMultipleField
 from wtforms.fields.core import UnboundField
 
 from ..extensions import csrf, db, limiter
+from ..fields import DEEP_JSON
 from ..models import Invitation, User
 from .errors import ApiError
 
@@ -222,8 +223,7 @@ def _json_payload() -> Any:
     try:
         return request.get_json(silent=True)
     except RecursionError:
-        raise ApiError(400, "invalid_json",
-                       _("Nội dung JSON lồng nhau quá sâu, không đọc được.")) from None
+        raise ApiError(400, "invalid_json", str(DEEP_JSON)) from None
 
 
 def _field_classes(form_class: type[Form]) -> dict[str, type[Field]]:
