@@ -441,3 +441,12 @@ def test_letters_and_pages_still_open_with_control_characters_stored(ctx, client
     for url in (f"/workshops/{workshop.code}/summary.docx", f"/workshops/{workshop.code}/invitations",
                 f"/workshops/{workshop.code}/sign-in-sheet", f"/workshops/{workshop.code}/board"):
         assert organizer.get(url).status_code == 200, url
+
+
+def test_a_field_without_a_label_is_not_named_in_english(ctx, client, api_headers):
+    workshop = factories.make_workshop()
+    response = client.post(f"/api/v1/workshops/{workshop.code}/checkins",
+                           headers=api_headers("staff"), json={"token": "abc", "client_id": "a\x02"})
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"] == [
+        {"field": "client_id", "message": "Có ký tự điều khiển không hợp lệ; vui lòng gõ lại."}]

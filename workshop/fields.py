@@ -25,7 +25,9 @@ def plain_text(form, field: Field) -> None:
     """CONTRACT.md "Text input": no C0 control character (a multi-line field keeps tab and line
     breaks), no text made only of spaces or invisible characters."""
     multiline = isinstance(field, TextAreaField)
-    label = str(field.label.text) if field.label.text else None
+    # A field without a label of ours has WTForms' English one ("Client Id"): name none then.
+    label = str(field.label.text or "")
+    label = label if label and label != field.name.replace("_", " ").title() else None
     # What was typed, in case a filter has already made it "no value".
     for value in field.raw_data or ():
         if isinstance(value, str) and has_control(value, multiline=multiline):
