@@ -450,3 +450,14 @@ def test_a_field_without_a_label_is_not_named_in_english(ctx, client, api_header
     assert response.status_code == 422
     assert response.get_json()["error"]["fields"] == [
         {"field": "client_id", "message": "Có ký tự điều khiển không hợp lệ; vui lòng gõ lại."}]
+
+
+def test_a_scan_made_now_is_taken_even_long_before_the_workshop(ctx, client, api_headers):
+    """The bound is on the clock, not on the calendar: a scanner tried today for a workshop in
+    2030 keeps working as a scan without `scanned_at` would."""
+    workshop = factories.make_workshop()
+    invitation = factories.make_invitee(workshop, status="accepted")
+    response = client.post(f"/api/v1/workshops/{workshop.code}/checkins",
+                           headers=api_headers("staff"),
+                           json={"token": invitation.pass_token, "scanned_at": utcnow().isoformat()})
+    assert response.status_code == 200 and response.get_json()["result"] == "checked_in"

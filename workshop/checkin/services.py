@@ -90,8 +90,9 @@ def _previous_answer(workshop: Workshop, client_id: str | None) -> ScanAnswer | 
 
 
 # The time an offline scan carries (`scanned_at`): from a day before the workshop starts (the
-# door may open early, a scanner be tried the evening before) to a few minutes past the server's
-# clock (phones' clocks drift). Anything else is a wrong clock or a forged time: refused.
+# door may open early, a scanner be tried the evening before), or a day before now when the scan
+# itself is made earlier still, to a few minutes past the server's clock (phones' clocks drift).
+# Anything else is a wrong clock or a forged time: refused, nothing recorded.
 SCAN_EARLIEST = timedelta(days=1)
 SCAN_CLOCK_DRIFT = timedelta(minutes=10)
 
@@ -107,9 +108,8 @@ class ScanTimeRefused(ValueError):
 def scan_time_problem(workshop: Workshop, scanned_at: datetime, now: datetime) -> str | None:
     if scanned_at > now + SCAN_CLOCK_DRIFT:
         return _("Thời điểm quét ở tương lai: vui lòng kiểm tra đồng hồ của máy quét.")
-    if scanned_at < workshop.starts_at - SCAN_EARLIEST:
-        return _("Thời điểm quét sớm hơn ngày hội thảo quá một ngày: vui lòng kiểm tra đồng hồ "
-                 "của máy quét.")
+    if scanned_at < min(workshop.starts_at, now) - SCAN_EARLIEST:
+        return _("Thời điểm quét quá sớm so với hội thảo: vui lòng kiểm tra đồng hồ của máy quét.")
     return None
 
 

@@ -41,7 +41,7 @@ XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 # Bounds of an import, checked before and while reading it (a 0.5 MB XLSX can hold 1.5 million
 # rows): the file, what its zip holds once inflated, the rows and the columns read.
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
-MAX_XLSX_INFLATED = 50 * 1024 * 1024
+MAX_XLSX_INFLATED = 20 * 1024 * 1024
 MAX_IMPORT_ROWS = 5000
 MAX_IMPORT_COLUMNS = 50
 # Other names organizers write in the kind column, besides the codes and KIND_LABELS.
