@@ -44,11 +44,14 @@ def scan_body(answer: services.ScanAnswer) -> dict:
 
 @endpoint("/workshops/<code>/checkins", "POST", who="staff", summary="Check in a pass",
           body=CheckInForm,
-          responses={200: "checked_in or already_checked_in", 404: "unknown", 409: "other_workshop"})
+          responses={200: "checked_in or already_checked_in", 404: "unknown", 409: "other_workshop",
+                     422: "A field is invalid, or `scanned_at` is out of bounds: nothing recorded"})
 def create_checkin(code: str):
     """`token` is the pass token, the personal-link token (or link) or the letter's short code.
     The same `client_id` sent again is the same scan and gets the first answer again;
-    `scanned_at` keeps the time of an offline scan."""
+    `scanned_at` keeps the time of an offline scan: no more than 10 minutes ahead of the
+    server's clock (a time ahead is taken as now), and no earlier than a day before the workshop
+    starts or a day before now, whichever is earlier; else 422."""
     workshop = workshop_or_404(code)
     form = json_form(CheckInForm)
     try:
