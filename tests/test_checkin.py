@@ -94,16 +94,22 @@ def test_same_client_id_gets_the_first_answer_again(ctx, client, api_headers):
 
 
 def test_offline_scan_keeps_its_time_but_never_a_future_one(ctx, client, api_headers):
-    workshop = factories.make_workshop()
+    starts_at = datetime.now(LOCAL_TZ).replace(second=0, microsecond=0) - timedelta(hours=1)
+    workshop = factories.make_workshop(starts_at=starts_at, ends_at=starts_at + timedelta(hours=4))
     early, future = make_invitation(workshop, name="A"), make_invitation(workshop, name="B")
     headers = api_headers("staff")
+    before = starts_at - timedelta(minutes=8)
     response = scan(client, headers, workshop.code, token=early.pass_token,
-                    scanned_at="2024-08-12T07:52:00")
-    assert response.get_json()["checked_in_at"] == "2024-08-12T07:52:00+07:00"
-    tomorrow = (datetime.now(LOCAL_TZ) + timedelta(days=1)).isoformat()
-    response = scan(client, headers, workshop.code, token=future.pass_token, scanned_at=tomorrow)
+                    scanned_at=before.strftime("%Y-%m-%dT%H:%M:%S"))
+    assert response.get_json()["checked_in_at"] == before.isoformat()
+    # A clock a few minutes fast is taken as now; a day ahead is refused (CONTRACT.md).
+    ahead = (datetime.now(LOCAL_TZ) + timedelta(minutes=3)).isoformat()
+    response = scan(client, headers, workshop.code, token=future.pass_token, scanned_at=ahead)
     checked = datetime.fromisoformat(response.get_json()["checked_in_at"])
     assert checked <= datetime.now(LOCAL_TZ)
+    tomorrow = (datetime.now(LOCAL_TZ) + timedelta(days=1)).isoformat()
+    response = scan(client, headers, workshop.code, token=early.pass_token, scanned_at=tomorrow)
+    assert response.status_code == 422
 
 
 def test_deputy_checks_in_on_the_delegated_invitation(ctx, client, api_headers):

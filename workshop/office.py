@@ -2,8 +2,9 @@
 Times New Roman as Decree 30/2020 sets them out (python-docx), and workbooks (openpyxl)."""
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -14,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from .text import writable
 from .timeutil import as_local
 
 FONT = "Times New Roman"
@@ -43,11 +45,16 @@ def paragraph(container, text: str = "", *, bold=False, italic=False, size=None,
     if space_after is not None:
         paragraph.paragraph_format.space_after = Pt(space_after)
     if text:
-        run = paragraph.add_run(text)
+        run = add_run(paragraph, text)
         run.bold, run.italic = bold, italic
         if size:
             run.font.size = Pt(size)
     return paragraph
+
+
+def add_run(paragraph, text: str):
+    """A run of `text` without the characters a Word file cannot hold (user text may have them)."""
+    return paragraph.add_run(writable(text))
 
 
 def rule(cell, width) -> None:
@@ -93,16 +100,58 @@ def spreadsheet_time(value: datetime | None) -> datetime | None:
     return local.replace(tzinfo=None) if local else None
 
 
-def add_sheet(workbook: Workbook, title: str, header: list[str], rows: Iterable[list],
-           first: bool = False):
+# --- workbooks: the one writer of every export (CONTRACT.md "Documents and exports") ---------
+
+DATE_TIME_FORMAT = "dd/mm/yyyy hh:mm"
+DATE_FORMAT = "dd/mm/yyyy"
+# The most characters Excel shows in a cell.
+MAX_CELL_TEXT = 32_767
+
+
+def append_row(sheet, values: Iterable, *, bold: bool = False) -> None:
+    """Add one row under the last: text is stored as text, never as a formula (whatever it starts
+    with: = + - @), without the characters a workbook cannot hold; times are dates in Vietnam
+    time."""
+    written = []
+    for value in values:
+        if isinstance(value, datetime):
+            value = spreadsheet_time(value)
+        elif isinstance(value, str):
+            value = writable(value)[:MAX_CELL_TEXT]
+        elif value is not None and not isinstance(value, int | float | date):
+            value = writable(str(value))[:MAX_CELL_TEXT]  # a lazy translation, a Markup…
+        written.append(value)
+    sheet.append(written)
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+        elif isinstance(cell.value, datetime):
+            cell.number_format = DATE_TIME_FORMAT
+        elif isinstance(cell.value, date):
+            cell.number_format = DATE_FORMAT
+        if bold:
+            cell.font = Font(bold=True)
+
+
+def add_sheet(workbook: Workbook, title: str, header: Iterable, rows: Iterable[Iterable],
+              first: bool = False, widths: Iterable[int] | None = None):
+    """A sheet of `rows` under a bold, frozen `header`, written by `append_row`. Without
+    `widths`, each column is as wide as its title (12 to 40)."""
     sheet = workbook.active if first else workbook.create_sheet()
-    sheet.title = title
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    sheet.title = writable(str(title))[:31]
+    header = [str(name) for name in header]
+    append_row(sheet, header, bold=True)
     for row in rows:
-        sheet.append(row)
+        append_row(sheet, row)
     sheet.freeze_panes = "A2"
-    for index, name in enumerate(header, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(12, min(len(name) + 4, 40))
+    widths = list(widths) if widths is not None else [max(12, min(len(name) + 4, 40))
+                                                       for name in header]
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
     return sheet
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()

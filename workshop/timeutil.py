@@ -5,6 +5,12 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+# CONTRACT.md "Text input": times before 2000 or after 2100 are refused.
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+
+
+class OutOfRange(ValueError):
+    """A well-formed time outside EARLIEST_YEAR..LATEST_YEAR."""
 
 
 def utcnow() -> datetime:
@@ -22,14 +28,20 @@ def as_local(value: datetime | None) -> datetime | None:
 
 def parse_datetime(text: str) -> datetime:
     """Parse ISO 8601 (also the `YYYY-MM-DDTHH:MM` of HTML inputs) or "dd/mm/yyyy HH:MM";
-    naive is Vietnam time. Raises ValueError on anything else.
+    naive is Vietnam time. Raises ValueError on anything else, OutOfRange for a time before
+    2000 or after 2100 (in Vietnam time).
     """
     text = text.strip()
     try:
         value = datetime.fromisoformat(text.replace(" ", "T", 1))
     except ValueError:
         value = datetime.strptime(text, "%d/%m/%Y %H:%M")
-    return as_local(value)
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise OutOfRange(text)
+    local = as_local(value)
+    if not EARLIEST_YEAR <= local.year <= LATEST_YEAR:
+        raise OutOfRange(text)
+    return local
 
 
 def input_datetime_value(value: datetime | None) -> str:

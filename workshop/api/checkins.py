@@ -11,7 +11,7 @@ from ..extensions import db
 from ..models import Invitation
 from ..timeutil import isoformat
 from .errors import ApiError
-from .routing import endpoint, json_form, staff_user
+from .routing import endpoint, json_form, staff_user, validation_error
 
 SCAN_STATUS = {"checked_in": 200, "already_checked_in": 200, "unknown": 404, "other_workshop": 409,
                "workshop_ended": 409}
@@ -49,15 +49,22 @@ def scan_body(answer: services.ScanAnswer) -> dict:
 @endpoint("/workshops/<code>/checkins", "POST", who="staff", summary="Check in a pass",
           body=CheckInForm,
           responses={200: "checked_in or already_checked_in", 404: "unknown",
-                     409: "other_workshop, or workshop_ended once the workshop is over"})
+                     409: "other_workshop, or workshop_ended once the workshop is over",
+                     422: "A field is invalid, or `scanned_at` is out of bounds: nothing recorded"})
 def create_checkin(code: str):
     """`token` is the pass token, the personal-link token (or link) or the letter's short code.
     The same `client_id` sent again is the same scan and gets the first answer again;
-    `scanned_at` keeps the time of an offline scan."""
+    `scanned_at` keeps the time of an offline scan: no more than 10 minutes ahead of the
+    server's clock (a time ahead is taken as now), and no earlier than a day before the workshop
+    starts or a day before now, whichever is earlier; else 422."""
     workshop = workshop_or_404(code)
     form = json_form(CheckInForm)
-    answer = services.check_in(workshop, form.token.data, client_id=form.client_id.data or None,
-                               scanned_at=form.scanned_at.data, staff=staff_user())
+    try:
+        answer = services.check_in(workshop, form.token.data,
+                                   client_id=form.client_id.data or None,
+                                   scanned_at=form.scanned_at.data, staff=staff_user())
+    except services.ScanTimeRefused as refused:
+        raise validation_error({"scanned_at": [refused.message]}) from None
     return jsonify(scan_body(answer)), SCAN_STATUS[answer.result]
 
 

@@ -1,7 +1,6 @@
 """API rows for feedback: attendees send it from their phones; the chair and organizer list it."""
 from __future__ import annotations
 
-from flask import request
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -10,7 +9,7 @@ from ..feedback.forms import FeedbackForm
 from ..models import CATEGORY_LABELS, Feedback, Invitation
 from ..timeutil import isoformat
 from .errors import ApiError
-from .routing import current_invitation, endpoint, json_form, paginate
+from .routing import choice_arg, current_invitation, endpoint, json_form, paginate
 from .workshops import workshop_or_404
 
 REFUSALS = {"closed": (409, "feedback_closed"), "other_workshop": (403, "forbidden")}
@@ -66,7 +65,7 @@ def list_feedback(code: str):
         .where(Feedback.workshop_id == workshop.id)
         .order_by(Feedback.created_at.desc(), Feedback.id.desc())
     )
-    category = request.args.get("category")
-    if category in CATEGORY_LABELS:
+    category = choice_arg("category", CATEGORY_LABELS)
+    if category:
         statement = statement.where(Feedback.category == category)
     return paginate(statement, serialize)

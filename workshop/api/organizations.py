@@ -5,8 +5,9 @@ from flask import request
 
 from ..directory import services
 from ..directory.forms import ImportForm, OrganizationForm
+from ..models import ORGANIZATION_KINDS
 from .errors import ApiError
-from .routing import endpoint, json_form, paginate, validation_error
+from .routing import choice_arg, endpoint, json_form, paginate, validation_error
 
 
 def serialize(organization) -> dict:
@@ -27,7 +28,8 @@ def serialize(organization) -> dict:
 @endpoint("/organizations", "GET", who="staff", summary="List and search agencies")
 def list_organizations():
     """`q` matches name, code and leader without Vietnamese accents; `kind` filters."""
-    statement = services.search_statement(request.args.get("q"), request.args.get("kind"))
+    statement = services.search_statement(request.args.get("q"),
+                                          choice_arg("kind", ORGANIZATION_KINDS))
     return paginate(statement, serialize)
 
 

@@ -20,7 +20,7 @@ from ..questions.forms import (
 from ..questions.services import QuestionError
 from ..timeutil import isoformat
 from .errors import ApiError
-from .routing import _invitation_token, current_invitation, endpoint, json_form
+from .routing import _invitation_token, choice_arg, current_invitation, endpoint, int_arg, json_form
 
 
 def _refused(error: QuestionError) -> ApiError:
@@ -99,12 +99,11 @@ def list_questions(code: str):
     other states with `status=pending,hidden`."""
     workshop = workshop_or_404(code)
     invitation = _attendee_of(workshop.id)
-    session_id = request.args.get("session_id", type=int)
+    session_id = int_arg("session_id")
     statuses = ("visible",)
-    if invitation is None and request.args.get("status"):
-        statuses = tuple(s for s in request.args["status"].split(",")
-                         if s in ("visible", "pending", "hidden"))
-    order = "time" if request.args.get("order") == "time" else "votes"
+    if invitation is None:
+        statuses = choice_arg("status", ("visible", "pending", "hidden"), many=True) or statuses
+    order = choice_arg("order", ("votes", "time")) or "votes"
     etag = "-".join(str(part) for part in (
         services.live_version(workshop.id), session_id, invitation.id if invitation else "s",
         ",".join(statuses), order))

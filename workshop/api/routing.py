@@ -6,7 +6,7 @@ these declarations, so it cannot drift from what the API really serves.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,9 +16,11 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from sqlalchemy import Select, func, select
 from werkzeug.datastructures import MultiDict
-from wtforms import Form
+from wtforms import BooleanField, Field, Form, SelectMultipleField
+from wtforms.fields.core import UnboundField
 
 from ..extensions import csrf, db, limiter
+from ..fields import DEEP_JSON
 from ..models import Invitation, User
 from .errors import ApiError
 
@@ -186,13 +188,20 @@ def authorize(roles: tuple[str, ...]) -> None:
 def json_form(form_class: type[Form]) -> Form:
     """Validate a JSON object with the same WTForms form that the pages use.
 
-    Raises a 422 listing every field in error, in the user's language.
+    Each value must have its field's JSON type (CONTRACT.md "Text input"): true/false only for
+    a boolean field, which takes nothing else; a list only for a field that takes several
+    values. Raises a 422 listing every field in error, in the user's language.
     """
-    payload = request.get_json(silent=True)
+    payload = _json_payload()
     if not isinstance(payload, dict):
         raise ApiError(400, "invalid_json", _("Nội dung gửi lên phải là một đối tượng JSON."))
+    kinds = _field_classes(form_class)
     formdata, problems = MultiDict(), {}
     for key, value in payload.items():
+        problem = _wrong_type(kinds.get(key), value)
+        if problem:
+            problems.setdefault(key, []).append(problem)
+            continue
         for item in value if isinstance(value, list) else [value]:
             if item is None or item is False:
                 continue  # absent, as an unticked box or an empty field is in a page form
@@ -206,6 +215,42 @@ def json_form(form_class: type[Form]) -> Form:
     if not form.validate():
         raise validation_error(form.errors)
     return form
+
+
+def _json_payload() -> Any:
+    """The request's JSON, or None when it is not JSON; JSON nested too deep for the parser is
+    a 400 of its own rather than a RecursionError."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        raise ApiError(400, "invalid_json", str(DEEP_JSON)) from None
+
+
+def _field_classes(form_class: type[Form]) -> dict[str, type[Field]]:
+    """The field class behind each name of a form, without building the form."""
+    return {name: unbound.field_class for name in dir(form_class)
+            if isinstance(unbound := getattr(form_class, name, None), UnboundField)}
+
+
+def _takes_list(kind: type[Field]) -> bool:
+    return issubclass(kind, SelectMultipleField) or getattr(kind, "takes_list", False)
+
+
+def _wrong_type(kind: type[Field] | None, value: object) -> str | None:
+    """Why `value` is not of the JSON type of a field of class `kind` (None: not a field of the
+    form, ignored as before), else None."""
+    if kind is None or value is None:
+        return None
+    if issubclass(kind, BooleanField):
+        return None if isinstance(value, bool) else _("Phải là true hoặc false.")
+    if isinstance(value, bool):
+        return _("Giá trị không đúng kiểu.")
+    if isinstance(value, list):
+        if not _takes_list(kind):
+            return _("Trường này chỉ nhận một giá trị, không nhận danh sách.")
+        if any(isinstance(item, bool | list | dict) for item in value):
+            return _("Giá trị không đúng kiểu.")
+    return None
 
 
 # Ids are 32-bit in PostgreSQL; no number this API takes comes near it.
@@ -234,16 +279,45 @@ def validation_error(errors: dict[str, list[str]]) -> ApiError:
 
 
 def page_args() -> tuple[int, int]:
-    """`limit` (default 100, at most 1000) and `offset` of a list call."""
-    try:
-        limit = int(request.args.get("limit", 100))
-        offset = int(request.args.get("offset", 0))
-    except ValueError:
-        raise ApiError(
-            422, "invalid", _("limit và offset phải là số nguyên."),
-            fields=[{"field": "limit", "message": _("Phải là số nguyên.")}],
-        ) from None
-    return max(1, min(limit, 1000)), max(0, offset)
+    """`limit` (default 100, at least 1, at most 1000) and `offset` (at least 0) of a list
+    call; a limit above 1000 is taken as 1000."""
+    problems = []
+    values = {}
+    for name, default, least in (("limit", 100, 1), ("offset", 0, 0)):
+        try:
+            values[name] = int(request.args.get(name, default))
+        except ValueError:
+            problems.append({"field": name, "message": _("Phải là số nguyên.")})
+            continue
+        if values[name] < least:
+            problems.append({"field": name, "message": _("Phải là số nguyên từ %(least)d trở lên.",
+                                                         least=least)})
+    if problems:
+        raise ApiError(422, "invalid", _("limit hoặc offset không hợp lệ."), fields=problems)
+    return min(values["limit"], 1000), values["offset"]
+
+
+def choice_arg(name: str, values: Iterable[str], *, many: bool = False) -> Any:
+    """The query argument `name`, one of `values` (or, `many`, a comma-separated tuple of them);
+    None when absent or empty; anything else is a 422 naming it (CONTRACT.md "Text input")."""
+    text = request.args.get(name)
+    if not text:
+        return None
+    values = tuple(values)
+    given = tuple(part.strip() for part in text.split(",")) if many else (text,)
+    if any(value not in values for value in given):
+        raise validation_error({name: [_("Phải là một trong: %(values)s.", values=", ".join(values))]})
+    return given if many else text
+
+
+def int_arg(name: str) -> int | None:
+    """The query argument `name` as a whole number from 1 (an id); None when absent."""
+    text = request.args.get(name)
+    if not text:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= LARGEST_NUMBER:
+        raise validation_error({name: [_("Phải là số nguyên dương.")]})
+    return int(text)
 
 
 def paginate(statement: Select, serialize: Callable[[Any], dict]) -> dict:

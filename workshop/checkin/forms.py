@@ -1,14 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..extensions import db
-from ..fields import LocalDateTimeField
+from ..fields import CheckedForm, LocalDateTimeField
 from ..models import Organization
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(CheckedForm):
     """One scan, typed code or search pick. `client_id` makes a retried scan the same scan."""
 
     token = StringField(_l("Mã giấy mời"), validators=[
@@ -17,7 +16,7 @@ class CheckInForm(FlaskForm):
     scanned_at = LocalDateTimeField(validators=[Optional()])
 
 
-class WalkInForm(FlaskForm):
+class WalkInForm(CheckedForm):
     name = StringField(_l("Họ và tên"), validators=[
         DataRequired(_l("Vui lòng nhập họ và tên.")), Length(max=255)])
     title = StringField(_l("Chức vụ"), validators=[Optional(), Length(max=255)])
@@ -29,7 +28,7 @@ class WalkInForm(FlaskForm):
             raise ValidationError(_l("Cơ quan, đơn vị này không có trong danh bạ."))
 
 
-class SelfCheckInForm(FlaskForm):
+class SelfCheckInForm(CheckedForm):
     """An attendee's own check-in, for the personal link this browser opened: `k` is the secret
     of the poster at the door that the phone scanned; `client_id` makes a double tap one
     check-in. No code to type: a typed code would check in whoever it names."""

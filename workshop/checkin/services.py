@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import groupby
@@ -19,8 +18,6 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -37,6 +34,7 @@ from ..models import (
     User,
     Workshop,
 )
+from ..office import add_sheet, workbook_bytes
 from ..phases import has_ended
 from ..text import fold
 from ..timeutil import as_local, utcnow
@@ -99,6 +97,30 @@ def _previous_answer(workshop: Workshop, client_id: str | None) -> ScanAnswer | 
     return ScanAnswer(attempt.result, invitation, checkin.checked_in_at if checkin else None)
 
 
+# The time an offline scan carries (`scanned_at`): from a day before the workshop starts (the
+# door may open early, a scanner be tried the evening before), or a day before now when the scan
+# itself is made earlier still, to a few minutes past the server's clock (phones' clocks drift).
+# Anything else is a wrong clock or a forged time: refused, nothing recorded.
+SCAN_EARLIEST = timedelta(days=1)
+SCAN_CLOCK_DRIFT = timedelta(minutes=10)
+
+
+class ScanTimeRefused(ValueError):
+    """`scanned_at` outside the bounds above: nothing was recorded."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def scan_time_problem(workshop: Workshop, scanned_at: datetime, now: datetime) -> str | None:
+    if scanned_at > now + SCAN_CLOCK_DRIFT:
+        return _("Thời điểm quét ở tương lai: vui lòng kiểm tra đồng hồ của máy quét.")
+    if scanned_at < min(workshop.starts_at, now) - SCAN_EARLIEST:
+        return _("Thời điểm quét quá sớm so với hội thảo: vui lòng kiểm tra đồng hồ của máy quét.")
+    return None
+
+
 def _existing_checkin(invitation_id: int) -> CheckIn | None:
     return db.session.scalar(select(CheckIn).where(CheckIn.invitation_id == invitation_id))
 
@@ -114,8 +136,11 @@ def check_in(
     now: datetime | None = None,
 ) -> ScanAnswer:
     """Check in whoever `scanned` names, once. The same `client_id` is the same scan: it gets
-    the first answer again. An offline scan keeps its `scanned_at` (never later than now)."""
+    the first answer again. An offline scan keeps its `scanned_at` (never later than now); one
+    outside the bounds of `scan_time_problem` raises ScanTimeRefused."""
     now = now or utcnow()
+    if scanned_at is not None and (problem := scan_time_problem(workshop, scanned_at, now)):
+        raise ScanTimeRefused(problem)
     previous = _previous_answer(workshop, client_id)
     if previous is not None:
         return previous
@@ -311,31 +336,11 @@ def sign_in_sheet(workshop: Workshop) -> list[tuple[str, list[Invitation]]]:
             for kind, rows in groupby(roster(workshop, expected_only=True), key=_kind)]
 
 
-def _text_cells(sheet) -> None:
-    """User text is never a formula that a spreadsheet would run."""
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@")):
-            cell.data_type = "s"
-
-
-def _header(sheet, titles: tuple, widths: tuple) -> None:
-    sheet.append([str(title) for title in titles])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    for position, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(position)].width = width
-
-
 def attendance_xlsx(workshop: Workshop) -> bytes:
     """Attendance as a workbook: one row per invitation with its answer and check-in time (Vietnam
     time), then the counts by agency kind and the agencies nobody has represented."""
     workbook = Workbook()
-    people = workbook.active
-    people.title = _("Điểm danh")[:31]
-    _header(people, (_("STT"), _("Cơ quan, đơn vị"), _("Loại cơ quan"), _("Họ và tên"), _("Chức vụ"),
-                     _("Dự thay cho"), _("Trả lời"), _("Giờ điểm danh"), _("Cách điểm danh")),
-            (6, 44, 22, 28, 28, 26, 22, 18, 16))
+    people = []
     for number, invitation in enumerate(roster(workshop), start=1):
         delegated = invitation.status == "delegated" and invitation.delegate_name
         checkin = invitation.checkin
@@ -347,29 +352,25 @@ def attendance_xlsx(workshop: Workshop) -> bytes:
             invitation.delegate_title if delegated else invitation.title,
             invitation.name if delegated else None,
             _("Đến trực tiếp") if invitation.walk_in else invitation.status_label,
-            as_local(checkin.checked_in_at).replace(tzinfo=None) if checkin else None,
+            checkin.checked_in_at if checkin else None,
             str(METHOD_LABELS.get(checkin.method, checkin.method)) if checkin else None,
         ])
-        _text_cells(people)
-        if checkin:
-            people.cell(people.max_row, 8).number_format = "dd/mm/yyyy hh:mm"
+    add_sheet(workbook, _("Điểm danh"),
+              (_("STT"), _("Cơ quan, đơn vị"), _("Loại cơ quan"), _("Họ và tên"), _("Chức vụ"),
+               _("Dự thay cho"), _("Trả lời"), _("Giờ điểm danh"), _("Cách điểm danh")),
+              people, first=True, widths=(6, 44, 22, 28, 28, 26, 22, 18, 16))
 
     numbers = attendance(workshop)
-    kinds = workbook.create_sheet(_("Theo loại cơ quan")[:31])
-    _header(kinds, (_("Loại cơ quan"), _("Được mời"), _("Có mặt")), (30, 12, 12))
-    for kind in ORGANIZATION_KINDS:
-        if kind in numbers.by_kind:
-            kinds.append([str(KIND_LABELS[kind]), numbers.by_kind[kind]["invited"],
-                          numbers.by_kind[kind]["checked_in"]])
+    kinds = [[str(KIND_LABELS[kind]), numbers.by_kind[kind]["invited"],
+              numbers.by_kind[kind]["checked_in"]]
+             for kind in ORGANIZATION_KINDS if kind in numbers.by_kind]
     kinds.append([_("Tổng cộng"), numbers.invited, numbers.checked_in])
-    absent = workbook.create_sheet(_("Chưa có đại biểu")[:31])
-    _header(absent, (_("Cơ quan, đơn vị"), _("Loại cơ quan")), (50, 24))
-    for organization in numbers.absent:
-        absent.append([organization.name, organization.kind_label])
-        _text_cells(absent)
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    add_sheet(workbook, _("Theo loại cơ quan"), (_("Loại cơ quan"), _("Được mời"), _("Có mặt")),
+              kinds, widths=(30, 12, 12))
+    add_sheet(workbook, _("Chưa có đại biểu"), (_("Cơ quan, đơn vị"), _("Loại cơ quan")),
+              [[organization.name, organization.kind_label] for organization in numbers.absent],
+              widths=(50, 24))
+    return workbook_bytes(workbook)
 
 
 def self_check_in_open(workshop: Workshop, now: datetime | None = None) -> bool:

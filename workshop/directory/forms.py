@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import EmailField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Regexp, ValidationError
 
-from ..fields import OrganizationField
+from ..fields import CheckedForm, OrganizationField
 from ..models import KIND_LABELS, ORGANIZATION_KINDS
 from . import services
 
@@ -17,7 +16,7 @@ def _length(column: str) -> Length:
     return Length(max=services.max_length(column), message=_l("Tối đa %(max)d ký tự."))
 
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(CheckedForm):
     name = StringField(_l("Tên cơ quan"), validators=[
         DataRequired(_l("Vui lòng nhập tên cơ quan.")), _length("name")])
     kind = SelectField(
@@ -68,7 +67,7 @@ class OrganizationForm(FlaskForm):
             "address")}
 
 
-class ImportForm(FlaskForm):
+class ImportForm(CheckedForm):
     file = FileField(_l("Tệp danh bạ (.xlsx hoặc .csv)"), validators=[
         FileRequired(_l("Vui lòng chọn tệp Excel (.xlsx) hoặc CSV để nhập.")),
         FileAllowed(["xlsx", "xlsm", "csv"], _l("Chỉ nhận tệp Excel (.xlsx) hoặc CSV. Tệp .xls cũ: "
@@ -76,7 +75,7 @@ class ImportForm(FlaskForm):
     ])
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(CheckedForm):
     token = HiddenField(validators=[
         DataRequired(), Regexp(rf"^{services.UPLOAD_TOKEN.pattern}$",
                                message=_l("Tệp tải lên không còn. Vui lòng tải lên lại."))])

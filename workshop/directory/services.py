@@ -12,23 +12,23 @@ import re
 import secrets
 import shutil
 import time
+import zipfile
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import force_locale
+from flask_babel import force_locale, format_number
 from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import KIND_LABELS, ORGANIZATION_KINDS, Organization
-from ..text import fold, search_pattern
+from ..office import add_sheet, workbook_bytes
+from ..text import fold, search_pattern, text_problem
 
 COLUMNS = ("code", "name", "kind", "parent_code", "leader_name", "leader_title", "email", "phone",
            "address")
@@ -38,6 +38,12 @@ PLAIN_COLUMNS = ("name", "leader_name", "leader_title", "email", "phone", "addre
 EXPORT_FILENAME = "danh-ba-co-quan.xlsx"
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+# Bounds of an import, checked before and while reading it (a 0.5 MB XLSX can hold 1.5 million
+# rows): the file, what its zip holds once inflated, the rows and the columns read.
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_XLSX_INFLATED = 20 * 1024 * 1024
+MAX_IMPORT_ROWS = 5000
+MAX_IMPORT_COLUMNS = 50
 # Other names organizers write in the kind column, besides the codes and KIND_LABELS.
 KIND_ALIASES = {
     "district": ("UBND huyện, thị xã, thành phố", "UBND huyện"),
@@ -285,15 +291,50 @@ def _cell_text(value) -> str:
     return str(value)
 
 
+def _too_many_rows() -> _Unreadable:
+    return _Unreadable(MAX_IMPORT_ROWS + 2, _(
+        "Tệp có hơn %(count)s dòng cơ quan; mỗi lần chỉ nhập được tối đa %(count)s dòng. Vui lòng "
+        "chia thành nhiều tệp.", count=format_number(MAX_IMPORT_ROWS)))
+
+
+def _bounded(rows: Iterable[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
+    """The rows read, the header and at most MAX_IMPORT_ROWS more; reading stops past them."""
+    table = []
+    for row in rows:
+        if len(table) > MAX_IMPORT_ROWS:
+            raise _too_many_rows()
+        table.append(row)
+    return table
+
+
 def _read_xlsx(content: bytes) -> list[tuple[int, list[str]]]:
+    unreadable = _("Không đọc được tệp Excel. Vui lòng kiểm tra tệp có đúng định dạng .xlsx.")
     try:
-        workbook = load_workbook(io.BytesIO(content), data_only=True)
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            inflated = sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise _Unreadable(1, unreadable) from error
+    if inflated > MAX_XLSX_INFLATED:
+        raise _Unreadable(1, _("Tệp Excel quá lớn khi giải nén (hơn %(size)d MB); mỗi lần chỉ nhập "
+                               "được tối đa %(count)s dòng cơ quan.",
+                               size=MAX_XLSX_INFLATED // (1024 * 1024),
+                               count=format_number(MAX_IMPORT_ROWS)))
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise _Unreadable(1, _("Không đọc được tệp Excel. Vui lòng kiểm tra tệp có đúng định dạng "
-                               ".xlsx.")) from error
-    sheet = workbook.worksheets[0]
-    return [(number, [_cell_text(value) for value in values])
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)]
+        raise _Unreadable(1, unreadable) from error
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # the file's own dimensions may lie
+        rows = sheet.iter_rows(max_col=MAX_IMPORT_COLUMNS, values_only=True)
+        return _bounded((number, [_cell_text(value) for value in values])
+                        for number, values in enumerate(rows, start=1))
+    except _Unreadable:
+        raise
+    except Exception as error:  # a damaged sheet shows only while it is read
+        raise _Unreadable(1, unreadable) from error
+    finally:
+        workbook.close()
 
 
 def _read_csv(content: bytes) -> list[tuple[int, list[str]]]:
@@ -312,7 +353,9 @@ def _read_csv(content: bytes) -> list[tuple[int, list[str]]]:
     try:
         # line_num counts physical lines: a quoted cell with a line break keeps the numbering right
         for values in reader:
-            rows.append((start, values))
+            if len(rows) > MAX_IMPORT_ROWS:
+                raise _too_many_rows()
+            rows.append((start, values[:MAX_IMPORT_COLUMNS]))
             start = reader.line_num + 1
         return rows
     except csv.Error as error:
@@ -322,6 +365,9 @@ def _read_csv(content: bytes) -> list[tuple[int, list[str]]]:
 
 def _read_table(filename: str, content: bytes) -> list[tuple[int, list[str]]]:
     """(row number, cells) of the first sheet of an XLSX file, or of a CSV file."""
+    if len(content) > MAX_IMPORT_BYTES:
+        raise _Unreadable(1, _("Tệp quá lớn (hơn %(size)d MB). Vui lòng chia thành nhiều tệp.",
+                               size=MAX_IMPORT_BYTES // (1024 * 1024)))
     suffix = Path(filename or "").suffix.lower()
     if suffix == ".xls" or content.startswith(XLS_MAGIC):
         raise _Unreadable(1, _("Tệp Excel 97–2003 (.xls) không được hỗ trợ. Vui lòng lưu lại dưới "
@@ -362,6 +408,10 @@ def _check_values(row: ImportRow, kinds: dict[str, str]) -> None:
         if row.kind is None:
             row.problem("kind", _("Loại cơ quan “%(value)s” không hợp lệ (cột “kind”). Dùng một "
                                   "trong: %(choices)s.", value=kind_text, choices=_kind_choices()))
+    for column, value in values.items():
+        problem = text_problem(value or "", label=column)
+        if problem:
+            row.problem(column, problem)
     for column in ("code", *PLAIN_COLUMNS):
         value = values.get(column)
         if value and len(value) > max_length(column):
@@ -547,29 +597,17 @@ def export_xlsx(organizations: Select | Iterable[Organization]) -> bytes:
     """The agencies as an XLSX file with the import's columns: it re-imports unchanged."""
     if isinstance(organizations, Select):
         organizations = db.session.scalars(with_parents(organizations))
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Danh bạ cơ quan")[:31]
-    sheet.append(COLUMNS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    rows = []
     for organization in organizations:
         values = [getattr(organization, column) for column in COLUMNS if column != "parent_code"]
         values.insert(COLUMNS.index("parent_code"),
                       organization.parent.code if organization.parent else None)
-        sheet.append(values)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # user text, never a formula that Excel would run
-    sheet.freeze_panes = "A2"
+        rows.append(values)
     widths = {"code": 14, "name": 48, "kind": 18, "parent_code": 14, "leader_name": 24,
               "leader_title": 26, "email": 28, "phone": 16, "address": 40}
-    for position, column in enumerate(COLUMNS):
-        sheet.column_dimensions[get_column_letter(position + 1)].width = widths[column]
-    kinds = workbook.create_sheet(_("Loại cơ quan"))
-    kinds.append(("kind", _("Ý nghĩa")))
-    for kind in ORGANIZATION_KINDS:
-        kinds.append((kind, str(KIND_LABELS[kind])))
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    workbook = Workbook()
+    add_sheet(workbook, _("Danh bạ cơ quan"), COLUMNS, rows, first=True,
+              widths=[widths[column] for column in COLUMNS])
+    add_sheet(workbook, _("Loại cơ quan"), ("kind", _("Ý nghĩa")),
+              [(kind, str(KIND_LABELS[kind])) for kind in ORGANIZATION_KINDS], widths=(20, 40))
+    return workbook_bytes(workbook)

@@ -6,12 +6,11 @@ from typing import Any, TypeVar
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..fields import LocalDateTimeField
+from ..fields import CheckedForm, LocalDateTimeField
 from .services import SessionData, WorkshopData, chair_candidates, host_candidates
 
 Data = TypeVar("Data", WorkshopData, SessionData)
@@ -27,12 +26,12 @@ def optional_int(value: Any) -> int | None:
     return None if value in (None, "") else int(value)
 
 
-def dataclass_values(form: FlaskForm, kind: type[Data]) -> Data:
+def dataclass_values(form: CheckedForm, kind: type[Data]) -> Data:
     """The form's values as the service's dataclass, from the fields this form has."""
     return kind(**{item.name: form[item.name].data for item in fields(kind) if item.name in form})
 
 
-class WorkshopForm(FlaskForm):
+class WorkshopForm(CheckedForm):
     """The workshop as the API takes it; the page adds a directory select for the host."""
 
     code = StringField(
@@ -99,7 +98,7 @@ class WorkshopPageForm(WorkshopForm):
         ]
 
 
-class SessionForm(FlaskForm):
+class SessionForm(CheckedForm):
     """A session as the API takes it, the chair named by e-mail; the page picks from a list."""
 
     title = StringField(_l("Tên phiên"), [DataRequired(_l("Vui lòng nhập tên phiên.")), Length(max=500)],

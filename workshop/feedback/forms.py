@@ -4,7 +4,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from markupsafe import Markup, escape
 from wtforms import IntegerField, RadioField, TextAreaField
@@ -12,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import html_params
 
-from ..fields import LocalDateTimeField
+from ..fields import CheckedForm, LocalDateTimeField
 from ..models import CATEGORY_LABELS, FEEDBACK_CATEGORIES, WorkshopSession
 from .services import MAX_CONTRIBUTION_LENGTH, MAX_FEEDBACK_LENGTH
 
@@ -48,7 +47,7 @@ class OptionsField(IntegerField):
         self.options = list(options)
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(CheckedForm):
     category = RadioField(
         _l("Nhóm ý kiến"),
         choices=[SelectChoice(category, CATEGORY_LABELS[category]) for category in FEEDBACK_CATEGORIES],
@@ -72,7 +71,7 @@ class FeedbackForm(FlaskForm):
             (str(session.id), session.title) for session in sessions]
 
 
-class ContributionForm(FlaskForm):
+class ContributionForm(CheckedForm):
     results = TextAreaField(_l("Kết quả đạt được"), validators=[
         Optional(), Length(max=MAX_CONTRIBUTION_LENGTH)])
     obstacles = TextAreaField(_l("Tồn tại, vướng mắc"), validators=[
@@ -86,7 +85,7 @@ class ContributionForm(FlaskForm):
                            description=_l("Không bắt buộc. Gửi tệp mới sẽ thay tệp đã gửi trước."))
 
 
-class ClosingForm(FlaskForm):
+class ClosingForm(CheckedForm):
     feedback_closes_at = LocalDateTimeField(
         _l("Hạn nhận góp ý"), validators=[Optional()],
         description=_l("Sau thời điểm này đại biểu không gửi thêm góp ý, báo cáo tham luận. "

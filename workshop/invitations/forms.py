@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional, ValidationError
 
-from ..fields import OrganizationField
+from ..fields import CheckedForm, OrganizationField
 from ..models import KIND_LABELS, ORGANIZATION_KINDS
 from . import services
 
@@ -24,7 +23,7 @@ def phone_number(form, field) -> None:
         raise ValidationError(str(error)) from None
 
 
-class PersonForm(FlaskForm):
+class PersonForm(CheckedForm):
     """Who is invited: a person outside the directory, or a correction of an invitation."""
 
     name = StringField(_l("Họ và tên"), validators=[
@@ -39,7 +38,7 @@ class PersonForm(FlaskForm):
     phone = StringField(_l("Điện thoại"), validators=[Optional(), phone_number])
 
 
-class InviteForm(FlaskForm):
+class InviteForm(CheckedForm):
     """Agencies ticked by kind or one by one; their leaders are invited."""
 
     kinds = SelectMultipleField(
@@ -58,7 +57,7 @@ class InviteForm(FlaskForm):
         return True
 
 
-class RsvpForm(FlaskForm):
+class RsvpForm(CheckedForm):
     """The invitee's answer; the deputy's name is required for "delegate" (by the service)."""
 
     response = SelectField(

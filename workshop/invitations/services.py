@@ -5,7 +5,6 @@ Every invitation names one person and carries its own random tokens (see the mod
 """
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ from ..models import (
     OutboxMessage,
     Workshop,
 )
-from ..office import add_sheet, spreadsheet_time
+from ..office import add_sheet, workbook_bytes
 from ..phases import AFTER, BEFORE, phase
 from ..text import fold
 from ..timeutil import utcnow
@@ -488,13 +487,10 @@ def tracking_xlsx(workshop: Workshop) -> bytes:
             organization.kind_label if organization else None, invitation.name, invitation.title,
             invitation.email, invitation.phone, invitation.status_label, invitation.delegate_name,
             invitation.delegate_title, invitation.delegate_phone,
-            spreadsheet_time(invitation.responded_at),
-            spreadsheet_time(invitation.checkin.checked_in_at if invitation.checkin else None),
+            invitation.responded_at,
+            invitation.checkin.checked_in_at if invitation.checkin else None,
         ])
-    sheet = add_sheet(workbook, _("Giấy mời"), header, rows, first=True)
-    for column in ("L", "M"):
-        for cell in sheet[column][1:]:
-            cell.number_format = "dd/mm/yyyy hh:mm"
+    add_sheet(workbook, _("Giấy mời"), header, rows, first=True)
 
     counts = invitation_counts(workshop)
     add_sheet(
@@ -513,9 +509,7 @@ def tracking_xlsx(workshop: Workshop) -> bytes:
           agency.organization.phone, agency.declined, agency.unanswered]
          for agency in agencies_not_coming(workshop)],
     )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def share_message(invitation: Invitation) -> str:

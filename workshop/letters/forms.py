@@ -1,13 +1,13 @@
 """Which letters to show or download."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
+from ..fields import CheckedForm
 from ..models import INVITATION_STATUSES, STATUS_LABELS
 
 
-class LetterFilterForm(FlaskForm):
+class LetterFilterForm(CheckedForm):
     """Read from the query string (`?status=sent`), so it carries no CSRF token."""
 
     class Meta:

@@ -22,7 +22,7 @@ from ..core import WEEKDAYS
 from ..extensions import db
 from ..links import personal_url
 from ..models import Invitation, Workshop
-from ..office import borderless_table, paragraph, rule, set_up_a4
+from ..office import add_run, borderless_table, paragraph, rule, set_up_a4
 from ..qr import qr_png, qr_svg
 from ..text import fold
 from ..timeutil import as_local
@@ -226,16 +226,16 @@ def _write_letter(document, letter: Letter) -> None:
     paragraph(document, letter.subject, bold=True, align=center, space_after=12)
     addressee = paragraph(document, align=center, space_after=12)
     addressee.add_run(_("Kính gửi:") + " ").italic = True
-    addressee.add_run(letter.addressee)
+    add_run(addressee, letter.addressee)
     paragraph(document, letter.invitation_text, indent=True)
     for label, value in ((_("Thời gian:"), letter.time), (_("Địa điểm:"), letter.venue)):
         line = paragraph(document, indent=True)
         line.add_run(f"- {label} ").bold = True
-        line.add_run(value)
+        add_run(line, value)
     if letter.description or letter.agenda:
         line = paragraph(document, indent=True)
         line.add_run(f"- {_('Nội dung:')} ").bold = True
-        line.add_run(letter.description)
+        add_run(line, letter.description)
         for item in letter.agenda:
             paragraph(document, f"+ {item}", indent=True, space_after=0)
     paragraph(document, letter.rsvp_request, indent=True)

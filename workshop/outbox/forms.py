@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import Field
 from wtforms.widgets import TextInput
+
+from ..fields import CheckedForm
 
 
 class IntegerListField(Field):
     """Invitation ids, from ticked boxes (`ids=3&ids=5`), a JSON list or "3, 5"."""
 
     widget = TextInput()
+    takes_list = True  # the API's JSON may give a list here (json_form)
 
     def _value(self) -> str:
         return ", ".join(str(value) for value in self.data or [])
@@ -25,7 +27,7 @@ class IntegerListField(Field):
             self.data.append(int(value))
 
 
-class SendForm(FlaskForm):
+class SendForm(CheckedForm):
     ids = IntegerListField(
         _l("Giấy mời được chọn"),
         description=_l("Để trống: gửi mọi giấy mời có địa chỉ e-mail mà máy chủ thư chưa từng nhận "
@@ -33,5 +35,5 @@ class SendForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(CheckedForm):
     """A button that changes something: only the CSRF token."""

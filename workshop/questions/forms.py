@@ -1,13 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from ..fields import CheckedForm
 from ..models import MAX_QUESTION_LENGTH
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(CheckedForm):
     session_id = IntegerField(_l("Phiên"), validators=[
         InputRequired(_l("Vui lòng chọn phiên."))])
     text = TextAreaField(_l("Câu hỏi"), validators=[
@@ -17,28 +17,28 @@ class QuestionForm(FlaskForm):
     anonymous = BooleanField(_l("Gửi ẩn danh (không hiện tên và cơ quan)"))
 
 
-class StatusForm(FlaskForm):
+class StatusForm(CheckedForm):
     status = SelectField(_l("Trạng thái"), choices=[
         SelectChoice("visible", _l("Hiển thị")), SelectChoice("hidden", _l("Ẩn"))],
         validators=[InputRequired()])
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(CheckedForm):
     answer = TextAreaField(_l("Trả lời"), validators=[
         DataRequired(_l("Vui lòng nhập nội dung trả lời.")), Length(max=5000)])
     answered_by = StringField(_l("Người trả lời (họ tên, chức vụ)"),
                               validators=[Optional(), Length(max=255)])
 
 
-class AssignForm(FlaskForm):
+class AssignForm(CheckedForm):
     assigned_to = StringField(_l("Giao cho (họ tên, chức vụ)"),
                               validators=[Optional(), Length(max=255)])
 
 
-class MergeForm(FlaskForm):
+class MergeForm(CheckedForm):
     into = IntegerField(_l("Gộp vào câu hỏi"), validators=[
         InputRequired(_l("Vui lòng chọn câu hỏi để gộp vào."))])
 
 
-class CurrentQuestionForm(FlaskForm):
+class CurrentQuestionForm(CheckedForm):
     question_id = IntegerField(_l("Câu hỏi đang trả lời"), validators=[Optional()])

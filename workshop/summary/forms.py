@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional, Regexp
 
+from ..fields import CheckedForm
 from .services import MAX_CONCLUSIONS_LENGTH
 
 
-class ConclusionsForm(FlaskForm):
+class ConclusionsForm(CheckedForm):
     conclusions = TextAreaField(
         _l("Kết luận của chủ trì"),
         validators=[Optional(), Length(max=MAX_CONCLUSIONS_LENGTH,
@@ -23,5 +23,5 @@ class ConclusionsForm(FlaskForm):
     finish = SubmitField(_l("Hoàn thành và công bố"))
 
 
-class PublishForm(FlaskForm):
+class PublishForm(CheckedForm):
     """Only the CSRF token: "Công bố" makes the current draft final."""

@@ -8,7 +8,6 @@ an official Vietnamese document whatever language the screen uses.
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,7 +22,6 @@ from lxml.etree import SubElement
 from openpyxl import Workbook
 
 from ..checkin.services import METHOD_LABELS
-from ..invitations.services import add_sheet, spreadsheet_time
 from ..letters.services import (
     HEAD_WIDTHS,
     NATIONAL_MOTTO,
@@ -35,6 +33,8 @@ from ..letters.services import (
     set_up_a4,
     workshop_time,
 )
+from ..office import add_sheet, workbook_bytes
+from ..text import writable
 from ..timeutil import utcnow
 from .services import Summary
 
@@ -252,8 +252,6 @@ def _write_head(document, report: Report) -> None:
     paragraph(document, report.subtitle, bold=True, align=center, space_after=12)
 
 
-# Text that XML 1.0 cannot carry (control characters pasted into a text box).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 INDENT = str(567)  # 10 mm in twentieths of a point, as the letters indent their paragraphs
 
 
@@ -277,7 +275,7 @@ def _line(end, text: str, *, bold: bool = False, italic: bool = False, hanging: 
         for flag, tag in ((bold, "w:b"), (italic, "w:i")):
             if flag:
                 SubElement(font, qn(tag))
-    for index, part in enumerate(_NOT_XML.sub("", text).split("\n")):
+    for index, part in enumerate(writable(text).split("\n")):
         if index:
             SubElement(run, qn("w:br"))
         piece = SubElement(run, qn("w:t"))
@@ -319,20 +317,7 @@ def report_xlsx(summary: Summary) -> bytes:
         _attendance_sheet(workbook, summary)
         _questions_sheet(workbook, summary)
         _feedback_sheet(workbook, summary)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _cells(rows: list[list]) -> list[list]:
-    """Rows with the text that a spreadsheet cannot hold (control characters) taken out."""
-    return [[_NOT_XML.sub("", value) if isinstance(value, str) else value for value in row]
-            for row in rows]
-
-
-def _dates(sheet, column: str) -> None:
-    for cell in sheet[column][1:]:
-        cell.number_format = "dd/mm/yyyy hh:mm"
+    return workbook_bytes(workbook)
 
 
 def _attendance_sheet(workbook: Workbook, summary: Summary) -> None:
@@ -345,36 +330,33 @@ def _attendance_sheet(workbook: Workbook, summary: Summary) -> None:
             organization.kind_label if organization else None, invitation.name, invitation.title,
             _("Đến trực tiếp") if invitation.walk_in else invitation.status_label,
             invitation.delegate_name, _("Có mặt") if checkin else _("Vắng"),
-            spreadsheet_time(checkin.checked_in_at if checkin else None),
+            checkin.checked_in_at if checkin else None,
             str(METHOD_LABELS.get(checkin.method, checkin.method)) if checkin else None,
         ])
-    sheet = add_sheet(workbook, _("Điểm danh"),
+    add_sheet(workbook, _("Điểm danh"),
                    [_("Số giấy mời"), _("Cơ quan, đơn vị"), _("Loại cơ quan"), _("Người được mời"),
                     _("Chức vụ"), _("Trả lời"), _("Người dự thay"), _("Điểm danh"),
-                    _("Điểm danh lúc"), _("Cách điểm danh")], _cells(rows), first=True)
-    _dates(sheet, "I")
+                    _("Điểm danh lúc"), _("Cách điểm danh")], rows, first=True)
 
 
 def _questions_sheet(workbook: Workbook, summary: Summary) -> None:
     rows = [
         [session.title, question.text, question.asker, question.agency, question.votes,
          question.assigned_to, question.answer, question.answered_by,
-         spreadsheet_time(question.answered_at)]
+         question.answered_at]
         for session in summary.sessions for question in session.questions
     ]
-    sheet = add_sheet(workbook, _("Câu hỏi"),
+    add_sheet(workbook, _("Câu hỏi"),
                    [_("Phiên"), _("Câu hỏi"), _("Người hỏi"), _("Cơ quan, đơn vị"), _("Bình chọn"),
-                    _("Người được giao"), _("Trả lời"), _("Người trả lời"), _("Trả lời lúc")], _cells(rows))
-    _dates(sheet, "I")
+                    _("Người được giao"), _("Trả lời"), _("Người trả lời"), _("Trả lời lúc")], rows)
 
 
 def _feedback_sheet(workbook: Workbook, summary: Summary) -> None:
     rows = [
         [remark.category_label, remark.text, remark.agency, remark.kind_label, remark.person,
-         remark.session_title, remark.rating, remark.source_label, spreadsheet_time(remark.created_at)]
+         remark.session_title, remark.rating, remark.source_label, remark.created_at]
         for items in summary.feedback.values() for remark in items
     ]
-    sheet = add_sheet(workbook, _("Góp ý"),
+    add_sheet(workbook, _("Góp ý"),
                    [_("Nhóm"), _("Nội dung"), _("Cơ quan, đơn vị"), _("Loại cơ quan"), _("Người gửi"),
-                    _("Phiên"), _("Điểm"), _("Nguồn"), _("Thời gian")], _cells(rows))
-    _dates(sheet, "I")
+                    _("Phiên"), _("Điểm"), _("Nguồn"), _("Thời gian")], rows)
