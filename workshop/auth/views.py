@@ -9,9 +9,18 @@ from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)
 
+# Sign-in is limited per address, and per account from any address; a sign-in that succeeds
+# (a redirect) does not count against the account.
+_per_account = limiter.limit(
+    "10 per minute", methods=["POST"],
+    key_func=lambda: "account:" + services.normalize_email(request.form.get("email", ""))[:255],
+    deduct_when=lambda response: response.status_code != 302,
+)
+
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
+@_per_account
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))

@@ -34,10 +34,11 @@ from ..api.errors import ApiError, handle_api_error, json_error
 from ..api.routing import SESSION_INVITATION_KEY, validation_error
 from ..auth.decorators import role_required
 from ..directory.services import search_statement
-from ..extensions import db, limiter
+from ..extensions import db
 from ..links import base_url
 from ..models import KIND_LABELS, ORGANIZATION_KINDS, Invitation, Workshop
 from ..qr import qr_svg
+from ..ratelimit import holder_limits, session_holder
 from ..timeutil import isoformat
 from . import services
 from .forms import SelfCheckInForm, WalkInForm
@@ -254,8 +255,15 @@ def poster(code: str):
 # --- self check-in (public) --------------------------------------------------------------
 
 
+# Self check-in from the poster: a phone that opened its personal link spends its own budget; a
+# typed code (no valid token in the session) counts against the address, like a guess.
+_self_check_in_limits = holder_limits("self-check-in", session_holder(SESSION_INVITATION_KEY),
+                                      per_holder="60 per minute", per_address="60 per minute",
+                                      methods=["POST"])
+
+
 @bp.route("/<code>/self-checkin", methods=["GET", "POST"])
-@limiter.limit("60 per minute", methods=["POST"])
+@_self_check_in_limits
 def self_check_in(code: str):
     """The poster's page: one tap for the attendee whose browser opened their personal link,
     else the short code of their letter. Rate limited per address; shows nobody else.
