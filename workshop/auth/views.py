@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -18,6 +18,17 @@ _per_account = limiter.limit(
 )
 
 
+# What a browser keeps across a sign-in or a sign-out: the language chosen on it, nothing else
+# (an attendee's personal-link token must not survive a staff sign-in on a shared phone).
+KEPT_ACROSS_SIGN_IN = ("lang",)
+
+
+def _fresh_session() -> None:
+    kept = {key: session[key] for key in KEPT_ACROSS_SIGN_IN if key in session}
+    session.clear()
+    session.update(kept)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
 @_per_account
@@ -28,6 +39,8 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
+            _fresh_session()  # nothing of whoever used this browser before carries over
+            services.start_login(user)
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")))
         flash(_("E-mail hoặc mật khẩu không đúng."), "error")
@@ -36,6 +49,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    if current_user.is_authenticated:
+        services.end_login(current_user.get_id())
+    _fresh_session()
+    logout_user()  # after the clearing: it marks the remember cookie for deletion
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("auth.login"))
