@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..config import LOGIN_LIFETIME
@@ -36,9 +36,12 @@ def authenticate(email: str, password: str) -> User | None:
 def start_login(user: User) -> str:
     """A new sign-in for `user`: its id ("<account id>:<secret>") is what the session and the
     remember cookie carry, a new one at every sign-in; only the secret's hash is kept."""
+    now = utcnow()
+    db.session.execute(delete(Login).where(  # this account's sign-ins that no longer work
+        Login.user_id == user.id, or_(Login.ended_at.is_not(None), Login.expires_at <= now)))
     secret = secrets.token_urlsafe(32)
     db.session.add(Login(user=user, secret_hash=hash_token(secret),
-                         expires_at=utcnow() + LOGIN_LIFETIME))
+                         created_at=now, expires_at=now + LOGIN_LIFETIME))
     db.session.commit()
     user.login_id = f"{user.id}:{secret}"
     return user.login_id
