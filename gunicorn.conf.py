@@ -57,3 +57,6 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # The client's address as nginx saw it, the request, status, size and time taken.
 access_log_format = '%({x-forwarded-for}i)s %(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+# ... with the secrets of links (/i/<token>, /screen/<secret>, ?token=) written as ***. Named
+# by its dotted path: gunicorn loads it, this file still imports nothing from the app.
+logger_class = "workshop.accesslog.RedactingGunicornLogger"

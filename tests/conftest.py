@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from workshop import create_app
-from workshop.auth.services import create_api_token
+from workshop.auth.services import create_api_token, start_login
 from workshop.config import database_url
 from workshop.extensions import db
 
@@ -137,7 +137,7 @@ def runner(app):
 def login_as(client, user) -> None:
     """Sign a test client in as `user` without going through the form (the form has its tests)."""
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = start_login(user)
         session["_fresh"] = True
 
 

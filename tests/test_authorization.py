@@ -267,6 +267,7 @@ def leaks(actor: str, response, world: World) -> list[str]:
 def check(app: Flask, world: World, cell: Cell, actor: str, expected: str, path: str) -> list[str]:
     """Send the cell's request as `actor`; what is wrong with the answer, if anything."""
     check_unchanged = cell.method not in SAFE_METHODS and expected != ALLOW
+    client = client_of(app, actor, world)  # signing in writes a row: before the snapshot
     before = database_rows(app) if check_unchanged else None
     options = {"headers": world.api_headers.get(actor, {}) if path.startswith("/api/") else {}}
     if cell.rule.json is not None:
@@ -274,7 +275,7 @@ def check(app: Flask, world: World, cell: Cell, actor: str, expected: str, path:
     elif cell.rule.form is not None:
         options["data"] = fill(cell.rule.form, world.values)
     with app.app_context():  # its own session and `g`, as a request has in production
-        response = client_of(app, actor, world).open(path, method=cell.method, **options)
+        response = client.open(path, method=cell.method, **options)
     found = [outcome_problem(expected, response, path), *leaks(actor, response, world)]
     if check_unchanged:
         after = database_rows(app)

@@ -119,6 +119,10 @@ def test_gunicorn_serves_the_app_with_this_config(tmp_path):
                 time.sleep(0.2)
         assert ready == (200, {"status": "ok"}), err.read_text()[-2000:]
         assert _get(f"{base}/healthz") == (200, {"status": "ok"})
+        # Links whose secret must not reach the access log.
+        for path in ("/i/linksecret111/questions", "/screen/screensecret222/feed",
+                     "/healthz?token=querysecret333"):
+            _get(base + path)
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -127,5 +131,9 @@ def test_gunicorn_serves_the_app_with_this_config(tmp_path):
             os.killpg(server.pid, signal.SIGKILL)  # the session this test started, nothing else
             server.wait(timeout=5)
     assert server.returncode == 0
-    assert '"GET /healthz HTTP/1.1" 200' in out.read_text()  # access log on stdout
+    log = out.read_text()
+    assert '"GET /healthz HTTP/1.1" 200' in log  # access log on stdout
+    assert '"GET /i/***/questions HTTP/1.1" 404' in log
+    assert '"GET /screen/***/feed HTTP/1.1" 404' in log and "/healthz?token=***" in log
+    assert "secret" not in log
     assert err.read_text().count("Booting worker") == 2

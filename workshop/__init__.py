@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config
+from .accesslog import install_werkzeug_filter
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 LOCALES = ("vi", "en")
@@ -58,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     core.init_app(app)
     audit.init_app(app)
     expired_session.init_app(app)
+    install_werkzeug_filter()  # `flask run` logs requests: without the secrets of links
 
     from .cli import register
 
@@ -102,14 +104,16 @@ def _init_i18n(app: Flask) -> None:
 def _init_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
+    from .auth.services import user_for_login
     from .models import User
 
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user and user.active else None
+    def load_user(login_id: str) -> User | None:
+        """The session and the remember cookie carry a sign-in, not an account id."""
+        return user_for_login(login_id)

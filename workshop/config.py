@@ -3,10 +3,15 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_PATH = REPO_ROOT / "instance"
+
+
+# How long a staff sign-in lasts at most, remembered or not.
+LOGIN_LIFETIME = timedelta(days=14)
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -67,6 +72,12 @@ def from_environment(instance_path: Path) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", False),
+        # Flask-Login's "Ghi nhớ đăng nhập": a new value at every sign-in, ended at sign-out
+        # (auth.services.start_login); as long as a sign-in lasts, with the session's flags
+        # (REMEMBER_COOKIE_SECURE follows SESSION_COOKIE_SECURE, see create_app).
+        "REMEMBER_COOKIE_DURATION": LOGIN_LIFETIME,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
     }

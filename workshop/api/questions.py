@@ -6,7 +6,7 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 
 from ..events.services import workshop_or_404
-from ..extensions import db, limiter
+from ..extensions import db
 from ..models import Invitation, Question, WorkshopSession
 from ..questions import services
 from ..questions.forms import (
@@ -18,9 +18,17 @@ from ..questions.forms import (
     StatusForm,
 )
 from ..questions.services import QuestionError
+from ..ratelimit import question_limit
 from ..timeutil import isoformat
 from .errors import ApiError
-from .routing import _invitation_token, choice_arg, current_invitation, endpoint, int_arg, json_form
+from .routing import (
+    attendee_holder,
+    choice_arg,
+    current_invitation,
+    endpoint,
+    int_arg,
+    json_form,
+)
 
 
 def _refused(error: QuestionError) -> ApiError:
@@ -73,9 +81,9 @@ def serialize(question: Question, current_id: int | None = None,
 
 @endpoint("/workshops/<code>/questions", "POST", who="attendee", summary="Ask a question",
           body=QuestionForm, responses={201: "created", 429: "too many questions"})
-@limiter.limit("10 per minute", key_func=lambda: f"ask:{_invitation_token()}",
-               error_message=lambda: _("Bạn đã gửi nhiều câu hỏi liên tiếp. "
-                                       "Vui lòng chờ một phút rồi gửi tiếp."))
+@question_limit(attendee_holder,
+                error_message=lambda: _("Bạn đã gửi nhiều câu hỏi liên tiếp. "
+                                        "Vui lòng chờ một phút rồi gửi tiếp."))
 def ask_question(code: str):
     """`status` is `visible`, or `pending` when the session is moderated; `text` is 1 to 1,000
     characters, else 422."""

@@ -12,16 +12,16 @@ from typing import Any
 
 from flask import Blueprint, request, session
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from sqlalchemy import Select, func, select
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, Field, Form, SelectMultipleField
 from wtforms.fields.core import UnboundField
 
-from ..extensions import csrf, db, limiter
+from ..extensions import csrf, db
 from ..fields import DEEP_JSON
 from ..models import Invitation, User
+from ..ratelimit import PER_TOKEN, holder_limits, invitation_key, request_invitation
 from .errors import ApiError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -33,11 +33,9 @@ ATTENDEE = "attendee"
 INVITATION_HEADER = "X-Invitation-Token"
 # Where the personal page keeps its token, so that its scripts can call the API.
 SESSION_INVITATION_KEY = "invitation_token"
-# Attendee calls are limited per invitation token (CONTRACT.md); and per address, more loosely,
-# since a whole hall shares the venue's Wi-Fi address.
-# A rate, not a password.
-ATTENDEE_LIMIT_PER_TOKEN = "120 per minute"  # nosec B105
-ATTENDEE_LIMIT_PER_ADDRESS = "1200 per minute"
+# Attendee calls are limited per valid invitation token, never per address while they carry
+# one (CONTRACT.md "Rate limits, precisely"; the rule lives in workshop/ratelimit.py).
+ATTENDEE_LIMIT_PER_TOKEN = PER_TOKEN
 
 
 @dataclass
@@ -123,16 +121,14 @@ def current_invitation() -> Invitation | None:
     signed-in browser does). A header with an unknown token is a 401."""
     if "workshop.api_invitation" in request.environ:
         return request.environ["workshop.api_invitation"]
-    from ..invitations.services import find_by_token
-
     invitation = None
     if INVITATION_HEADER in request.headers:
-        invitation = find_by_token(_invitation_token())
+        invitation = request_invitation(_invitation_token())
         if invitation is None:
             raise ApiError(401, "invalid_invitation_token",
                            _("Đường link giấy mời không đúng hoặc không còn hiệu lực."))
     elif session.get(SESSION_INVITATION_KEY):
-        invitation = find_by_token(session[SESSION_INVITATION_KEY])
+        invitation = request_invitation(session[SESSION_INVITATION_KEY])
         if invitation is not None and request.method not in SAFE_METHODS:
             csrf.protect()
     request.environ["workshop.api_invitation"] = invitation  # worked out once per request
@@ -149,25 +145,17 @@ def _attendee_first(roles: tuple[str, ...]) -> bool:
     return not (request.headers.get("Authorization") or current_user.is_authenticated)
 
 
+def attendee_holder() -> str | None:
+    """Whose budget an attendee call spends: the valid invitation it carries, else None (then
+    it counts against its address). Shares `current_invitation`'s lookup, without its 401."""
+    return invitation_key(request_invitation(_invitation_token()))
+
+
 def _attendee_limits(roles: tuple[str, ...]) -> Callable[[Callable], Callable]:
-    """Per-token and per-address limits for the attendee calls of an endpoint; staff calls to
-    an endpoint open to both are not limited (CONTRACT.md)."""
-
-    def staff_call() -> bool:
-        return not _attendee_first(roles)
-
-    def token_key() -> str:
-        return f"invitation:{_invitation_token() or get_remote_address()}"
-
-    def message() -> str:
-        return _("Bạn gửi quá nhiều yêu cầu. Vui lòng thử lại sau ít phút.")
-
-    per_token = limiter.shared_limit(ATTENDEE_LIMIT_PER_TOKEN, scope="attendee-token",
-                                     key_func=token_key, exempt_when=staff_call,
-                                     error_message=message)
-    per_address = limiter.shared_limit(ATTENDEE_LIMIT_PER_ADDRESS, scope="attendee-address",
-                                       exempt_when=staff_call, error_message=message)
-    return lambda view: per_address(per_token(view))
+    """The attendee calls of an endpoint are limited per valid token, the others per address;
+    staff calls to an endpoint open to both are not limited (CONTRACT.md)."""
+    return holder_limits("attendee-api", attendee_holder,
+                         exempt=lambda: not _attendee_first(roles))
 
 
 def authorize(roles: tuple[str, ...]) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import joinedload
 
+from ..config import LOGIN_LIFETIME
 from ..extensions import db
-from ..models import ROLES, ApiToken, User, hash_token
+from ..models import ROLES, ApiToken, Login, User, hash_token
 from ..timeutil import utcnow
 
 
@@ -29,6 +31,51 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None or not user.active or not user.check_password(password):
         return None
     return user
+
+
+def start_login(user: User) -> str:
+    """A new sign-in for `user`: its id ("<account id>:<secret>") is what the session and the
+    remember cookie carry, a new one at every sign-in; only the secret's hash is kept."""
+    now = utcnow()
+    db.session.execute(delete(Login).where(  # this account's sign-ins that no longer work
+        Login.user_id == user.id, or_(Login.ended_at.is_not(None), Login.expires_at <= now)))
+    secret = secrets.token_urlsafe(32)
+    db.session.add(Login(user=user, secret_hash=hash_token(secret),
+                         created_at=now, expires_at=now + LOGIN_LIFETIME))
+    db.session.commit()
+    user.login_id = f"{user.id}:{secret}"
+    return user.login_id
+
+
+def _login(login_id: str | None) -> Login | None:
+    user_id, _colon, secret = (login_id or "").partition(":")
+    if not user_id.isdigit() or not secret or len(secret) > 64:
+        return None
+    login = db.session.scalar(select(Login).options(joinedload(Login.user))
+                              .where(Login.secret_hash == hash_token(secret)))
+    if login is None or login.user_id != int(user_id):
+        return None
+    return login
+
+
+def user_for_login(login_id: str | None) -> User | None:
+    """The active account of a sign-in that has neither ended nor expired, else None."""
+    login = _login(login_id)
+    if login is None or login.ended_at is not None or login.expires_at <= utcnow():
+        return None
+    user = login.user
+    if not user.active:
+        return None
+    user.login_id = login_id
+    return user
+
+
+def end_login(login_id: str | None) -> None:
+    """Sign-out: the sign-in's session and remember cookie stop working, on every copy."""
+    login = _login(login_id)
+    if login is not None and login.ended_at is None:
+        login.ended_at = utcnow()
+        db.session.commit()
 
 
 def create_user(

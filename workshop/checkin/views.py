@@ -37,12 +37,13 @@ from ..api.routing import SESSION_INVITATION_KEY, validation_error
 from ..auth.decorators import role_required
 from ..directory.services import search_statement
 from ..expired_session import keeps_input
-from ..extensions import db, limiter
+from ..extensions import db
 from ..invitations.views import PERSONAL_HEADERS
 from ..links import base_url
 from ..models import KIND_LABELS, ORGANIZATION_KINDS, Invitation, Workshop
 from ..phases import has_ended
 from ..qr import qr_svg
+from ..ratelimit import holder_limits, session_holder
 from ..timeutil import as_local, isoformat, utcnow
 from . import services
 from .forms import SelfCheckInForm, WalkInForm
@@ -308,8 +309,15 @@ def poster_json(code: str):
 # --- self check-in (public) --------------------------------------------------------------
 
 
+# Self check-in from the poster: a phone that opened its personal link spends its own budget; a
+# phone without one (no valid token in the session) counts against the address.
+_self_check_in_limits = holder_limits("self-check-in", session_holder(SESSION_INVITATION_KEY),
+                                      per_holder="60 per minute", per_address="60 per minute",
+                                      methods=["POST"])
+
+
 @bp.route("/<code>/self-checkin", methods=["GET", "POST"])
-@limiter.limit("60 per minute", methods=["POST"])
+@_self_check_in_limits
 @keeps_input
 def self_check_in(code: str):
     """The poster's page: one tap checks in the attendee whose browser opened their personal

@@ -11,8 +11,8 @@ from ..auth.decorators import role_required
 from ..events.services import workshop_or_404
 from ..expired_session import keeps_input
 from ..extensions import limiter
-from ..invitations.services import find_by_token
 from ..models import CATEGORY_LABELS, KIND_LABELS, Invitation, Workshop
+from ..ratelimit import attendee_pages, request_invitation, url_token_holder
 from . import services
 from .forms import ClosingForm, ContributionForm, FeedbackForm
 
@@ -21,9 +21,10 @@ bp = Blueprint("feedback", __name__)
 # The attendee pages carry the link's secret in their URL (as the personal page does).
 ATTENDEE_ENDPOINTS = ("feedback.attendee_feedback", "feedback.attendee_contribution")
 ATTENDEE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "private, no-store"}
-_per_link = limiter.limit(
-    "30 per minute", methods=["POST"],
-    key_func=lambda: f"feedback:{(request.view_args or {}).get('token', '')}",
+# Beside the pages' budget per link: at most this many items sent a minute per valid link.
+_sent_per_link = limiter.limit(
+    "30 per minute", methods=["POST"], key_func=lambda: url_token_holder() or "",
+    exempt_when=lambda: url_token_holder() is None,
 )
 
 
@@ -35,7 +36,7 @@ def _attendee_headers(response: Response) -> Response:
 
 
 def _invitation(token: str) -> Invitation:
-    invitation = find_by_token(token)
+    invitation = request_invitation(token)
     if invitation is None:
         abort(404, _("Đường link giấy mời không đúng hoặc không còn hiệu lực. Vui lòng liên hệ "
                      "Ban tổ chức hội thảo."))
@@ -54,7 +55,8 @@ def _show_error(form, error: services.FeedbackError) -> None:
 
 
 @bp.route("/i/<token>/feedback", methods=["GET", "POST"])
-@_per_link
+@attendee_pages
+@_sent_per_link
 @keeps_input
 def attendee_feedback(token: str):
     """"Góp ý, bài học kinh nghiệm": one item at a time, from a phone."""
@@ -81,7 +83,8 @@ def attendee_feedback(token: str):
 
 
 @bp.route("/i/<token>/contribution", methods=["GET", "POST"])
-@_per_link
+@attendee_pages
+@_sent_per_link
 @keeps_input
 def attendee_contribution(token: str):
     """The agency's written contribution (báo cáo tham luận), with an optional PDF or DOCX."""

@@ -18,7 +18,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
 
 from ..api.routing import SESSION_INVITATION_KEY
@@ -26,11 +25,12 @@ from ..auth.decorators import role_required
 from ..directory.services import kind_counts
 from ..events.services import workshop_or_404
 from ..expired_session import keeps_input
-from ..extensions import db, limiter
+from ..extensions import db
 from ..links import personal_url
 from ..models import KIND_LABELS, ORGANIZATION_KINDS, STATUS_LABELS, Invitation, Organization, Workshop
 from ..outbox.services import last_deliveries, mail_health
 from ..qr import qr_png, qr_svg
+from ..ratelimit import attendee_pages, request_invitation
 from ..summary.services import published_summary
 from ..text import fold
 from . import services
@@ -42,13 +42,6 @@ bp = Blueprint("invitations", __name__)
 # Referer header nor stay in a shared cache.
 PERSONAL_ENDPOINTS = ("invitations.personal", "invitations.pass_png")
 PERSONAL_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "private, no-store"}
-# Per address, loosely (a whole hall shares the venue's Wi-Fi address), and per link.
-_per_address = limiter.shared_limit("300 per minute", scope="personal-address",
-                                    key_func=get_remote_address)
-_per_link = limiter.shared_limit(
-    "60 per minute", scope="personal-link",
-    key_func=lambda: f"link:{(request.view_args or {}).get('token', '')}",
-)
 
 
 @bp.after_request
@@ -232,13 +225,12 @@ def _unknown_link():
 
 
 @bp.route("/i/<token>", methods=["GET", "POST"])
-@_per_address
-@_per_link
+@attendee_pages
 @keeps_input
 def personal(token: str):
     """The invitee's page: no sign-in, the token is the key. It remembers the token in the
     session so that the page's scripts can call the attendee API."""
-    invitation = services.find_by_token(token)
+    invitation = request_invitation(token)
     if invitation is None:
         return _unknown_link()
     session[SESSION_INVITATION_KEY] = token
@@ -271,11 +263,10 @@ def personal(token: str):
 
 
 @bp.get("/i/<token>/pass.png")
-@_per_address
-@_per_link
+@attendee_pages
 def pass_png(token: str):
     """The pass as an image to keep in the phone's gallery ("Lưu ảnh")."""
-    invitation = services.find_by_token(token)
+    invitation = request_invitation(token)
     if invitation is None or invitation.status == "declined":
         return _unknown_link()
     return Response(

@@ -25,7 +25,7 @@ from .questions import (
     Question,
     QuestionVote,
 )
-from .users import ROLE_LABELS, ROLE_RANK, ROLES, ApiToken, User, hash_token
+from .users import ROLE_LABELS, ROLE_RANK, ROLES, ApiToken, Login, User, hash_token
 from .workshops import Workshop, WorkshopSession
 
 __all__ = [
@@ -59,6 +59,7 @@ __all__ = [
     "ROLE_LABELS",
     "ROLE_RANK",
     "ApiToken",
+    "Login",
     "Organization",
     "User",
     "Workshop",

@@ -40,6 +40,18 @@ class User(UserMixin, db.Model):
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+    logins: Mapped[list[Login]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    # The sign-in this account is used through in the current request ("<id>:<secret>", see
+    # auth.services.start_login); Flask-Login keeps it in the session and the remember cookie.
+    login_id = None
+
+    def get_id(self) -> str:
+        """What Flask-Login stores for this sign-in: never the bare account id, so that a
+        cookie stops working when its sign-in ends."""
+        return self.login_id or ""
 
     @property
     def is_active(self) -> bool:
@@ -65,6 +77,22 @@ class User(UserMixin, db.Model):
 def hash_token(token: str) -> str:
     """API tokens are stored as their SHA-256: a leaked database holds no usable token."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Login(db.Model):
+    """One sign-in of a staff account on one browser: the session and the remember cookie carry
+    its secret (stored here as its SHA-256 only); signing out or its expiry ends it."""
+
+    __tablename__ = "logins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="logins")
 
 
 class ApiToken(db.Model):

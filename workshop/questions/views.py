@@ -21,7 +21,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 
 from ..api.questions import serialize
 from ..api.routing import SESSION_INVITATION_KEY
@@ -29,13 +28,21 @@ from ..auth.decorators import role_required
 from ..core import http_message
 from ..events.services import workshop_or_404
 from ..expired_session import keeps_input
-from ..extensions import db, limiter
-from ..invitations.services import find_by_token
+from ..extensions import db
 from ..invitations.views import PERSONAL_HEADERS
 from ..links import base_url
 from ..models import MAX_QUESTION_LENGTH, Invitation, Question, Workshop, WorkshopSession
 from ..phases import has_ended
 from ..qr import qr_svg
+from ..ratelimit import (
+    attendee_pages,
+    holder_limits,
+    once_per_request,
+    question_limit,
+    request_invitation,
+    session_holder,
+    url_token_holder,
+)
 from . import services
 from .forms import AnswerForm, AssignForm, MergeForm, QuestionForm
 from .services import QUEUE_STATES, QuestionError
@@ -46,14 +53,24 @@ bp = Blueprint("questions", __name__)
 # sites, no shared cache.
 SECRET_URL_ENDPOINTS = ("questions.attendee", "questions.vote", "questions.screen",
                         "questions.screen_feed")
-# Public pages: loosely per address (a whole hall shares the venue's Wi-Fi address); asking is
-# limited per personal link, like the API (CONTRACT.md: at least 10 questions a minute).
-_per_address = limiter.shared_limit("600 per minute", scope="questions-public",
-                                    key_func=get_remote_address)
-_ask_limit = limiter.limit(
-    "10 per minute", methods=["POST"],
-    key_func=lambda: f"ask:{(request.view_args or {}).get('token', '')}",
-)
+# Public pages: limited per personal link, or per projector link (CONTRACT.md "Rate limits,
+# precisely"); asking shares the API's budget of questions per invitation.
+_ask_limit = question_limit(url_token_holder)
+_join_limits = holder_limits("attendee-pages", session_holder(SESSION_INVITATION_KEY))
+
+
+def _screen_of(screen_token: str | None) -> Workshop | None:
+    """The workshop of a projector link, looked up once per request."""
+    return once_per_request("screen", screen_token, services.workshop_for_screen)
+
+
+def _screen_holder() -> str | None:
+    workshop = _screen_of((request.view_args or {}).get("screen_token"))
+    return f"screen:{workshop.id}" if workshop is not None else None
+
+
+# The projector polls its feed every few seconds; a chair may open it on two screens.
+_screen_limits = holder_limits("screen", _screen_holder, per_holder="600 per minute")
 ORDERS = ("votes", "time")
 # Text this long gets a smaller size on the projector, so that it still fits the screen.
 SCREEN_SIZES = ((130, "l"), (350, "m"))
@@ -97,13 +114,13 @@ def _attendee_page(invitation: Invitation, form: QuestionForm, status: int = 200
 
 
 @bp.route("/i/<token>/questions", methods=["GET", "POST"])
-@_per_address
+@attendee_pages
 @_ask_limit
 @keeps_input
 def attendee(token: str):
     """Ask and vote from the personal link, without signing in. Works without scripts (a plain
     form); with them, the list stays current and votes go through the API."""
-    invitation = find_by_token(token)
+    invitation = request_invitation(token)
     if invitation is None:
         return render_template("invitations/unknown_link.html"), 404
     session[SESSION_INVITATION_KEY] = token  # the page's scripts call the API with it
@@ -129,7 +146,7 @@ def attendee(token: str):
 def _too_many(error):
     """Too many questions in a minute: say so, and keep what was typed."""
     if request.endpoint == "questions.attendee" and request.method == "POST":
-        invitation = find_by_token((request.view_args or {}).get("token"))
+        invitation = request_invitation((request.view_args or {}).get("token"))
         if invitation is not None:
             form = QuestionForm()
             form.text.errors = [_("Ông/bà đã gửi nhiều câu hỏi liên tiếp. "
@@ -139,10 +156,10 @@ def _too_many(error):
 
 
 @bp.post("/i/<token>/questions/<int:question_id>/vote")
-@_per_address
+@attendee_pages
 def vote(token: str, question_id: int):
     """The vote button without scripts (with them, the page calls the API)."""
-    invitation = find_by_token(token)
+    invitation = request_invitation(token)
     if invitation is None:
         return render_template("invitations/unknown_link.html"), 404
     question = db.session.get(Question, question_id)
@@ -157,13 +174,13 @@ def vote(token: str, question_id: int):
 
 
 @bp.get("/q/<code>")
-@_per_address
+@_join_limits
 def join(code: str):
     """Where the projector's QR code leads. A phone that has opened its personal link goes
     straight to its questions page; any other is told to open the link in its invitation (the
     projector is seen by everyone, so it cannot carry anyone's personal link)."""
     workshop = workshop_or_404(code)
-    invitation = find_by_token(session.get(SESSION_INVITATION_KEY))
+    invitation = request_invitation(session.get(SESSION_INVITATION_KEY))
     if invitation is not None and invitation.workshop_id == workshop.id:
         return redirect(url_for(".attendee", token=invitation.token))
     return render_template("questions/join.html", workshop=workshop,
@@ -224,7 +241,7 @@ def console_feed(code: str):
 
 
 def _screen_workshop(screen_token: str) -> Workshop:
-    return services.workshop_for_screen(screen_token) or abort(404)
+    return _screen_of(screen_token) or abort(404)
 
 
 def _screen_item(question: Question, current_id: int | None) -> dict:
@@ -245,7 +262,7 @@ def _screen_state(workshop: Workshop, chosen: WorkshopSession | None) -> dict:
 
 
 @bp.get("/screen/<screen_token>")
-@_per_address
+@_screen_limits
 def screen(screen_token: str):
     """Full screen, large type, no sign-in: the secret screen link is the key. `?session=`
     fixes the session; without it the screen follows the one being answered."""
@@ -263,7 +280,7 @@ def screen(screen_token: str):
 
 
 @bp.get("/screen/<screen_token>/feed")
-@_per_address
+@_screen_limits
 def screen_feed(screen_token: str):
     workshop = _screen_workshop(screen_token)
     chosen = _session_of(workshop)
