@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
+from tests.conftest import login_as
 from tests.smtp import smtp_server_fixture  # noqa: F401  (the `smtp_server` fixture)
 from workshop.auth.services import create_api_token
 from workshop.config import from_environment
@@ -333,8 +334,7 @@ def test_the_dashboard_warns_when_mail_is_not_set_up(make_app, monkeypatch):
         workshop = factories.make_letter_workshop()
         organizer = factories.make_user("organizer")
         client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = str(organizer.id)
+        login_as(client, organizer)
         for path in (f"/workshops/{workshop.code}/", f"/workshops/{workshop.code}/outbox",
                      f"/workshops/{workshop.code}/invitations"):
             page = client.get(path).get_data(as_text=True)
