@@ -7,6 +7,7 @@ import io
 from docx import Document as WordDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from ..letters.services import HEAD_WIDTHS
@@ -20,8 +21,9 @@ CENTER = WD_ALIGN_PARAGRAPH.CENTER
 JUSTIFY = WD_ALIGN_PARAGRAPH.JUSTIFY
 
 
-def _line(document, line: Line) -> None:
+def _line(document, line: Line, keep_with_next: bool = False) -> None:
     item = paragraph(document, align=JUSTIFY, indent=line.kind != "sub")
+    item.paragraph_format.keep_with_next = keep_with_next
     if line.kind == "sub":
         item.paragraph_format.left_indent = Mm(10)
     if line.label:
@@ -59,9 +61,26 @@ def _recipients(cell, doc: Document) -> None:
         paragraph(cell, f"- {line}", size=11, space_after=0)
 
 
+def _page_numbers(word) -> None:
+    """The page number centred at the top, from page 2 (Decree 30)."""
+    section = word.sections[0]
+    section.different_first_page_header_footer = True
+    number = section.header.paragraphs[0]
+    number.alignment = CENTER
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "2"
+    run.append(text)
+    field.append(run)
+    number._p.append(field)
+
+
 def document_docx(doc: Document, workshop: Workshop) -> bytes:
     word = WordDocument()
     set_up_a4(word)
+    _page_numbers(word)
     properties = word.core_properties
     properties.title = writable(f"{doc.title} - {workshop.title}")[:255]
     properties.author = properties.last_modified_by = writable(doc.host_agency.title() or "")[:255]
@@ -76,6 +95,8 @@ def document_docx(doc: Document, workshop: Workshop) -> bytes:
     paragraph(word, doc.subtitle, bold=True, align=CENTER, space_after=12)
     for line in doc.body:
         _line(word, line)
+    for line in doc.closing:  # on the page of the signatures
+        _line(word, line, keep_with_next=True)
 
     if len(doc.signatures) == 1:  # recipients on the left, the signer on the right
         recipients, signer = borderless_table(word, (Mm(75), Mm(90)))

@@ -92,6 +92,8 @@ class Document:
     signatures: list[Signature]  # left to right
     recipients: list[str]
     recipients_label: str = "Nơi nhận:"
+    # The last paragraphs, kept on the page of the signature blocks.
+    closing: list[Line] = field(default_factory=list)
     national_title: str = NATIONAL_TITLE
     national_motto: str = NATIONAL_MOTTO
 
@@ -100,7 +102,8 @@ _HEADING = re.compile(r"^(\d+|[IVXLC]+|[a-zđ])[.)]\s")
 
 
 def text_lines(text: str) -> list[Line]:
-    """Typed text as paragraphs: "- " and "+ " start list lines, "1. " a heading."""
+    """Typed text as paragraphs: "- " and "+ " start list lines; "1. " starts a heading when
+    the line is no sentence (a session of the agenda), else it is a numbered paragraph."""
     lines = []
     for raw in (text or "").splitlines():
         line = raw.strip()
@@ -110,7 +113,7 @@ def text_lines(text: str) -> list[Line]:
             lines.append(Line(line, "sub"))
         elif line.startswith(("- ", "– ")):
             lines.append(Line(line, "item"))
-        elif _HEADING.match(line) and len(line) < 300:
+        elif _HEADING.match(line) and len(line) < 300 and not line.endswith(tuple(".;:!?")):
             lines.append(Line(line, "heading"))
         else:
             lines.append(Line(line))
@@ -393,8 +396,8 @@ def minutes_document(workshop: Workshop) -> Document:
         ]
         if text.conclusions:
             body += [Line("", "label", _("Kết luận của chủ tọa:")), *text_lines(text.conclusions)]
-        body += text_lines(text.closing)
         return Document(
+            closing=text_lines(text.closing),
             parent_agency=parent, host_agency=host,
             number=document_number(text.number, "BB", workshop),
             place_and_date="",
@@ -579,8 +582,8 @@ def conclusions_document(workshop: Workshop) -> Document:
                 body.append(Line(f"({'; '.join(parts)}.)", "note"))
         if not current.items:
             body.append(Line(_("(Chưa có nội dung kết luận.)"), "note"))
-        body.append(Line(_("%(host)s thông báo để các cơ quan, đơn vị biết, thực hiện./.",
-                           host=host_name(workshop))))
+        closing = [Line(_("%(host)s thông báo để các cơ quan, đơn vị biết, thực hiện./.",
+                          host=host_name(workshop)))]
         issued = text.issued_on or as_local(workshop.starts_at).date()
         issued_at = datetime(issued.year, issued.month, issued.day, 12, tzinfo=as_local(workshop.starts_at).tzinfo)
         return Document(
@@ -589,7 +592,7 @@ def conclusions_document(workshop: Workshop) -> Document:
             place_and_date=official_date(issued_at, workshop.letter_place),
             draft_mark="", title=NOTICE_TITLE,
             subtitle=_("Kết luận của đồng chí %(who)s tại %(title)s", who=who, title=workshop.title),
-            body=body,
+            body=body, closing=closing,
             signatures=[Signature(text.signer_authority, text.signer_title, text.signer_name)],
             recipients=[*(f"{agency.name};" for agency in acting_agencies(current.items)),
                         _("Lưu: VT.")],
