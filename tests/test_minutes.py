@@ -162,7 +162,8 @@ def test_the_organizer_edits_then_finalizes_the_minutes(ctx, client_as):
 
     # Final: it no longer changes, neither by a save nor by a new draft from the record.
     again = organizer.post(url, data={**MINUTES_FORM, "conclusions": "Sửa sau", "revision": "2"})
-    assert again.status_code == 409 and "Biên bản đã hoàn thành, không thể sửa." in again.get_data(as_text=True)
+    assert again.status_code == 409
+    assert "Biên bản đã hoàn thành, không thể sửa." in again.get_data(as_text=True)
     organizer.post(f"{url}/redraft", data={"revision": "2"})
     db.session.expire_all()
     assert services.minutes_of(workshop).conclusions == "Chủ tọa kết luận: giữ nguyên lộ trình."

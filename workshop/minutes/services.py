@@ -40,7 +40,7 @@ from ..models import (
 )
 from ..summary.services import compile_summary
 from ..text import fold
-from ..timeutil import as_local, utcnow
+from ..timeutil import LOCAL_TZ, as_local, utcnow
 
 MAX_TEXT_LENGTH = 50_000
 MAX_ITEMS = 100
@@ -585,7 +585,7 @@ def conclusions_document(workshop: Workshop) -> Document:
         closing = [Line(_("%(host)s thông báo để các cơ quan, đơn vị biết, thực hiện./.",
                           host=host_name(workshop)))]
         issued = text.issued_on or as_local(workshop.starts_at).date()
-        issued_at = datetime(issued.year, issued.month, issued.day, 12, tzinfo=as_local(workshop.starts_at).tzinfo)
+        issued_at = datetime(issued.year, issued.month, issued.day, 12, tzinfo=LOCAL_TZ)
         return Document(
             parent_agency=parent, host_agency=host,
             number=document_number(text.number, "TB", workshop),
