@@ -315,7 +315,7 @@ def test_print_pages_carry_their_own_style(ctx, client_as):
         assert response.status_code == 200
         assert "style-src 'self' 'sha256-" in response.headers["Content-Security-Policy"]
         page = response.get_data(as_text=True)
-        assert "@page { size: A4; margin: 20mm 15mm 20mm 30mm; }" in page
+        assert "@page { size: A4; margin: 20mm 15mm 20mm 30mm;" in page
         assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in page
 
 
