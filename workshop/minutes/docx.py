@@ -34,8 +34,20 @@ def _line(document, line: Line, keep_with_next: bool = False) -> None:
         run.italic = line.kind == "note"
 
 
+def _no_side_margins(cell) -> None:
+    """The header's cells use their whole width: "SỞ KHOA HỌC VÀ CÔNG NGHỆ" on one line."""
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        element = OxmlElement(f"w:{side}")
+        element.set(qn("w:w"), "0")
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    cell._tc.getparent().getparent().tblPr.append(margins)
+
+
 def _head(document, doc: Document) -> None:
     agency, nation = borderless_table(document, HEAD_WIDTHS)
+    _no_side_margins(agency)
     if doc.parent_agency:
         paragraph(agency, doc.parent_agency, size=12, align=CENTER, space_after=0)
     paragraph(agency, doc.host_agency, bold=True, size=12, align=CENTER, space_after=0)
