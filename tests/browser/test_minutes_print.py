@@ -2,11 +2,8 @@
 PDF documents are made: A4 pages, the Vietnamese text selectable, the signature blocks together."""
 from __future__ import annotations
 
-import shutil
 import subprocess  # nosec B404: poppler's tools on files of our own
 from pathlib import Path
-
-import pytest
 
 from workshop.demo.services import DEMO_CODE
 
@@ -25,7 +22,6 @@ def pdf_text(pdf: Path) -> tuple[int, str, tuple[int, int]]:
     return pages, text, (round(float(size[2])), round(float(size[4])))
 
 
-@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is absent")
 def test_both_documents_print_on_a4(runner, users, live_server, browser_context, tmp_path):
     assert runner.invoke(args=["demo", "load"]).exit_code == 0
     chair = users["chair"]
