@@ -83,6 +83,8 @@ def test_minutes_docx_of_the_demo_record(demo):
     assert any(line.startswith("Biên bản được lập thành 02 bản") for line in paragraphs)
     assert signatures[0].split("\n")[0] == "THƯ KÝ"
     assert signatures[1].split("\n")[0] == "CHỦ TỌA" and "Nguyễn Hữu Phúc" in signatures[1]
+    properties = WordDocument(io.BytesIO(services.minutes_docx(demo))).core_properties
+    assert properties.author == "Sở Khoa học và Công nghệ" and properties.created.year >= 2026
 
 
 def test_conclusions_docx_of_the_demo_record(demo):

@@ -95,7 +95,8 @@ def document_docx(doc: Document, workshop: Workshop) -> bytes:
     _page_numbers(word)
     properties = word.core_properties
     properties.title = writable(f"{doc.title} - {workshop.title}")[:255]
-    properties.author = properties.last_modified_by = writable(doc.host_agency.title() or "")[:255]
+    host = workshop.host_organization
+    properties.author = properties.last_modified_by = writable(host.name if host else "")[:255]
     properties.created = properties.modified = utcnow().replace(tzinfo=None)
     properties.comments = properties.keywords = properties.subject = ""
 
