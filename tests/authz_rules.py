@@ -222,6 +222,21 @@ RULES: dict[str, Rule] = {
     "GET /workshops/<code>/summary/print": Rule(CHAIR_UP),
     "GET /workshops/<code>/summary.docx": Rule(CHAIR_UP),
     "GET /workshops/<code>/summary.xlsx": Rule(CHAIR_UP),
+    # --- biên bản (the organizer writes it, the chair reads it) and thông báo kết luận ---
+    "GET /workshops/<code>/minutes": Rule(CHAIR_UP),
+    "POST /workshops/<code>/minutes": Rule(ORGANIZER_ONLY, form={
+        "chair_name": "Nguyễn Hữu Phúc", "started": "08 giờ 00, ngày 12 tháng 8 năm 2014.",
+        "place": "Hội trường tầng 3", "proceedings": "1. Khai mạc hội thảo", "revision": "0"}),
+    "POST /workshops/<code>/minutes/redraft": Rule(ORGANIZER_ONLY, form={"revision": "0"}),
+    "GET /workshops/<code>/minutes/print": Rule(CHAIR_UP),
+    "GET /workshops/<code>/minutes.docx": Rule(CHAIR_UP),
+    "GET /workshops/<code>/conclusions": Rule(CHAIR_UP),
+    "POST /workshops/<code>/conclusions": Rule(CHAIR_UP, form={
+        "opening": "Chủ trì hội thảo kết luận như sau:", "revision": "0",
+        "items-0-text": "Giao Sở Nội vụ rà soát quy trình.", "items-0-organization_id": "{organization_id}",
+        "items-0-due_on": "2031-04-30"}),
+    "GET /workshops/<code>/conclusions/print": Rule(CHAIR_UP),
+    "GET /workshops/<code>/conclusions.docx": Rule(CHAIR_UP),
     # --- JSON API (CONTRACT.md) ---
     "GET /api/v1/me": Rule(OWN_INVITATION),
     "POST /api/v1/rsvp": Rule(OWN_INVITATION, json={"response": "accept"}),

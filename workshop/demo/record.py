@@ -20,6 +20,7 @@ from ..models import Feedback, Invitation, Organization, Question, User, Worksho
 from ..questions.services import answer, ask, assign, merge, set_status, vote
 from ..summary.services import save_conclusions, versions
 from ..timeutil import LOCAL_TZ
+from .conclusions import record_conclusion_items
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -423,3 +424,4 @@ def record_the_day(workshop: Workshop, chair: User, staff: User) -> None:
     _give_feedback(workshop, invitations)
     if not versions(workshop):
         _stamp([(save_conclusions(workshop, CONCLUSIONS, chair), CONCLUSIONS_SAVED)])
+    record_conclusion_items(workshop)

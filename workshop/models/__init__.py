@@ -16,6 +16,7 @@ from .invitations import (
     UNANSWERED_STATUSES,
     Invitation,
 )
+from .minutes import MINUTES_STATUSES, ConclusionItem, ConclusionNotice, Minutes
 from .organizations import KIND_LABELS, ORGANIZATION_KINDS, Organization
 from .outbox import ERROR_REASONS, OUTBOX_STATUSES, OutboxHeartbeat, OutboxMessage
 from .questions import (
@@ -36,6 +37,10 @@ __all__ = [
     "QUESTION_STATUSES",
     "QUESTION_STATUS_LABELS",
     "Contribution",
+    "ConclusionItem",
+    "ConclusionNotice",
+    "MINUTES_STATUSES",
+    "Minutes",
     "Feedback",
     "Question",
     "QuestionVote",

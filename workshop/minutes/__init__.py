@@ -1,0 +1,1 @@
+"""The biên bản hội thảo (minutes) and the thông báo kết luận (the chair's conclusions)."""
