@@ -235,3 +235,10 @@ def test_the_pdf_reads_the_static_files_from_disk(app):
     root = Path(app.static_folder).resolve()
     assert static_file("/static/css/letter.css", root) == root / "css" / "letter.css"
     assert static_file((root / "css" / "report.css").as_uri(), root) == root / "css" / "report.css"
+
+
+def test_an_api_call_gets_no_session_cookie(ctx, client, api_headers):
+    workshop, first, _second = letter_world()
+    response = api(client, api_headers, "organizer", workshop, "letters.pdf", invitation_id=first.id)
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers

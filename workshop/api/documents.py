@@ -33,22 +33,24 @@ def _send(code: str, name: str, kind: str):
         raise ApiError(404, "not_found", _("Không tìm thấy văn bản được yêu cầu.")) from None
 
 
-@endpoint("/workshops/<code>/documents/<name>.pdf", "GET", who="chair",
-          summary="A document of the workshop as PDF (A4, fonts embedded)", responses=RESPONSES)
+NOTES = """`name` is `letters` (every letter of the workshop, `?status=` as on the letters page;
+`?invitation_id=N` for one letter: organizer), `report` (báo cáo kết quả hội thảo; `?version=N`
+for a published version: chair and organizer), `minutes` (biên bản) or `conclusions` (thông báo
+kết luận). The file comes as an attachment with its Vietnamese name (RFC 5987 `filename*`)."""
+
+
 def get_document_pdf(code: str, name: str):
-    """`name` is `letters` (every letter of the workshop, `?status=` as on the letters page;
-    `?invitation_id=N` for one letter: organizer), `report` (báo cáo kết quả hội thảo; `?version=N`
-    for a published version: chair and organizer), `minutes` (biên bản) or `conclusions` (thông báo
-    kết luận). The file comes as an attachment with its Vietnamese name (RFC 5987 `filename*`)."""
     return _send(code, name, "pdf")
 
 
-@endpoint("/workshops/<code>/documents/<name>.docx", "GET", who="chair",
-          summary="A document of the workshop as DOCX", responses=RESPONSES)
 def get_document_docx(code: str, name: str):
-    """`name` is `letters` (every letter of the workshop, `?status=` as on the letters page;
-    `?invitation_id=N` for one letter: organizer), `report` (báo cáo kết quả hội thảo; `?version=N`
-    for a published version: chair and organizer), `minutes` (biên bản) or `conclusions` (thông báo
-    kết luận). The file comes as an attachment with its Vietnamese name (RFC 5987 `filename*`)."""
     return _send(code, name, "docx")
 
+
+# One description for both (the OpenAPI document takes it from the view's docstring).
+get_document_pdf.__doc__ = get_document_docx.__doc__ = NOTES
+endpoint("/workshops/<code>/documents/<name>.pdf", "GET", who="chair",
+         summary="A document of the workshop as PDF (A4, fonts embedded)",
+         responses=RESPONSES)(get_document_pdf)
+endpoint("/workshops/<code>/documents/<name>.docx", "GET", who="chair",
+         summary="A document of the workshop as DOCX", responses=RESPONSES)(get_document_docx)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from flask import Response
+from flask import Response, current_app, g
 from flask_babel import gettext as _
 
 from ..models import Workshop
@@ -72,8 +72,21 @@ class File:
 def make(document: Document, workshop: Workshop, kind: str, args: Mapping[str, str]) -> File:
     """The document as `kind` ("docx" or "pdf")."""
     built = document.build(workshop, args)
-    data = built.docx() if kind == "docx" else html_to_pdf(built.html())
+    data = built.docx() if kind == "docx" else html_to_pdf(_without_csrf_token(built.html))
     return File(data, f"{built.title}.{kind}", FORMATS[kind])
+
+
+def _without_csrf_token(render: Callable[[], str]) -> str:
+    """The print page as the PDF's HTML. A PDF has no form: the page's CSRF token is left blank
+    rather than made, as making one would open a session (and send a cookie) to an API call."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    if field in g:
+        return render()
+    setattr(g, field, "")
+    try:
+        return render()
+    finally:
+        g.pop(field, None)
 
 
 def content_disposition(filename: str) -> str:
