@@ -3,14 +3,17 @@ embedded, the Vietnamese text extractable as written, one letter's pages adding 
 letters', and the readers of each document."""
 import io
 import re
+import subprocess
 from pathlib import Path
 from urllib.parse import unquote
 
 import docx
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import select
 
 from tests import factories
+from workshop.extensions import db
 from workshop.pdf import RefusedUrl, static_file
 from workshop.summary import services as summary_services
 
@@ -242,3 +245,38 @@ def test_an_api_call_gets_no_session_cookie(ctx, client, api_headers):
     response = api(client, api_headers, "organizer", workshop, "letters.pdf", invitation_id=first.id)
     assert response.status_code == 200
     assert "Set-Cookie" not in response.headers
+
+
+def test_the_demo_record_in_pdf(runner, ctx, client, api_headers):
+    """The reference case: every letter of `iso9001-2014` in one PDF, and its report."""
+    from workshop.demo.services import DEMO_CODE
+    from workshop.letters.services import letters_for
+    from workshop.models import Workshop
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    workshop = db.session.scalar(select(Workshop).where(Workshop.code == DEMO_CODE))
+    letters = letters_for(workshop)
+    response = api(client, api_headers, "organizer", workshop, "letters.pdf")
+    reader = pdf(response)
+    assert all((round(float(p.mediabox.width)), round(float(p.mediabox.height))) == A4 for p in reader.pages)
+    assert all(font_file(font) is not None for font in fonts_of(reader).values())
+    # poppler's pdftotext (.ci/run installs poppler-utils): pages apart by form feeds.
+    text = subprocess.run(["pdftotext", "-", "-"], input=response.data, capture_output=True,
+                          check=True).stdout.decode()
+    pages = [flat(page) for page in text.split("\f")[:len(reader.pages)]]
+    starts = [index for index, text in enumerate(pages) if "GIẤY MỜI" in text]
+    assert len(starts) == len(letters) >= 35
+    for start, letter in zip(starts, letters, strict=True):
+        assert letter.invitation.name in pages[start]  # each letter to its own invitee, in order
+    report = flat(text_of(pdf(api(client, api_headers, "chair", workshop, "report.pdf"))))
+    assert "BÁO CÁO" in report and "Sở Khoa học và Công nghệ" in report
+
+
+def test_a_pdf_leaves_the_pending_messages_to_the_next_page(ctx, client_as):
+    workshop, _first, _second = letter_world()
+    chair = client_as("chair")
+    with chair.session_transaction() as session:
+        session["_flashes"] = [("success", "Đã lưu bản nháp kết luận (phiên bản 1).")]
+    assert chair.get(f"/workshops/{workshop.code}/documents/report.pdf").status_code == 200
+    assert "Đã lưu bản nháp kết luận (phiên bản 1)." in chair.get(
+        f"/workshops/{workshop.code}/summary").get_data(as_text=True)

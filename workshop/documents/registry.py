@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from flask import Response, current_app, g
+from flask.globals import request_ctx
 from flask_babel import gettext as _
 
 from ..models import Workshop
@@ -72,21 +73,29 @@ class File:
 def make(document: Document, workshop: Workshop, kind: str, args: Mapping[str, str]) -> File:
     """The document as `kind` ("docx" or "pdf")."""
     built = document.build(workshop, args)
-    data = built.docx() if kind == "docx" else html_to_pdf(_without_csrf_token(built.html))
+    data = built.docx() if kind == "docx" else html_to_pdf(_pdf_html(built.html))
     return File(data, f"{built.title}.{kind}", FORMATS[kind])
 
 
-def _without_csrf_token(render: Callable[[], str]) -> str:
-    """The print page as the PDF's HTML. A PDF has no form: the page's CSRF token is left blank
-    rather than made, as making one would open a session (and send a cookie) to an API call."""
+def _pdf_html(render: Callable[[], str]) -> str:
+    """The print page as the PDF's HTML, without what only a screen has. A PDF has no form: the
+    page's CSRF token is left blank rather than made, as making one would open a session (and
+    send a cookie) to an API call. Nor does it take the user's pending messages, which belong to
+    the next page they see."""
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    if field in g:
-        return render()
-    setattr(g, field, "")
+    blank_token = field not in g
+    if blank_token:
+        setattr(g, field, "")
+    keep_flashes = request_ctx.flashes is None
+    if keep_flashes:
+        request_ctx.flashes = []
     try:
         return render()
     finally:
-        g.pop(field, None)
+        if blank_token:
+            g.pop(field, None)
+        if keep_flashes:
+            request_ctx.flashes = None
 
 
 def content_disposition(filename: str) -> str:
