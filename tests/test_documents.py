@@ -280,3 +280,26 @@ def test_a_pdf_leaves_the_pending_messages_to_the_next_page(ctx, client_as):
     assert chair.get(f"/workshops/{workshop.code}/documents/report.pdf").status_code == 200
     assert "Đã lưu bản nháp kết luận (phiên bản 1)." in chair.get(
         f"/workshops/{workshop.code}/summary").get_data(as_text=True)
+
+
+def test_a_print_page_gets_its_styles_from_disk_and_nothing_from_the_network(app, monkeypatch):
+    import socket
+
+    from workshop.pdf import html_to_pdf
+
+    calls = []
+
+    def no_network(*args, **kwargs):
+        calls.append(args)
+        raise OSError("no network in a PDF")
+
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    html = ('<link rel="stylesheet" href="/static/css/letter.css">'
+            '<img src="http://example.org/logo.png" alt=""><img src="file:///etc/hostname" alt="">'
+            '<article class="letter"><p>Kính gửi: Bà Vũ Thị Giang</p></article>')
+    with app.test_request_context():
+        reader = PdfReader(io.BytesIO(html_to_pdf(html)))
+    assert not calls
+    # The letter's font stack comes from static/css/letter.css, read from the static folder.
+    assert any("Liberation-Serif" in name or "Times" in name for name in fonts_of(reader))
+    assert "Kính gửi: Bà Vũ Thị Giang" in flat(text_of(reader))
