@@ -303,3 +303,12 @@ def test_a_print_page_gets_its_styles_from_disk_and_nothing_from_the_network(app
     # The letter's font stack comes from static/css/letter.css, read from the static folder.
     assert any("Liberation-Serif" in name or "Times" in name for name in fonts_of(reader))
     assert "Kính gửi: Bà Vũ Thị Giang" in flat(text_of(reader))
+
+
+def test_a_workshop_without_letters_says_so(ctx, client, api_headers, client_as):
+    workshop = factories.make_letter_workshop()
+    response = api(client, api_headers, "organizer", workshop, "letters.pdf")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["message"] == "Không có giấy mời nào để tải về."
+    page = client_as("organizer").get(f"/workshops/{workshop.code}/documents/letters.pdf")
+    assert page.status_code == 404 and "Không có giấy mời nào để tải về." in page.get_data(as_text=True)

@@ -29,8 +29,8 @@ def _send(code: str, name: str, kind: str):
         return registry.attachment(registry.make(document, workshop, kind, request.args))
     except registry.DocumentError as error:
         raise validation_error({error.field: [error.message]}) from None
-    except registry.DocumentNotFound:
-        raise ApiError(404, "not_found", _("Không tìm thấy văn bản được yêu cầu.")) from None
+    except registry.DocumentNotFound as error:
+        raise ApiError(404, "not_found", error.message) from None
 
 
 NOTES = """`name` is `letters` (every letter of the workshop, `?status=` as on the letters page;

@@ -32,7 +32,12 @@ class DocumentError(ValueError):
 
 
 class DocumentNotFound(LookupError):
-    """The document asks for something the workshop does not have (a letter, a version)."""
+    """The document asks for something the workshop does not have (a letter, a version): 404
+    with `message`, in the user's language."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -141,7 +146,7 @@ def _letters(workshop: Workshop, args: Mapping[str, str]) -> Built:
     if invitation_id is not None:
         invitation = db.session.get(Invitation, invitation_id)
         if invitation is None or invitation.workshop_id != workshop.id:
-            raise DocumentNotFound(invitation_id)
+            raise DocumentNotFound(_("Không tìm thấy giấy mời này trong hội thảo."))
         letters = [services.build_letter(invitation)]
         title = f"Giấy mời {workshop.code} {invitation.letter_number or invitation.id}"
         docx_url = url_for("letters.letter_docx", code=workshop.code, invitation_id=invitation.id)
@@ -151,7 +156,7 @@ def _letters(workshop: Workshop, args: Mapping[str, str]) -> Built:
             raise DocumentError("status", _("Trạng thái giấy mời không hợp lệ."))
         letters = services.letters_for(workshop, form.status.data or None)
         if not letters:
-            raise DocumentNotFound(workshop.code)
+            raise DocumentNotFound(_("Không có giấy mời nào để tải về."))
         title = f"Giấy mời {workshop.code}"
         docx_url = url_for("letters.letters_docx", code=workshop.code)
     return Built(title, lambda: services.letters_docx(letters),
@@ -168,7 +173,7 @@ def _report(workshop: Workshop, args: Mapping[str, str]) -> Built:
     if number is not None:
         version = services.get_version(workshop, number)
         if version is None or version.status != "final":
-            raise DocumentNotFound(number)
+            raise DocumentNotFound(_("Không có phiên bản đã công bố mang số này."))
     title = f"Báo cáo {workshop.code}" + (f" phiên bản {number}" if version is not None else "")
     return Built(title,
                  lambda: report.report_docx(services.compile_summary(workshop, version)),
