@@ -122,7 +122,7 @@ def test_the_report_pdf_is_read_by_the_chair(ctx, client, api_headers):
     assert workshop.title in text
 
 
-def test_a_published_version_of_the_report(ctx, client, api_headers, users):
+def test_a_published_version_of_the_report(ctx, client, api_headers, users, client_as):
     workshop, _first, _second = letter_world()
     summary_services.save_conclusions(workshop, "Kết luận đã công bố của chủ trì", users["chair"])
     final = summary_services.publish(workshop, users["chair"])
@@ -131,6 +131,11 @@ def test_a_published_version_of_the_report(ctx, client, api_headers, users):
                                      version=final.version))))
     assert "Kết luận đã công bố của chủ trì" in published
     assert "Bản nháp viết sau khi công bố" not in published
+    base = f"/workshops/{workshop.code}"
+    page = client_as("chair").get(f"{base}/summary/versions/{final.version}").get_data(as_text=True)
+    assert f'href="{base}/documents/report.pdf?version={final.version}"' in page
+    page = client_as("chair").get(f"{base}/summary/versions/{draft.version}").get_data(as_text=True)
+    assert "documents/report.pdf" not in page
     # A draft is no published version; nor is a number never saved.
     for number in (draft.version, 99):
         response = api(client, api_headers, "chair", workshop, "report.pdf", version=number)

@@ -43,7 +43,8 @@ class DocumentNotFound(LookupError):
 @dataclass(frozen=True)
 class Built:
     """What one request for a document turns into: the DOCX and the print page are made only
-    when asked for; `title` names the file ("Giấy mời iso9001-2014")."""
+    when asked for; `title` names the file ("Giấy mời iso9001-2014"), in Vietnamese whatever
+    the screen's language, as the document itself is."""
 
     title: str
     docx: Callable[[], bytes]
@@ -180,7 +181,7 @@ def _report(workshop: Workshop, args: Mapping[str, str]) -> Built:
                  lambda: print_html(workshop, version))
 
 
-# The file names are those of the Vietnamese documents, whatever the screen's language.
 register("letters", "organizer", _letters)
 register("report", "chair", _report)
-# `minutes` and `conclusions` (workshop/minutes) register themselves the same way.
+# `minutes` (biên bản) and `conclusions` (thông báo kết luận) join as ("minutes", "chair", …) and
+# ("conclusions", "chair", …) once workshop/minutes exists; until then they are a 404.
