@@ -237,6 +237,9 @@ RULES: dict[str, Rule] = {
         "items-0-due_on": "2031-04-30"}),
     "GET /workshops/<code>/conclusions/print": Rule(CHAIR_UP),
     "GET /workshops/<code>/conclusions.docx": Rule(CHAIR_UP),
+    # The documents: the letters for the organizer, the report for the chair too.
+    "GET /workshops/<code>/documents/<name>.pdf": Rule(CHAIR_UP, args={"name": "report"}),
+    "GET /workshops/<code>/documents/<name>.docx": Rule(ORGANIZER_ONLY, args={"name": "letters"}),
     # --- JSON API (CONTRACT.md) ---
     "GET /api/v1/me": Rule(OWN_INVITATION),
     "POST /api/v1/rsvp": Rule(OWN_INVITATION, json={"response": "accept"}),
@@ -271,4 +274,6 @@ RULES: dict[str, Rule] = {
     "POST /api/v1/workshops/<code>/feedback": Rule(ATTENDEE_OF_A, json=FEEDBACK),
     "GET /api/v1/workshops/<code>/feedback": Rule(CHAIR_UP),
     "GET /api/v1/workshops/<code>/summary": Rule(CHAIR_UP),
+    "GET /api/v1/workshops/<code>/documents/<name>.pdf": Rule(ORGANIZER_ONLY, args={"name": "letters"}),
+    "GET /api/v1/workshops/<code>/documents/<name>.docx": Rule(CHAIR_UP, args={"name": "report"}),
 }

@@ -35,13 +35,13 @@ def _filter() -> LetterFilterForm:
 
 
 def _page(workshop: Workshop, letters: list[services.Letter], docx_url: str,
-          form: LetterFilterForm | None = None):
+          form: LetterFilterForm | None = None, pdf_url: str | None = None):
     # The letters themselves are official Vietnamese documents whatever the screen's language.
     with force_locale("vi"):
         # An autoescaped template.
         sheets = Markup(render_template("letters/_letter.html", letters=letters))  # nosec B704
     return render_template("letters/letters.html", workshop=workshop, letters=letters,
-                           sheets=sheets, docx_url=docx_url, form=form)
+                           sheets=sheets, docx_url=docx_url, pdf_url=pdf_url, form=form)
 
 
 def _docx(data: bytes, name: str):
@@ -55,7 +55,8 @@ def letter(code: str, invitation_id: int):
     workshop = workshop_or_404(code)
     invitation = _invitation(workshop, invitation_id)
     docx_url = url_for(".letter_docx", code=code, invitation_id=invitation.id)
-    return _page(workshop, [services.build_letter(invitation)], docx_url)
+    pdf_url = url_for("documents.pdf", code=code, name="letters", invitation_id=invitation.id)
+    return _page(workshop, [services.build_letter(invitation)], docx_url, pdf_url=pdf_url)
 
 
 @bp.get("/letters")
@@ -65,7 +66,8 @@ def letters(code: str):
     form = _filter()
     letters = services.letters_for(workshop, form.status.data or None)
     docx_url = url_for(".letters_docx", code=code, status=form.status.data or None)
-    return _page(workshop, letters, docx_url, form)
+    pdf_url = url_for("documents.pdf", code=code, name="letters", status=form.status.data or None)
+    return _page(workshop, letters, docx_url, form, pdf_url)
 
 
 @bp.get("/invitations/<int:invitation_id>/letter.docx")

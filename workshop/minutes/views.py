@@ -100,15 +100,21 @@ def redraft_minutes(code: str):
     return redirect(url_for(".minutes", code=code))
 
 
+def print_html(workshop: Workshop, doc: services.Document, back: str, docx: str) -> str:
+    """The A4 print page of the biên bản or the thông báo: the browser prints it, and the
+    documents' PDF is made from it."""
+    css = render_template("minutes/_document.css")
+    with force_locale("vi"):
+        # Our own stylesheet, no user text in it.
+        return render_template("minutes/print.html", workshop=workshop, doc=doc, back=back,
+                               docx=docx, css=Markup(css))  # nosec B704
+
+
 def _print_page(workshop: Workshop, doc: services.Document, back: str, docx: str):
     """A self-contained A4 page (its style inline, allowed by its hash), as the PDF is made from."""
     css = render_template("minutes/_document.css")
     digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
-    with force_locale("vi"):
-        # Our own stylesheet, no user text in it.
-        page = render_template("minutes/print.html", workshop=workshop, doc=doc, back=back,
-                               docx=docx, css=Markup(css))  # nosec B704
-    response = make_response(page)
+    response = make_response(print_html(workshop, doc, back, docx))
     response.headers["Content-Security-Policy"] = SECURITY_HEADERS["Content-Security-Policy"].replace(
         "style-src 'self'", f"style-src 'self' 'sha256-{digest}'")
     return response

@@ -99,7 +99,12 @@ def version(code: str, number: int):
 @role_required("chair")
 def print_page(code: str):
     """The report as A4 pages, the same lines as the DOCX."""
-    summary = services.compile_summary(workshop_or_404(code))
+    return print_html(workshop_or_404(code))
+
+
+def print_html(workshop, version=None) -> str:
+    """The print page of the report (of `version`, by default the newest): also the PDF's."""
+    summary = services.compile_summary(workshop, version)
     return render_template("summary/print.html", workshop=summary.workshop,
                            report=report.build_report(summary))
 

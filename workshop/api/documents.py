@@ -1,0 +1,56 @@
+"""API rows for the documents (CONTRACT.md "Documents and exports"): each registered document
+as DOCX or PDF, for the organizer, and for the chair the report, minutes and conclusions."""
+from __future__ import annotations
+
+from flask import request
+from flask_babel import gettext as _
+
+from ..documents import registry
+from .errors import ApiError
+from .routing import endpoint, staff_user, validation_error
+from .workshops import workshop_or_404
+
+RESPONSES = {
+    200: "The document",
+    403: "Not a reader of this document",
+    404: "No workshop has this code, no such document, letter or published version",
+    422: "invitation_id, status or version is not valid",
+}
+
+
+def _send(code: str, name: str, kind: str):
+    document = registry.find(name)
+    if document is None:
+        raise ApiError(404, "not_found", _("Không có văn bản này."))
+    if not staff_user().has_role(document.reader):
+        raise ApiError(403, "forbidden", _("Tài khoản của bạn không có quyền thực hiện thao tác này."))
+    workshop = workshop_or_404(code)
+    try:
+        return registry.attachment(registry.make(document, workshop, kind, request.args))
+    except registry.DocumentError as error:
+        raise validation_error({error.field: [error.message]}) from None
+    except registry.DocumentNotFound as error:
+        raise ApiError(404, "not_found", error.message) from None
+
+
+NOTES = """`name` is `letters` (every letter of the workshop, `?status=` as on the letters page;
+`?invitation_id=N` for one letter: organizer), `report` (báo cáo kết quả hội thảo; `?version=N`
+for a published version: chair and organizer), `minutes` (biên bản) or `conclusions` (thông báo
+kết luận). The file comes as an attachment with its Vietnamese name (RFC 5987 `filename*`)."""
+
+
+def get_document_pdf(code: str, name: str):
+    return _send(code, name, "pdf")
+
+
+def get_document_docx(code: str, name: str):
+    return _send(code, name, "docx")
+
+
+# One description for both (the OpenAPI document takes it from the view's docstring).
+get_document_pdf.__doc__ = get_document_docx.__doc__ = NOTES
+endpoint("/workshops/<code>/documents/<name>.pdf", "GET", who="chair",
+         summary="A document of the workshop as PDF (A4, fonts embedded)",
+         responses=RESPONSES)(get_document_pdf)
+endpoint("/workshops/<code>/documents/<name>.docx", "GET", who="chair",
+         summary="A document of the workshop as DOCX", responses=RESPONSES)(get_document_docx)

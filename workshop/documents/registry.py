@@ -1,0 +1,208 @@
+"""The documents of a workshop, one entry each: who may read it, its DOCX and its print page.
+
+`GET …/documents/<name>.docx` and `….pdf` (pages and API alike) look the name up here: the DOCX
+comes from the document's own builder, the PDF from its print page's HTML through
+`workshop.pdf`, so the PDF shows what the browser prints. A document not registered is a 404.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from flask import Response, current_app, g, url_for
+from flask.globals import request_ctx
+from flask_babel import gettext as _
+
+from ..models import Workshop
+from ..pdf import PDF_MIMETYPE, html_to_pdf
+from ..text import fold
+
+DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+FORMATS = {"docx": DOCX_MIMETYPE, "pdf": PDF_MIMETYPE}
+
+
+class DocumentError(ValueError):
+    """A query argument the document cannot take (422 in the API, 400 on a page)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class DocumentNotFound(LookupError):
+    """The document asks for something the workshop does not have (a letter, a version): 404
+    with `message`, in the user's language."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Built:
+    """What one request for a document turns into: the DOCX and the print page are made only
+    when asked for; `title` names the file ("Giấy mời iso9001-2014"), in Vietnamese whatever
+    the screen's language, as the document itself is."""
+
+    title: str
+    docx: Callable[[], bytes]
+    html: Callable[[], str]
+
+
+@dataclass(frozen=True)
+class Document:
+    name: str  # the URL's <name>: letters, report, minutes, conclusions
+    reader: str  # the least role that may read it: "organizer", or "chair" (chair and organizer)
+    build: Callable[[Workshop, Mapping[str, str]], Built]  # raises DocumentError / DocumentNotFound
+
+
+DOCUMENTS: dict[str, Document] = {}
+
+
+def register(name: str, reader: str, build: Callable[[Workshop, Mapping[str, str]], Built]) -> None:
+    DOCUMENTS[name] = Document(name, reader, build)
+
+
+def find(name: str) -> Document | None:
+    return DOCUMENTS.get(name)
+
+
+@dataclass(frozen=True)
+class File:
+    data: bytes
+    filename: str
+    mimetype: str
+
+
+def make(document: Document, workshop: Workshop, kind: str, args: Mapping[str, str]) -> File:
+    """The document as `kind` ("docx" or "pdf")."""
+    built = document.build(workshop, args)
+    data = built.docx() if kind == "docx" else html_to_pdf(_pdf_html(built.html))
+    return File(data, f"{built.title}.{kind}", FORMATS[kind])
+
+
+def _pdf_html(render: Callable[[], str]) -> str:
+    """The print page as the PDF's HTML, without what only a screen has. A PDF has no form: the
+    page's CSRF token is left blank rather than made, as making one would open a session (and
+    send a cookie) to an API call. Nor does it take the user's pending messages, which belong to
+    the next page they see."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    blank_token = field not in g
+    if blank_token:
+        setattr(g, field, "")
+    keep_flashes = request_ctx.flashes is None
+    if keep_flashes:
+        request_ctx.flashes = []
+    try:
+        return render()
+    finally:
+        if blank_token:
+            g.pop(field, None)
+        if keep_flashes:
+            request_ctx.flashes = None
+
+
+def content_disposition(filename: str) -> str:
+    """`attachment` with an ASCII `filename` for old clients and the Vietnamese one as RFC 5987
+    `filename*` ("Giấy mời …" stays "Giấy mời …" when saved)."""
+    stem, _dot, extension = filename.rpartition(".")
+    ascii_name = "-".join(fold(stem).replace('"', "").split()) or "document"
+    ascii_name = "".join(ch for ch in ascii_name if ch.isascii() and (ch.isalnum() or ch in "-_."))
+    return (f"attachment; filename=\"{ascii_name}.{extension}\"; "
+            f"filename*=UTF-8''{quote(filename, safe='')}")
+
+
+def attachment(file: File) -> Response:
+    response = Response(file.data, mimetype=file.mimetype)
+    response.headers["Content-Disposition"] = content_disposition(file.filename)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def id_arg(args: Mapping[str, str], name: str) -> int | None:
+    text = args.get(name)
+    if not text:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= 2**31 - 1:
+        raise DocumentError(name, _("Phải là số nguyên dương."))
+    return int(text)
+
+
+# --- the documents of the app -------------------------------------------------------------------
+
+
+def _letters(workshop: Workshop, args: Mapping[str, str]) -> Built:
+    """Every letter of the workshop (`?status=` as on the letters page), or `?invitation_id=N`."""
+
+    from ..extensions import db
+    from ..letters import services
+    from ..letters.forms import LetterFilterForm
+    from ..letters.views import _page
+    from ..models import Invitation
+
+    invitation_id = id_arg(args, "invitation_id")
+    if invitation_id is not None:
+        invitation = db.session.get(Invitation, invitation_id)
+        if invitation is None or invitation.workshop_id != workshop.id:
+            raise DocumentNotFound(_("Không tìm thấy giấy mời này trong hội thảo."))
+        letters = [services.build_letter(invitation)]
+        title = f"Giấy mời {workshop.code} {invitation.letter_number or invitation.id}"
+        docx_url = url_for("letters.letter_docx", code=workshop.code, invitation_id=invitation.id)
+    else:
+        form = LetterFilterForm(formdata=None, data={"status": args.get("status", "")})
+        if not form.validate():
+            raise DocumentError("status", _("Trạng thái giấy mời không hợp lệ."))
+        letters = services.letters_for(workshop, form.status.data or None)
+        if not letters:
+            raise DocumentNotFound(_("Không có giấy mời nào để tải về."))
+        title = f"Giấy mời {workshop.code}"
+        docx_url = url_for("letters.letters_docx", code=workshop.code)
+    return Built(title, lambda: services.letters_docx(letters),
+                 lambda: _page(workshop, letters, docx_url))
+
+
+def _report(workshop: Workshop, args: Mapping[str, str]) -> Built:
+    """The báo cáo: the summary's print page; `?version=N` for a published (final) version."""
+    from ..summary import report, services
+    from ..summary.views import print_html
+
+    number = id_arg(args, "version")
+    version = None
+    if number is not None:
+        version = services.get_version(workshop, number)
+        if version is None or version.status != "final":
+            raise DocumentNotFound(_("Không có phiên bản đã công bố mang số này."))
+    title = f"Báo cáo {workshop.code}" + (f" phiên bản {number}" if version is not None else "")
+    return Built(title,
+                 lambda: report.report_docx(services.compile_summary(workshop, version)),
+                 lambda: print_html(workshop, version))
+
+
+def _minutes(workshop: Workshop, args: Mapping[str, str]) -> Built:
+    """The biên bản hội thảo: the organizer's text (marked DỰ THẢO until it is final)."""
+    from ..minutes import services
+    from ..minutes.views import print_html
+
+    return Built(f"Biên bản {workshop.code}", lambda: services.minutes_docx(workshop),
+                 lambda: print_html(workshop, services.minutes_document(workshop),
+                                    url_for("minutes.minutes", code=workshop.code),
+                                    url_for("minutes.minutes_docx", code=workshop.code)))
+
+
+def _conclusions(workshop: Workshop, args: Mapping[str, str]) -> Built:
+    """The thông báo kết luận: the chair's conclusions as items, with agencies and deadlines."""
+    from ..minutes import services
+    from ..minutes.views import print_html
+
+    return Built(f"Thông báo kết luận {workshop.code}", lambda: services.conclusions_docx(workshop),
+                 lambda: print_html(workshop, services.conclusions_document(workshop),
+                                    url_for("minutes.conclusions", code=workshop.code),
+                                    url_for("minutes.conclusions_docx", code=workshop.code)))
+
+
+register("letters", "organizer", _letters)
+register("report", "chair", _report)
+register("minutes", "chair", _minutes)
+register("conclusions", "chair", _conclusions)
