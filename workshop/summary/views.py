@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.decorators import role_required
 from ..events.services import workshop_or_404
 from ..expired_session import keeps_input
-from ..models import CATEGORY_LABELS, KIND_LABELS
+from ..models import CATEGORY_LABELS, KIND_LABELS, Workshop
 from . import report, services
 from .forms import ConclusionsForm, PublishForm
 
@@ -28,6 +28,9 @@ def _page(summary: services.Summary, form: ConclusionsForm, status: int = 200):
 def _conclusions_form(summary: services.Summary) -> ConclusionsForm:
     return ConclusionsForm(formdata=None, data={
         "conclusions": summary.conclusions,
+        "proposals": summary.proposals,
+        "report_number": summary.report_number,
+        "report_date": summary.report_date,
         "base_version": str(summary.version.version if summary.version else 0),
     })
 
@@ -50,10 +53,13 @@ def save(code: str):
         try:
             version = services.save_conclusions(
                 workshop, form.conclusions.data, current_user, final=form.finish.data,
-                base_version=int(form.base_version.data) if form.base_version.data else None)
+                base_version=int(form.base_version.data) if form.base_version.data else None,
+                proposals=form.proposals.data or "", report_number=form.report_number.data or "",
+                report_date=form.report_date.data)
         except services.SummaryError as error:
             if error.field:
-                form.conclusions.errors = [*form.conclusions.errors, error.message]
+                target = getattr(form, error.field, form.conclusions)
+                target.errors = [*target.errors, error.message]
             else:
                 flash(error.message, "error")
             summary = services.compile_summary(workshop)
@@ -95,21 +101,33 @@ def version(code: str, number: int):
     return render_template("summary/version.html", workshop=workshop, version=saved)
 
 
+def _report(code: str) -> tuple[Workshop, report.Report]:
+    """The live draft's report, or with `?version=N` the report that version froze."""
+    workshop = workshop_or_404(code)
+    number = request.args.get("version", "")
+    if not number:
+        return workshop, report.build_report(services.compile_summary(workshop))
+    saved = services.get_version(workshop, int(number)) if number.isdigit() else None
+    if saved is None or saved.status != "final":
+        abort(404)
+    return workshop, report.report_from_data(services.snapshot_of(workshop, saved)["report"])
+
+
 @bp.get("/workshops/<code>/summary/print")
 @role_required("chair")
 def print_page(code: str):
     """The report as A4 pages, the same lines as the DOCX."""
-    summary = services.compile_summary(workshop_or_404(code))
-    return render_template("summary/print.html", workshop=summary.workshop,
-                           report=report.build_report(summary))
+    workshop, built = _report(code)
+    return render_template("summary/print.html", workshop=workshop, report=built,
+                           version=request.args.get("version"))
 
 
 @bp.get("/workshops/<code>/summary.docx")
 @role_required("chair")
 def docx(code: str):
-    summary = services.compile_summary(workshop_or_404(code))
-    return send_file(io.BytesIO(report.report_docx(summary)), mimetype=report.DOCX_MIMETYPE,
-                     as_attachment=True, download_name=f"bao-cao-{code}.docx")
+    workshop, built = _report(code)
+    return send_file(io.BytesIO(report.write_docx(built)), mimetype=report.DOCX_MIMETYPE,
+                     as_attachment=True, download_name=f"bao-cao-{workshop.code}.docx")
 
 
 @bp.get("/workshops/<code>/summary.xlsx")
