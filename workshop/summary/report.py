@@ -36,8 +36,8 @@ from ..letters.services import (
 )
 from ..models import CATEGORY_LABELS, FEEDBACK_CATEGORIES
 from ..office import add_sheet, workbook_bytes
-from ..text import writable
-from .services import Summary
+from ..text import fold, writable
+from .services import SessionSummary, Summary
 
 REPORT_TITLE = "BÁO CÁO"  # the kind of document is never translated
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -184,8 +184,8 @@ def _participants(summary: Summary) -> list[Line]:
     elif agencies:
         lines.append(Line(_("Tất cả %(agencies)d cơ quan, đơn vị được mời đều có đại biểu tham dự.",
                             agencies=agencies)))
-    keynote = summary.sessions[0] if summary.sessions else None
-    if keynote and keynote.presenter:
+    keynote = _keynote(summary)
+    if keynote:
         lines.append(Line(_("Báo cáo đề dẫn: %(title)s, do %(presenter)s trình bày.",
                             title=keynote.title, presenter=keynote.presenter)))
     if summary.contributors:
@@ -195,6 +195,15 @@ def _participants(summary: Summary) -> list[Line]:
     else:
         lines.append(Line(_("Ban Tổ chức không nhận được báo cáo tham luận.")))
     return lines
+
+
+def _keynote(summary: Summary) -> SessionSummary | None:
+    """The báo cáo đề dẫn: the first session that is a report ("Báo cáo …") with a presenter,
+    else the first session with a presenter that is not the opening."""
+    presented = [session for session in summary.sessions if session.presenter]
+    reports = [session for session in presented if fold(session.title).startswith("bao cao")]
+    others = [session for session in presented if not fold(session.title).startswith("khai mac")]
+    return (reports or others or [None])[0]
 
 
 def _contents(summary: Summary) -> list[Line]:
@@ -207,12 +216,8 @@ def _contents(summary: Summary) -> list[Line]:
 
 def _discussion(summary: Summary) -> list[Line]:
     lines = [Line(_("Tại hội thảo, đại biểu đã nêu %(asked)d câu hỏi, ý kiến; %(answered)d câu đã "
-                    "được trả lời (chi tiết tại Phụ lục kèm theo). Ý kiến của đại biểu và các báo "
-                    "cáo tham luận tập trung vào các nội dung sau:",
+                    "được trả lời (chi tiết tại Phụ lục kèm theo).",
                     asked=summary.question_count, answered=summary.answered_count))]
-    for number, category in enumerate(FEEDBACK_CATEGORIES, start=1):
-        lines.append(Line(f"{number}. {CATEGORY_LABELS[category]}", "subheading"))
-        lines += _remark_lines(summary, category)
     rated = [(session.title, session.rating) for session in summary.sessions if session.rating]
     if summary.overall_rating:
         rated.append((_("Chung cho cả hội thảo"), summary.overall_rating))
@@ -221,6 +226,11 @@ def _discussion(summary: Summary) -> list[Line]:
         lines += [Line(_("- %(title)s: %(average)s điểm (%(count)d lượt);", title=title,
                          average=decimal(rating.average), count=rating.count), "item")
                   for title, rating in rated]
+    lines.append(Line(_("Ý kiến của đại biểu và các báo cáo tham luận tập trung vào các nội dung "
+                        "sau:")))
+    for number, category in enumerate(FEEDBACK_CATEGORIES, start=1):
+        lines.append(Line(f"{number}. {CATEGORY_LABELS[category]}", "subheading"))
+        lines += _remark_lines(summary, category)
     return lines
 
 
