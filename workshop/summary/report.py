@@ -152,7 +152,7 @@ def _participants(summary: Summary) -> list[Line]:
     chairs = _chairs(summary)
     if chairs:
         lines.append(Line(_("Chủ trì hội thảo: đồng chí %(names)s.",
-                            names=_("; đồng chí ").join(chairs))))
+                            names="; ".join(chairs))))
     # Invitations are counted as invitations (a deputy answers one of them); people as people.
     lines.append(Line(_(
         "%(host)s đã gửi %(invited)d giấy mời đến các cơ quan, đơn vị: %(accepted)d đại biểu xác "

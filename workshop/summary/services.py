@@ -349,12 +349,12 @@ def freeze(summary: Summary) -> dict[str, Any]:
 _VERSION_KEYS = ("version", "updated_at", "published_version", "status")
 
 
+def _record(snapshot: dict) -> dict:
+    return {key: value for key, value in snapshot["summary"].items() if key not in _VERSION_KEYS}
+
+
 def _same_record(one: dict | None, other: dict) -> bool:
-    if not one:
-        return False
-    strip = lambda snapshot: {key: value for key, value in snapshot["summary"].items()  # noqa: E731
-                              if key not in _VERSION_KEYS}
-    return strip(one) == strip(other)
+    return bool(one) and _record(one) == _record(other)
 
 
 @dataclass
