@@ -256,4 +256,7 @@ RULES: dict[str, Rule] = {
     "POST /api/v1/workshops/<code>/feedback": Rule(ATTENDEE_OF_A, json=FEEDBACK),
     "GET /api/v1/workshops/<code>/feedback": Rule(CHAIR_UP),
     "GET /api/v1/workshops/<code>/summary": Rule(CHAIR_UP),
+    "PUT /api/v1/workshops/<code>/summary/conclusions": Rule(
+        CHAIR_UP, json={"text": "Kết luận của chủ trì hội thảo."}),
+    "POST /api/v1/workshops/<code>/summary/publish": Rule(CHAIR_UP, json={}),
 }
