@@ -158,6 +158,9 @@ def test_docx_headings_stay_with_their_text_and_pages_are_numbered(ctx, client_a
     headings = [paragraph for paragraph in document.paragraphs
                 if paragraph.text in names or paragraph.text.startswith("Phiên ")]
     assert len(headings) == len(names) + 2  # and the appendix's two sessions
+    leads = [paragraph for paragraph in document.paragraphs if paragraph.text.endswith(":")]
+    assert len(leads) >= 3  # the agenda, the ratings, the themes: kept with what they announce
+    headings += leads
     assert all(paragraph.paragraph_format.keep_with_next for paragraph in headings)
     section = document.sections[0]
     assert section.different_first_page_header_footer  # no number on page 1 (Decree 30)

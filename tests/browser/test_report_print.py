@@ -41,6 +41,7 @@ def test_the_printed_report_has_numbered_a4_pages(ctx, live_server, users, brows
     assert not re.fullmatch(r"\d+", first_lines[0])  # no number on page 1
     appendix = next(index for index, text in enumerate(pages) if "Phụ lục" in text)
     assert "Nơi nhận:" in "".join(pages[:appendix]) and "Nơi nhận:" not in pages[appendix]
-    for text in pages:  # a heading never ends a page
+    for text in pages:  # a heading, or a line that announces a list, never ends a page
         body = [line.strip() for line in text.strip().splitlines() if line.strip()]
-        assert not re.match(r"^(I|II|III|IV|V)\. [A-ZĐ]", body[-1]), body[-1]
+        assert not re.match(r"^(I|II|III|IV|V|\d)\. [A-ZĐ]", body[-1]), body[-1]
+        assert not body[-1].endswith(":"), body[-1]

@@ -46,8 +46,9 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 
 @dataclass(frozen=True)
 class Line:
-    """A paragraph of the report: `text` (indented prose), `item` ("- …"), `subheading`
-    (bold, "1. Kết quả đạt được") or `answer` (a question's answer, under its question)."""
+    """A paragraph of the report: `text` (indented prose), `lead` (prose that introduces the
+    lines after it: kept on their page), `item` ("- …"), `subheading` (bold, "1. Kết quả đạt
+    được") or `answer` (a question's answer, under its question)."""
 
     text: str
     kind: str = "text"
@@ -207,7 +208,7 @@ def _keynote(summary: Summary) -> SessionSummary | None:
 
 
 def _contents(summary: Summary) -> list[Line]:
-    lines = [Line(_("Hội thảo đã tiến hành theo chương trình sau:"))]
+    lines = [Line(_("Hội thảo đã tiến hành theo chương trình sau:"), "lead")]
     lines += [Line(f"- {agenda_line(session)};", "item") for session in summary.sessions]
     if len(lines) == 1:
         return [Line(_("Chương trình hội thảo chưa được nhập."))]
@@ -222,12 +223,12 @@ def _discussion(summary: Summary) -> list[Line]:
     if summary.overall_rating:
         rated.append((_("Chung cho cả hội thảo"), summary.overall_rating))
     if rated:
-        lines.append(Line(_("Đại biểu chấm điểm các phiên (thang điểm 5):")))
+        lines.append(Line(_("Đại biểu chấm điểm các phiên (thang điểm 5):"), "lead"))
         lines += [Line(_("- %(title)s: %(average)s điểm (%(count)d lượt);", title=title,
                          average=decimal(rating.average), count=rating.count), "item")
                   for title, rating in rated]
     lines.append(Line(_("Ý kiến của đại biểu và các báo cáo tham luận tập trung vào các nội dung "
-                        "sau:")))
+                        "sau:"), "lead"))
     for number, category in enumerate(FEEDBACK_CATEGORIES, start=1):
         lines.append(Line(f"{number}. {CATEGORY_LABELS[category]}", "subheading"))
         lines += _remark_lines(summary, category)
@@ -421,6 +422,8 @@ def _write_section(end, section: Section) -> None:
             _line(end, line.text, bold=True, italic=True, keep_with_next=True)
         elif line.kind == "answer":
             _line(end, line.text, italic=True, hanging=True)
+        elif line.kind == "lead":
+            _line(end, line.text, keep_with_next=True)
         else:
             _line(end, line.text)
 
