@@ -205,3 +205,13 @@ def test_a_published_version_never_changes(ctx, client_as, api_headers, users):
     assert chair.get(f"{path}?version=1", headers=headers).status_code == 404  # a draft
     assert chair.get(f"{path}?version=99", headers=headers).status_code == 404
     assert chair.get(f"/workshops/{workshop.code}/summary.docx?version=1").status_code == 404
+
+
+def test_a_version_that_is_no_number_is_not_found(ctx, client_as):
+    workshop = factories.make_letter_workshop()
+    chair = client_as("chair")
+    for version in ("abc", "99999999999999999999", "-1"):
+        assert chair.get(f"/workshops/{workshop.code}/summary.docx?version={version}"
+                         ).status_code == 404
+        assert chair.get(f"/workshops/{workshop.code}/summary/print?version={version}"
+                         ).status_code == 404

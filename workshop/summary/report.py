@@ -34,10 +34,10 @@ from ..letters.services import (
     set_up_a4,
     workshop_time,
 )
-from ..models import CATEGORY_LABELS, FEEDBACK_CATEGORIES
+from ..models import CATEGORY_LABELS, FEEDBACK_CATEGORIES, Workshop
 from ..office import add_sheet, workbook_bytes
 from ..text import fold, writable
-from .services import SessionSummary, Summary
+from .services import SessionSummary, Summary, compile_summary, get_version, snapshot_of
 
 REPORT_TITLE = "BÁO CÁO"  # the kind of document is never translated
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -98,6 +98,17 @@ def report_from_data(data: dict) -> Report:
 
     return Report(**{**data, "sections": sections(data["sections"]),
                      "appendix": sections(data["appendix"])})
+
+
+def report_of(workshop: Workshop, version: int | None = None) -> Report | None:
+    """The report every document route serves: the live draft's, or the one published
+    version `version` froze (None when the workshop has no such published version)."""
+    if version is None:
+        return build_report(compile_summary(workshop))
+    saved = get_version(workshop, version)
+    if saved is None or saved.status != "final":
+        return None
+    return report_from_data(snapshot_of(workshop, saved)["report"])
 
 
 def decimal(value: float) -> str:

@@ -102,15 +102,13 @@ def version(code: str, number: int):
 
 
 def _report(code: str) -> tuple[Workshop, report.Report]:
-    """The live draft's report, or with `?version=N` the report that version froze."""
+    """The live draft's report, or with `?version=N` the report that published version froze."""
     workshop = workshop_or_404(code)
     number = request.args.get("version", "")
-    if not number:
-        return workshop, report.build_report(services.compile_summary(workshop))
-    saved = services.get_version(workshop, int(number)) if number.isdigit() else None
-    if saved is None or saved.status != "final":
+    if number and not (number.isdigit() and len(number) <= 9):
         abort(404)
-    return workshop, report.report_from_data(services.snapshot_of(workshop, saved)["report"])
+    built = report.report_of(workshop, int(number) if number else None)
+    return workshop, built or abort(404)
 
 
 @bp.get("/workshops/<code>/summary/print")
