@@ -225,10 +225,13 @@ def default_report_date(workshop: Workshop) -> date:
     return as_local(workshop.ends_at or workshop.starts_at).date()
 
 
-def _chair(user: User | None) -> str | None:
-    if user is None:
-        return None
-    return f"{user.name}, {user.title}" if user.title else user.name
+def _chairs(workshop: Workshop) -> dict[int, str]:
+    """Each chair of a session as the report names them ("name, title"), in one query."""
+    ids = {session.chair_id for session in workshop.sessions if session.chair_id}
+    if not ids:
+        return {}
+    return {user.id: f"{user.name}, {user.title}" if user.title else user.name
+            for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
 
 def _contributors(workshop: Workshop) -> list[str]:
@@ -249,9 +252,10 @@ def compile_summary(workshop: Workshop, version: SummaryVersion | None = None) -
     session_ratings = ratings(workshop)
     items = remarks(workshop)
     history = versions(workshop)
+    chairs = _chairs(workshop)
     sessions = [
         SessionSummary(session.id, session.title, session.starts_at, session.ends_at,
-                       session.presenter, _chair(session.chair), questions.get(session.id, []),
+                       session.presenter, chairs.get(session.chair_id), questions.get(session.id, []),
                        session_ratings.get(session.id))
         for session in workshop.sessions
     ]
