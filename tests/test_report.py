@@ -215,3 +215,21 @@ def test_a_version_that_is_no_number_is_not_found(ctx, client_as):
                          ).status_code == 404
         assert chair.get(f"/workshops/{workshop.code}/summary/print?version={version}"
                          ).status_code == 404
+
+
+def test_the_page_publishes_again_after_new_data(ctx, client_as, users):
+    reviewed = factories.make_reviewed_workshop()
+    workshop = reviewed.workshop
+    services.save_conclusions(workshop, "Kết luận.", users["chair"], final=True)
+    chair = client_as("chair")
+    page = chair.get(f"/workshops/{workshop.code}/summary").text
+    assert "Công bố lại với số liệu mới nhất" in page
+    url = f"/workshops/{workshop.code}/summary/publish"
+    chair.post(url)
+    assert [version.version for version in services.versions(workshop)] == [1]  # nothing new
+    db.session.add(CheckIn(invitation_id=reviewed.silent.id, workshop_id=workshop.id))
+    db.session.commit()
+    chair.post(url)
+    newest, first = services.versions(workshop)
+    assert (newest.version, newest.snapshot["summary"]["attendance"]["checked_in"]) == (2, 4)
+    assert first.snapshot["summary"]["attendance"]["checked_in"] == 3
