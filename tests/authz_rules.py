@@ -276,4 +276,7 @@ RULES: dict[str, Rule] = {
     "GET /api/v1/workshops/<code>/summary": Rule(CHAIR_UP),
     "GET /api/v1/workshops/<code>/documents/<name>.pdf": Rule(ORGANIZER_ONLY, args={"name": "letters"}),
     "GET /api/v1/workshops/<code>/documents/<name>.docx": Rule(CHAIR_UP, args={"name": "report"}),
+    "PUT /api/v1/workshops/<code>/summary/conclusions": Rule(
+        CHAIR_UP, json={"text": "Kết luận của chủ trì hội thảo."}),
+    "POST /api/v1/workshops/<code>/summary/publish": Rule(CHAIR_UP, json={}),
 }

@@ -183,6 +183,16 @@ def agencies_without_anyone(workshop: Workshop, now: datetime | None = None
                                                 fold(agency.organization.name)))
 
 
+def invited_agencies(workshop: Workshop) -> int:
+    """How many agencies have at least one invitation (not a walk-in) to the workshop; the
+    agencies without anyone are among them."""
+    return db.session.scalar(
+        select(func.count(func.distinct(Invitation.organization_id)))
+        .where(Invitation.workshop_id == workshop.id, Invitation.walk_in.is_(False),
+               Invitation.organization_id.is_not(None))
+    ) or 0
+
+
 def attendance(workshop: Workshop, now: datetime | None = None) -> Attendance:
     """Every number of one workshop, with the invited agencies without anyone."""
     numbers = attendance_by_workshop(workshop.id).get(workshop.id) or Attendance()

@@ -164,20 +164,17 @@ def _letters(workshop: Workshop, args: Mapping[str, str]) -> Built:
 
 
 def _report(workshop: Workshop, args: Mapping[str, str]) -> Built:
-    """The báo cáo: the summary's print page; `?version=N` for a published (final) version."""
-    from ..summary import report, services
+    """The báo cáo: the summary's print page; `?version=N` for what a published version froze."""
+    from ..summary import report
     from ..summary.views import print_html
 
     number = id_arg(args, "version")
-    version = None
-    if number is not None:
-        version = services.get_version(workshop, number)
-        if version is None or version.status != "final":
-            raise DocumentNotFound(_("Không có phiên bản đã công bố mang số này."))
-    title = f"Báo cáo {workshop.code}" + (f" phiên bản {number}" if version is not None else "")
-    return Built(title,
-                 lambda: report.report_docx(services.compile_summary(workshop, version)),
-                 lambda: print_html(workshop, version))
+    built = report.report_of(workshop, number)
+    if built is None:
+        raise DocumentNotFound(_("Không có phiên bản đã công bố mang số này."))
+    title = f"Báo cáo {workshop.code}" + (f" phiên bản {number}" if number is not None else "")
+    return Built(title, lambda: report.write_docx(built),
+                 lambda: print_html(workshop, built, str(number) if number is not None else None))
 
 
 def _minutes(workshop: Workshop, args: Mapping[str, str]) -> Built:

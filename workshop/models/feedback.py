@@ -1,10 +1,19 @@
 """Lessons learned: contributions before the workshop, feedback during it, the summary after."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -95,6 +104,14 @@ class SummaryVersion(db.Model):
     version: Mapped[int] = mapped_column()
     conclusions: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(10), default="draft")
+    # What the report says besides the record, written by the organizer or the chair and kept
+    # with each version: the host's own recommendations to the province (section IV), the
+    # number the outgoing register gives the report ("45/BC-SKHCN") and its date.
+    proposals: Mapped[str] = mapped_column(Text, default="", server_default="")
+    report_number: Mapped[str | None] = mapped_column(String(40))
+    report_date: Mapped[date | None] = mapped_column(Date)
+    # A published (final) version: the compiled summary and report as they stood, frozen.
+    snapshot: Mapped[dict | None] = mapped_column(JSON)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, SubmitField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional, Regexp
 
 from ..fields import CheckedForm
-from .services import MAX_CONCLUSIONS_LENGTH
+from .services import MAX_CONCLUSIONS_LENGTH, MAX_REPORT_NUMBER_LENGTH
 
 
-class ConclusionsForm(CheckedForm):
+class ReportFieldsMixin:
+    """What the report says besides the record: the host's recommendations, the number the
+    outgoing register gives the report and its date."""
+
+    proposals = TextAreaField(
+        _l("Kiến nghị, đề xuất của cơ quan chủ trì với UBND tỉnh"),
+        validators=[Optional(), Length(max=MAX_CONCLUSIONS_LENGTH,
+                                       message=_l("Tối đa %(max)d ký tự.", max=MAX_CONCLUSIONS_LENGTH))],
+        description=_l("Mục IV của báo cáo. Mỗi đoạn một dòng."),
+    )
+    report_number = StringField(
+        _l("Số báo cáo"),
+        validators=[Optional(), Length(max=MAX_REPORT_NUMBER_LENGTH,
+                                       message=_l("Tối đa %(max)d ký tự.", max=MAX_REPORT_NUMBER_LENGTH))],
+        description=_l("Số do văn thư cấp, ví dụ 45/BC-SKHCN; để trống nếu chưa có số."),
+    )
+    report_date = DateField(
+        _l("Ngày báo cáo"), validators=[Optional()],
+        description=_l("Mặc định là ngày kết thúc hội thảo."),
+    )
+
+
+class ConclusionsForm(ReportFieldsMixin, CheckedForm):
     conclusions = TextAreaField(
         _l("Kết luận của chủ trì"),
         validators=[Optional(), Length(max=MAX_CONCLUSIONS_LENGTH,
@@ -25,3 +47,15 @@ class ConclusionsForm(CheckedForm):
 
 class PublishForm(CheckedForm):
     """Only the CSRF token: "Công bố" makes the current draft final."""
+
+
+class ConclusionsApiForm(ReportFieldsMixin, CheckedForm):
+    """`PUT /workshops/<code>/summary/conclusions`: `{text, final?, proposals?, report_number?,
+    report_date?}`; what is left out stays as the previous version has it."""
+
+    text = TextAreaField(
+        _l("Kết luận của chủ trì"),
+        validators=[Optional(), Length(max=MAX_CONCLUSIONS_LENGTH,
+                           message=_l("Tối đa %(max)d ký tự.", max=MAX_CONCLUSIONS_LENGTH))],
+    )
+    final = BooleanField(_l("Hoàn thành và công bố"))

@@ -8,8 +8,8 @@ an official Vietnamese document whatever language the screen uses.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -26,6 +26,7 @@ from ..letters.services import (
     HEAD_WIDTHS,
     NATIONAL_MOTTO,
     NATIONAL_TITLE,
+    agenda_line,
     borderless_table,
     official_date,
     paragraph,
@@ -33,10 +34,10 @@ from ..letters.services import (
     set_up_a4,
     workshop_time,
 )
+from ..models import CATEGORY_LABELS, FEEDBACK_CATEGORIES, Workshop
 from ..office import add_sheet, workbook_bytes
-from ..text import writable
-from ..timeutil import utcnow
-from .services import Summary
+from ..text import fold, writable
+from .services import SessionSummary, Summary, compile_summary, get_version, snapshot_of
 
 REPORT_TITLE = "BÁO CÁO"  # the kind of document is never translated
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -45,8 +46,9 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 
 @dataclass(frozen=True)
 class Line:
-    """A paragraph of the report: `text` (indented prose), `item` ("- …"), `subheading`
-    (bold, "1. Sở, Ban, Ngành") or `answer` (a question's answer, under its question)."""
+    """A paragraph of the report: `text` (indented prose), `lead` (prose that introduces the
+    lines after it: kept on their page), `item` ("- …"), `subheading` (bold, "1. Kết quả đạt
+    được") or `answer` (a question's answer, under its question)."""
 
     text: str
     kind: str = "text"
@@ -62,23 +64,51 @@ class Section:
 class Report:
     parent_agency: str
     host_agency: str
-    number: str  # "Số:     /BC-SKHCN": the office writes the number when it registers the report
+    number: str  # "Số: 45/BC-SKHCN", or a blank for the number the register gives it
     place_and_date: str
     draft_mark: str  # "DỰ THẢO" until the conclusions are final
     subtitle: str  # "Kết quả Hội thảo …"
     sections: list[Section]
+    closing: str  # "Trên đây là báo cáo …./."
     recipients_label: str
     recipients: list[str]
     signer_authority: str
     signer_title: str
     signer_name: str
-    appendix_title: str
-    appendix_subtitle: str
+    appendix_label: str  # "Phụ lục"
+    appendix_title: str  # "CÂU HỎI VÀ TRẢ LỜI TẠI HỘI THẢO"
+    appendix_subtitle: str  # "(Kèm theo Báo cáo số …/BC-… ngày … của …)"
     appendix: list[Section]
 
     title = REPORT_TITLE
     national_title = NATIONAL_TITLE
     national_motto = NATIONAL_MOTTO
+
+
+def report_data(report: Report) -> dict:
+    """The report as JSON values, kept in a published version's snapshot."""
+    return asdict(report)
+
+
+def report_from_data(data: dict) -> Report:
+    """The report a snapshot kept, exactly as it was published."""
+    def sections(items: list[dict]) -> list[Section]:
+        return [Section(item["heading"], [Line(**line) for line in item["lines"]])
+                for item in items]
+
+    return Report(**{**data, "sections": sections(data["sections"]),
+                     "appendix": sections(data["appendix"])})
+
+
+def report_of(workshop: Workshop, version: int | None = None) -> Report | None:
+    """The report every document route serves: the live draft's, or the one published
+    version `version` froze (None when the workshop has no such published version)."""
+    if version is None:
+        return build_report(compile_summary(workshop))
+    saved = get_version(workshop, version)
+    if saved is None or saved.status != "final":
+        return None
+    return report_from_data(snapshot_of(workshop, saved)["report"])
 
 
 def decimal(value: float) -> str:
@@ -91,70 +121,140 @@ def build_report(summary: Summary) -> Report:
         return _build_report(summary)
 
 
+def short_date(value: date) -> str:
+    """"12/8/2014", as a report cites another document's date."""
+    return f"{value.day}/{value.month}/{value.year}"
+
+
 def _remark_lines(summary: Summary, category: str) -> list[Line]:
-    lines: list[Line] = []
-    groups = summary.feedback_groups(category)
-    for number, (_kind, label, items) in enumerate(groups, start=1):
-        if len(groups) > 1:
-            lines.append(Line(f"{number}. {label}", "subheading"))
-        for remark in items:
-            source = _("báo cáo tham luận") if remark.source == "contribution" else None
-            about = "; ".join(filter(None, [remark.agency, remark.session_title, source]))
-            lines.append(Line(f"- {remark.text}" + (f" ({about})" if about else ""), "item"))
-    return lines or [Line(_("Không có ý kiến."), "text")]
+    """The category's remarks, one item each with the agency that made it (the session is the
+    agenda's business, not repeated here)."""
+    lines = []
+    for remark in summary.feedback[category]:
+        source = _("báo cáo tham luận") if remark.source == "contribution" else None
+        about = "; ".join(filter(None, [remark.agency, source]))
+        lines.append(Line(f"- {remark.text}" + (f" ({about})" if about else ""), "item"))
+    return lines or [Line(_("Không có ý kiến."))]
+
+
+def _chairs(summary: Summary) -> list[str]:
+    chairs: list[str] = []
+    for session in summary.sessions:
+        if session.chair and session.chair not in chairs:
+            chairs.append(session.chair)
+    if not chairs and summary.workshop.signer_name:
+        workshop = summary.workshop
+        chairs.append(", ".join(filter(None, [workshop.signer_name, workshop.signer_title])))
+    return chairs
 
 
 def _participants(summary: Summary) -> list[Line]:
     workshop, numbers = summary.workshop, summary.attendance
+    host = workshop.host_organization.name if workshop.host_organization else _("Ban Tổ chức")
     lines = [
+        Line(_("1. Mục đích"), "subheading"),
         Line(workshop.description or _(
             "Hội thảo được tổ chức nhằm đánh giá kết quả đạt được, chỉ ra những tồn tại, vướng "
             "mắc, rút ra bài học kinh nghiệm và đề xuất, kiến nghị giải pháp trong thời gian tới.")),
+        Line(_("2. Thời gian, địa điểm"), "subheading"),
         Line(_("Thời gian: %(time)s. Địa điểm: %(venue)s.", time=workshop_time(workshop),
                venue=workshop.venue)),
-        Line(_("Ban tổ chức đã mời %(invited)d đại biểu của các cơ quan, đơn vị; %(accepted)d đại "
-               "biểu xác nhận tham dự, %(delegated)d đại biểu cử người dự thay, %(declined)d đại "
-               "biểu không tham dự, %(unanswered)d đại biểu chưa trả lời. Có mặt tại hội thảo "
-               "%(checked_in)d đại biểu: %(present)d/%(expected)d đại biểu dự kiến tham dự, "
-               "%(walk_ins)d đại biểu đến trực tiếp (không có giấy mời) và %(unannounced)d đại biểu "
-               "chưa đăng ký trước.",
-               invited=numbers.invited, accepted=numbers.accepted, delegated=numbers.delegated,
-               declined=numbers.declined, unanswered=numbers.unanswered,
-               checked_in=numbers.checked_in, present=numbers.present, expected=numbers.expected,
-               walk_ins=numbers.walk_ins, unannounced=numbers.unannounced)),
+        Line(_("3. Thành phần tham dự"), "subheading"),
     ]
-    lines += [Line(_("- %(kind)s: mời %(invited)d, có mặt %(present)d/%(expected)d dự kiến, "
-                     "%(extra)d ngoài dự kiến;", kind=row.label, invited=row.invited,
+    chairs = _chairs(summary)
+    if chairs:
+        lines.append(Line(_("Chủ trì hội thảo: đồng chí %(names)s.",
+                            names="; ".join(chairs))))
+    # Invitations are counted as invitations (a deputy answers one of them); people as people.
+    lines.append(Line(_(
+        "%(host)s đã gửi %(invited)d giấy mời đến các cơ quan, đơn vị: %(accepted)d đại biểu xác "
+        "nhận tham dự, %(delegated)d đại biểu cử người dự thay, %(declined)d đại biểu báo vắng, "
+        "%(unanswered)d đại biểu không phản hồi.",
+        host=host, invited=numbers.invited, accepted=numbers.accepted,
+        delegated=numbers.delegated, declined=numbers.declined, unanswered=numbers.unanswered)))
+    lines.append(Line(_(
+        "Có mặt tại hội thảo %(checked_in)d người: %(present)d trong số %(expected)d đại biểu đã "
+        "xác nhận tham dự hoặc được cử dự thay (%(no_show)d đại biểu đã xác nhận nhưng vắng mặt), "
+        "%(unannounced)d đại biểu được mời nhưng không đăng ký trước và %(walk_ins)d người đến "
+        "trực tiếp không có giấy mời.",
+        checked_in=numbers.checked_in, present=numbers.present, expected=numbers.expected,
+        no_show=numbers.expected - numbers.present, unannounced=numbers.unannounced,
+        walk_ins=numbers.walk_ins)))
+    lines += [Line(_("- %(kind)s: %(invited)d giấy mời, có mặt %(present)d/%(expected)d đại biểu "
+                     "dự kiến, %(extra)d người ngoài dự kiến;", kind=row.label, invited=row.invited,
                      present=row.present, expected=row.expected,
                      extra=row.walk_ins + row.unannounced), "item")
               for row in summary.by_kind]
+    agencies = summary.agencies_invited
     if summary.absent:
-        lines.append(Line(_("Các cơ quan, đơn vị được mời nhưng không có đại biểu tham dự: %(names)s.",
-                            names="; ".join(organization.name for organization in summary.absent))))
-    elif numbers.invited:
-        lines.append(Line(_("Tất cả các cơ quan, đơn vị được mời đều có đại biểu tham dự.")))
+        lines.append(Line(_(
+            "%(represented)d/%(agencies)d cơ quan, đơn vị được mời có đại biểu tham dự; "
+            "%(count)d cơ quan, đơn vị không có đại biểu tham dự: %(names)s.",
+            represented=agencies - len(summary.absent), agencies=agencies,
+            count=len(summary.absent),
+            names="; ".join(organization.name for organization in summary.absent))))
+    elif agencies:
+        lines.append(Line(_("Tất cả %(agencies)d cơ quan, đơn vị được mời đều có đại biểu tham dự.",
+                            agencies=agencies)))
+    keynote = _keynote(summary)
+    if keynote:
+        lines.append(Line(_("Báo cáo đề dẫn: %(title)s, do %(presenter)s trình bày.",
+                            title=keynote.title, presenter=keynote.presenter)))
+    if summary.contributors:
+        lines.append(Line(_("Ban Tổ chức nhận được %(count)d báo cáo tham luận của: %(names)s.",
+                            count=len(summary.contributors),
+                            names="; ".join(summary.contributors))))
+    else:
+        lines.append(Line(_("Ban Tổ chức không nhận được báo cáo tham luận.")))
     return lines
 
 
-def _results(summary: Summary) -> list[Line]:
-    lines = _remark_lines(summary, "result")
-    lines.append(Line(_("Tại hội thảo, đại biểu đã nêu %(asked)d câu hỏi, ý kiến; %(answered)d câu "
-                        "đã được trả lời (chi tiết tại Phụ lục kèm theo).",
-                        asked=summary.question_count, answered=summary.answered_count)))
+def _keynote(summary: Summary) -> SessionSummary | None:
+    """The báo cáo đề dẫn: the first session that is a report ("Báo cáo …") with a presenter,
+    else the first session with a presenter that is not the opening."""
+    presented = [session for session in summary.sessions if session.presenter]
+    reports = [session for session in presented if fold(session.title).startswith("bao cao")]
+    others = [session for session in presented if not fold(session.title).startswith("khai mac")]
+    return (reports or others or [None])[0]
+
+
+def _contents(summary: Summary) -> list[Line]:
+    lines = [Line(_("Hội thảo đã tiến hành theo chương trình sau:"), "lead")]
+    lines += [Line(f"- {agenda_line(session)};", "item") for session in summary.sessions]
+    if len(lines) == 1:
+        return [Line(_("Chương trình hội thảo chưa được nhập."))]
+    return lines
+
+
+def _discussion(summary: Summary) -> list[Line]:
+    lines = [Line(_("Tại hội thảo, đại biểu đã nêu %(asked)d câu hỏi, ý kiến; %(answered)d câu đã "
+                    "được trả lời (chi tiết tại Phụ lục kèm theo).",
+                    asked=summary.question_count, answered=summary.answered_count))]
     rated = [(session.title, session.rating) for session in summary.sessions if session.rating]
     if summary.overall_rating:
         rated.append((_("Chung cho cả hội thảo"), summary.overall_rating))
     if rated:
-        lines.append(Line(_("Đại biểu chấm điểm các phiên (thang điểm 5):")))
+        lines.append(Line(_("Đại biểu chấm điểm các phiên (thang điểm 5):"), "lead"))
         lines += [Line(_("- %(title)s: %(average)s điểm (%(count)d lượt);", title=title,
                          average=decimal(rating.average), count=rating.count), "item")
                   for title, rating in rated]
+    lines.append(Line(_("Ý kiến của đại biểu và các báo cáo tham luận tập trung vào các nội dung "
+                        "sau:"), "lead"))
+    for number, category in enumerate(FEEDBACK_CATEGORIES, start=1):
+        lines.append(Line(f"{number}. {CATEGORY_LABELS[category]}", "subheading"))
+        lines += _remark_lines(summary, category)
     return lines
+
+
+def _paragraphs(text: str, empty: str) -> list[Line]:
+    return [Line(part.strip()) for part in text.splitlines() if part.strip()] or [Line(empty)]
 
 
 def _appendix(summary: Summary) -> list[Section]:
     sections = []
     for position, session in enumerate(summary.sessions, start=1):
+        if not session.questions:
+            continue
         lines: list[Line] = []
         for number, question in enumerate(session.questions, start=1):
             about = "; ".join(filter(None, [
@@ -171,41 +271,46 @@ def _appendix(summary: Summary) -> list[Section]:
             else:
                 lines.append(Line(_("Chưa trả lời tại hội thảo."), "answer"))
         sections.append(Section(_("Phiên %(number)d: %(title)s", number=position, title=session.title),
-                                lines or [Line(_("Không có câu hỏi."))]))
-    return sections
+                                lines))
+    return sections or [Section("", [Line(_("Không có câu hỏi."))])]
 
 
 def _build_report(summary: Summary) -> Report:
     workshop = summary.workshop
     host = workshop.host_organization
     code = workshop.letter_code or (host.code if host and host.code else "")
-    dated: datetime = summary.version.created_at if summary.version else utcnow()
     blank = "\u2002" * 4
-    conclusions = [Line(paragraph.strip()) for paragraph in summary.conclusions.splitlines()
-                   if paragraph.strip()] or [Line(_("Chưa có kết luận."))]
-    conclusions.append(Line(_("Trên đây là báo cáo kết quả %(title)s./.", title=workshop.title)))
+    number = summary.report_number or f"{blank}/BC-{code}"
+    dated = summary.report_date
+    host_name = host.name if host else _("Ban Tổ chức")
     return Report(
         parent_agency=(workshop.host_parent_name or "").upper(),
         host_agency=(host.name if host else "").upper(),
-        number=_("Số: %(number)s/BC-%(code)s", number=blank, code=code),
-        place_and_date=official_date(dated, workshop.letter_place),
+        number=_("Số: %(number)s", number=number),
+        place_and_date=official_date(datetime.combine(dated, time(12)), workshop.letter_place),
         draft_mark="" if summary.is_final else _("DỰ THẢO"),
         subtitle=_("Kết quả %(title)s", title=workshop.title),
         sections=[
             Section(_("I. MỤC ĐÍCH, THÀNH PHẦN THAM DỰ"), _participants(summary)),
-            Section(_("II. KẾT QUẢ"), _results(summary)),
-            Section(_("III. TỒN TẠI, VƯỚNG MẮC"), _remark_lines(summary, "obstacle")),
-            Section(_("IV. BÀI HỌC KINH NGHIỆM"), _remark_lines(summary, "lesson")),
-            Section(_("V. KIẾN NGHỊ, ĐỀ XUẤT"), _remark_lines(summary, "recommendation")),
-            Section(_("VI. KẾT LUẬN"), conclusions),
+            Section(_("II. NỘI DUNG CHÍNH"), _contents(summary)),
+            Section(_("III. KẾT QUẢ THẢO LUẬN"), _discussion(summary)),
+            Section(_("IV. KIẾN NGHỊ, ĐỀ XUẤT"),
+                    _paragraphs(summary.proposals, _("Không có kiến nghị."))),
+            Section(_("V. KẾT LUẬN CỦA CHỦ TRÌ HỘI THẢO"),
+                    _paragraphs(summary.conclusions, _("Chưa có kết luận."))),
         ],
+        closing=_("Trên đây là báo cáo kết quả %(title)s, %(host)s kính báo cáo UBND tỉnh./.",
+                  title=workshop.title, host=host_name),
         recipients_label=_("Nơi nhận:"),
-        recipients=[_("UBND tỉnh (b/c);"), _("Các cơ quan, đơn vị tham dự hội thảo;"), _("Lưu: VT.")],
+        recipients=[_("UBND tỉnh (b/c);"), _("Các cơ quan, đơn vị tham dự hội thảo;"),
+                    _("Lưu: VT.")],
         signer_authority=workshop.signer_authority or "",
         signer_title=workshop.signer_title or "",
         signer_name=workshop.signer_name or "",
-        appendix_title=_("PHỤ LỤC: CÂU HỎI VÀ TRẢ LỜI TẠI HỘI THẢO"),
-        appendix_subtitle=_("(Kèm theo Báo cáo số %(number)s/BC-%(code)s)", number=blank, code=code),
+        appendix_label=_("Phụ lục"),
+        appendix_title=_("CÂU HỎI VÀ TRẢ LỜI TẠI HỘI THẢO"),
+        appendix_subtitle=_("(Kèm theo Báo cáo số %(number)s ngày %(date)s của %(host)s)",
+                            number=number, date=short_date(dated), host=host_name),
         appendix=_appendix(summary),
     )
 
@@ -214,24 +319,57 @@ def _build_report(summary: Summary) -> Report:
 
 
 def report_docx(summary: Summary) -> bytes:
-    report = build_report(summary)
+    return write_docx(build_report(summary))
+
+
+def write_docx(report: Report) -> bytes:
+    """The report as DOCX: A4, page numbers at the top from page 2 (Decree 30), every heading
+    kept with the paragraph after it; the appendix on a page of its own."""
     document = Document()
     set_up_a4(document)
+    _page_numbers(document)
     end = document.element.body.sectPr
     with force_locale("vi"):
         _write_head(document, report)
         for section in report.sections:
             _write_section(end, section)
+        _line(end, report.closing)
         _write_foot(document, report)
         document.add_page_break()
         center = WD_ALIGN_PARAGRAPH.CENTER
-        paragraph(document, report.appendix_title, bold=True, align=center, space_after=0)
-        paragraph(document, report.appendix_subtitle, italic=True, align=center, space_after=12)
+        for text, bold, italic, after in (
+                (report.appendix_label, True, False, 0), (report.appendix_title, True, False, 0),
+                (report.appendix_subtitle, False, True, 12)):
+            heading = paragraph(document, text, bold=bold, italic=italic, align=center,
+                                space_after=after)
+            heading.paragraph_format.keep_with_next = True
         for section in report.appendix:
             _write_section(end, section)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _field(run, instruction: str) -> None:
+    """A Word field (`PAGE`) in `run`, its result computed when the document is opened."""
+    SubElement(run._r, qn("w:fldChar")).set(qn("w:fldCharType"), "begin")
+    code = SubElement(run._r, qn("w:instrText"))
+    code.set(qn("xml:space"), "preserve")
+    code.text = f" {instruction} "
+    SubElement(run._r, qn("w:fldChar")).set(qn("w:fldCharType"), "separate")
+    SubElement(run._r, qn("w:t")).text = "1"
+    SubElement(run._r, qn("w:fldChar")).set(qn("w:fldCharType"), "end")
+
+
+def _page_numbers(document) -> None:
+    """The page number centred in the top margin of every page but the first."""
+    section = document.sections[0]
+    section.different_first_page_header_footer = True
+    header = section.header.paragraphs[0]
+    header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = header.add_run()
+    run.font.size = Pt(13)
+    _field(run, "PAGE")
 
 
 def _write_head(document, report: Report) -> None:
@@ -256,15 +394,18 @@ INDENT = str(567)  # 10 mm in twentieths of a point, as the letters indent their
 
 
 def _line(end, text: str, *, bold: bool = False, italic: bool = False, hanging: bool = False,
-          heading: bool = False) -> None:
+          heading: bool = False, keep_with_next: bool = False) -> None:
     """One justified paragraph of the body, its first line indented (or, `hanging`, all of it;
-    a `heading` has space above), added before the body's end `end`.
+    a `heading` has space above and, like a `keep_with_next` one, stays on the page of the
+    paragraph after it), added before the body's end `end`.
 
     Written as XML directly: python-docx scans the whole body for every paragraph it adds,
     which takes seconds for a report with thousands of remarks and answers.
     """
     paragraph = OxmlElement("w:p")
     properties = SubElement(paragraph, qn("w:pPr"))
+    if heading or keep_with_next:
+        SubElement(properties, qn("w:keepNext"))
     if heading:
         SubElement(properties, qn("w:spacing")).set(qn("w:before"), "120")  # 6 pt
     SubElement(properties, qn("w:ind")).set(qn("w:left" if hanging else "w:firstLine"), INDENT)
@@ -285,12 +426,15 @@ def _line(end, text: str, *, bold: bool = False, italic: bool = False, hanging: 
 
 
 def _write_section(end, section: Section) -> None:
-    _line(end, section.heading, bold=True, heading=True)
+    if section.heading:
+        _line(end, section.heading, bold=True, heading=True)
     for line in section.lines:
         if line.kind == "subheading":
-            _line(end, line.text, bold=True, italic=True)
+            _line(end, line.text, bold=True, italic=True, keep_with_next=True)
         elif line.kind == "answer":
             _line(end, line.text, italic=True, hanging=True)
+        elif line.kind == "lead":
+            _line(end, line.text, keep_with_next=True)
         else:
             _line(end, line.text)
 

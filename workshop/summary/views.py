@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.decorators import role_required
 from ..events.services import workshop_or_404
 from ..expired_session import keeps_input
-from ..models import CATEGORY_LABELS, KIND_LABELS
+from ..models import CATEGORY_LABELS, KIND_LABELS, Workshop
 from . import report, services
 from .forms import ConclusionsForm, PublishForm
 
@@ -28,6 +28,9 @@ def _page(summary: services.Summary, form: ConclusionsForm, status: int = 200):
 def _conclusions_form(summary: services.Summary) -> ConclusionsForm:
     return ConclusionsForm(formdata=None, data={
         "conclusions": summary.conclusions,
+        "proposals": summary.proposals,
+        "report_number": summary.report_number,
+        "report_date": summary.report_date,
         "base_version": str(summary.version.version if summary.version else 0),
     })
 
@@ -50,10 +53,13 @@ def save(code: str):
         try:
             version = services.save_conclusions(
                 workshop, form.conclusions.data, current_user, final=form.finish.data,
-                base_version=int(form.base_version.data) if form.base_version.data else None)
+                base_version=int(form.base_version.data) if form.base_version.data else None,
+                proposals=form.proposals.data or "", report_number=form.report_number.data or "",
+                report_date=form.report_date.data)
         except services.SummaryError as error:
             if error.field:
-                form.conclusions.errors = [*form.conclusions.errors, error.message]
+                target = getattr(form, error.field, form.conclusions)
+                target.errors = [*target.errors, error.message]
             else:
                 flash(error.message, "error")
             summary = services.compile_summary(workshop)
@@ -95,26 +101,35 @@ def version(code: str, number: int):
     return render_template("summary/version.html", workshop=workshop, version=saved)
 
 
+def _report(code: str) -> tuple[Workshop, report.Report]:
+    """The live draft's report, or with `?version=N` the report that published version froze."""
+    workshop = workshop_or_404(code)
+    number = request.args.get("version", "")
+    if number and not (number.isdigit() and len(number) <= 9):
+        abort(404)
+    built = report.report_of(workshop, int(number) if number else None)
+    return workshop, built or abort(404)
+
+
 @bp.get("/workshops/<code>/summary/print")
 @role_required("chair")
 def print_page(code: str):
     """The report as A4 pages, the same lines as the DOCX."""
-    return print_html(workshop_or_404(code))
+    workshop, built = _report(code)
+    return print_html(workshop, built, request.args.get("version"))
 
 
-def print_html(workshop, version=None) -> str:
-    """The print page of the report (of `version`, by default the newest): also the PDF's."""
-    summary = services.compile_summary(workshop, version)
-    return render_template("summary/print.html", workshop=summary.workshop,
-                           report=report.build_report(summary))
+def print_html(workshop: Workshop, built: report.Report, version: str | None = None) -> str:
+    """The print page of a report (the live draft's, or a published version's): also the PDF's."""
+    return render_template("summary/print.html", workshop=workshop, report=built, version=version)
 
 
 @bp.get("/workshops/<code>/summary.docx")
 @role_required("chair")
 def docx(code: str):
-    summary = services.compile_summary(workshop_or_404(code))
-    return send_file(io.BytesIO(report.report_docx(summary)), mimetype=report.DOCX_MIMETYPE,
-                     as_attachment=True, download_name=f"bao-cao-{code}.docx")
+    workshop, built = _report(code)
+    return send_file(io.BytesIO(report.write_docx(built)), mimetype=report.DOCX_MIMETYPE,
+                     as_attachment=True, download_name=f"bao-cao-{workshop.code}.docx")
 
 
 @bp.get("/workshops/<code>/summary.xlsx")
