@@ -256,4 +256,9 @@ RULES: dict[str, Rule] = {
     "POST /api/v1/workshops/<code>/feedback": Rule(ATTENDEE_OF_A, json=FEEDBACK),
     "GET /api/v1/workshops/<code>/feedback": Rule(CHAIR_UP),
     "GET /api/v1/workshops/<code>/summary": Rule(CHAIR_UP),
+    # --- API: the spreadsheets (CONTRACT.md "Documents and exports") ---
+    "GET /api/v1/workshops/<code>/exports/invitations.xlsx": Rule(STAFF_UP),
+    "GET /api/v1/workshops/<code>/exports/attendance.xlsx": Rule(STAFF_UP),
+    "GET /api/v1/workshops/<code>/exports/summary.xlsx": Rule(CHAIR_UP),
+    "GET /api/v1/organizations/export.xlsx": Rule(ORGANIZER_ONLY),
 }

@@ -26,6 +26,7 @@ limiter.limit(
 # The route modules register their endpoints on import.
 from . import (  # noqa: E402,F401
     checkins,
+    exports,
     feedback,
     invitations,
     openapi,
