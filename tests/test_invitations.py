@@ -364,12 +364,13 @@ def test_unknown_workshop_is_a_404(ctx, client_as):
     assert client.get("/workshops/khong-co/invite").status_code == 404
 
 
-def test_the_list_is_in_letter_number_order(ctx, client_as):
+def test_the_list_is_in_vietnamese_alphabetical_order(ctx, client_as):
+    """Issue 11: by person in Vietnamese order (workshop/collation.py), not by letter number."""
     workshop = factories.make_workshop()
-    for name in ("Người một", "Người hai", "Người ba"):
+    for name in ("Người một", "Người hai", "Người ba", "Người đến", "Người dự"):
         services.invite_person(workshop, name)
     page = client_as("organizer").get(f"/workshops/{workshop.code}/invitations").get_data(as_text=True)
-    assert re.findall(r"Người (một|hai|ba)</strong>", page) == ["một", "hai", "ba"]
+    assert re.findall(r"Người (một|hai|ba|đến|dự)</strong>", page) == ["ba", "dự", "đến", "hai", "một"]
 
 
 def test_mark_sent_moves_only_drafts(ctx):

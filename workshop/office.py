@@ -143,7 +143,7 @@ MIN_WIDTH, MAX_WIDTH, HEADER_WIDTH = 6, 50, 20
 _FORMATTED_WIDTH = {datetime: len("00/00/0000 00:00"), date: len("00/00/0000")}
 # Page numbers in the footer, in Excel's header/footer codes (&P this page, &N all pages).
 PAGE_FOOTER = "&P/&N"
-TITLE_HEIGHT = 21  # points: one line of the 13-point title
+TITLE_HEIGHT, LINE_HEIGHT = 20, 15  # points: one line of the 13-point title, of the 11-point text
 
 
 def workshop_heading(workshop) -> str:
@@ -160,6 +160,12 @@ def _shown_length(value) -> int:
         if isinstance(value, kind):
             return width
     return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def _lines(text: str, width: int) -> int:
+    """How many lines `text` takes in a wrapped cell `width` characters wide."""
+    room = max(width - 1, 1)
+    return sum(max(1, -(-len(line) // room)) for line in text.splitlines() or [""])
 
 
 def add_sheet(workbook: Workbook, title: str, header: Iterable, rows: Iterable[Iterable],
@@ -199,14 +205,22 @@ def add_sheet(workbook: Workbook, title: str, header: Iterable, rows: Iterable[I
     widths = [max(MIN_WIDTH, min(width + 2, MAX_WIDTH)) for width in widths]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    for values in sheet.iter_rows(min_row=header_row + 1, max_col=columns):
+    # Wrapped cells and their rows' heights: office suites do not grow a row on opening the file.
+    for values in sheet.iter_rows(min_row=header_row, max_col=columns):
+        lines = 1
         for index, cell in enumerate(values):
             text = cell.value
-            if isinstance(text, str) and ("\n" in text or len(text) + 2 > widths[index]):
-                cell.alignment = Alignment(vertical="top", wrap_text=True)
+            wraps = isinstance(text, str) and ("\n" in text or len(text) + 2 > widths[index])
+            if cell.row > header_row:  # a row's cells all start at its top, wrapped or not
+                cell.alignment = Alignment(vertical="top", wrap_text=wraps)
+            if wraps:
+                lines = max(lines, _lines(text, widths[index]))
+        if lines > 1:
+            sheet.row_dimensions[values[0].row].height = LINE_HEIGHT * lines
     if heading is not None:
-        lines = -(-len(str(sheet["A1"].value)) // max(sum(widths), 1))  # ceiling
-        sheet.row_dimensions[1].height = TITLE_HEIGHT * max(lines, 1)
+        # a bold 13-point letter is about 1.3 characters of a column's width
+        title_lines = _lines(str(sheet["A1"].value), int(sum(widths) / 1.3))
+        sheet.row_dimensions[1].height = TITLE_HEIGHT * title_lines
 
     sheet.freeze_panes = f"A{header_row + 1}"
     sheet.auto_filter.ref = f"A{header_row}:{last_column}{last_row}"
