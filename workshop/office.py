@@ -143,6 +143,7 @@ MIN_WIDTH, MAX_WIDTH, HEADER_WIDTH = 6, 50, 20
 _FORMATTED_WIDTH = {datetime: len("00/00/0000 00:00"), date: len("00/00/0000")}
 # Page numbers in the footer, in Excel's header/footer codes (&P this page, &N all pages).
 PAGE_FOOTER = "&P/&N"
+TOP, TOP_WRAPPED = Alignment(vertical="top"), Alignment(vertical="top", wrap_text=True)
 TITLE_HEIGHT, LINE_HEIGHT = 20, 15  # points: one line of the 13-point title, of the 11-point text
 
 
@@ -212,7 +213,7 @@ def add_sheet(workbook: Workbook, title: str, header: Iterable, rows: Iterable[I
             text = cell.value
             wraps = isinstance(text, str) and ("\n" in text or len(text) + 2 > widths[index])
             if cell.row > header_row:  # a row's cells all start at its top, wrapped or not
-                cell.alignment = Alignment(vertical="top", wrap_text=wraps)
+                cell.alignment = TOP_WRAPPED if wraps else TOP
             if wraps:
                 lines = max(lines, _lines(text, widths[index]))
         if lines > 1:
