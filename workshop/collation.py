@@ -41,8 +41,8 @@ _RANK.update({str(digit): digit for digit in range(10)})
 # A letter with its vowel mark, written as its base letter and the combining mark.
 _MARKED = {("a", BREVE): "ă", ("a", CIRCUMFLEX): "â", ("e", CIRCUMFLEX): "ê",
            ("o", CIRCUMFLEX): "ô", ("o", HORN): "ơ", ("u", HORN): "ư"}
-# Letters typed in place of "đ" (the Icelandic eth looks the same and turns up in old files).
-_D_WITH_STROKE = {"đ": "đ", "ð": "đ"}
+# The Icelandic eth, which looks like "đ" and turns up in old files typed for it.
+_D_WITH_STROKE = {"ð": "đ"}
 # Letters outside the alphabet and digits (ß, ø, other scripts) come after "z", by code point.
 _OTHER = 10 + len(ALPHABET)
 
