@@ -170,13 +170,15 @@ def _lines(text: str, width: int) -> int:
 
 
 def add_sheet(workbook: Workbook, title: str, header: Iterable, rows: Iterable[Iterable],
-              first: bool = False, heading: str | None = None):
+              first: bool = False, heading: str | None = None,
+              widths: Iterable[int] | None = None):
     """A sheet of `rows` under a bold `header`, written by `append_row`, set up as an office
     prints a list (CONTRACT.md "Documents and exports"):
 
     - with `heading` (e.g. `workshop_heading(workshop)`), a title row above the header, "`title`
       — `heading`", bold and merged across the table;
-    - each column as wide as its content (MIN_WIDTH to MAX_WIDTH characters; longer text wraps);
+    - each column as wide as its content (MIN_WIDTH to MAX_WIDTH characters; longer text wraps),
+      and at least its `widths` entry when given;
     - the header frozen and filtered (an autofilter over the whole table);
     - A4 landscape, fitted to the page's width, the title and header rows repeated on every
       page, grid lines and "page/pages" in the footer.
@@ -199,11 +201,13 @@ def add_sheet(workbook: Workbook, title: str, header: Iterable, rows: Iterable[I
         append_row(sheet, row)
     last_row = sheet.max_row
 
-    widths = [min(len(name), HEADER_WIDTH) for name in header] + [0] * (columns - len(header))
+    content = [min(len(name), HEADER_WIDTH) for name in header] + [0] * (columns - len(header))
     for values in sheet.iter_rows(min_row=header_row + 1, max_col=columns):
         for index, cell in enumerate(values):
-            widths[index] = max(widths[index], _shown_length(cell.value))
-    widths = [max(MIN_WIDTH, min(width + 2, MAX_WIDTH)) for width in widths]
+            content[index] = max(content[index], _shown_length(cell.value))
+    least = list(widths or ())
+    widths = [max(MIN_WIDTH, min(width + 2, MAX_WIDTH), least[index] if index < len(least) else 0)
+              for index, width in enumerate(content)]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     # Wrapped cells and their rows' heights: office suites do not grow a row on opening the file.
