@@ -279,4 +279,9 @@ RULES: dict[str, Rule] = {
     "PUT /api/v1/workshops/<code>/summary/conclusions": Rule(
         CHAIR_UP, json={"text": "Kết luận của chủ trì hội thảo."}),
     "POST /api/v1/workshops/<code>/summary/publish": Rule(CHAIR_UP, json={}),
+    # --- API: the spreadsheets (CONTRACT.md "Documents and exports") ---
+    "GET /api/v1/workshops/<code>/exports/invitations.xlsx": Rule(STAFF_UP),
+    "GET /api/v1/workshops/<code>/exports/attendance.xlsx": Rule(STAFF_UP),
+    "GET /api/v1/workshops/<code>/exports/summary.xlsx": Rule(CHAIR_UP),
+    "GET /api/v1/organizations/export.xlsx": Rule(ORGANIZER_ONLY),
 }

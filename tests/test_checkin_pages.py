@@ -186,7 +186,7 @@ def test_attendance_xlsx_opens_with_everyone_and_their_times(workshop, client_as
     assert response.headers["Content-Disposition"].endswith(f"diem-danh-{workshop.code}.xlsx")
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["Điểm danh", "Theo loại cơ quan", "Chưa có đại biểu"]
-    rows = list(book["Điểm danh"].iter_rows(values_only=True))
+    rows = list(book["Điểm danh"].iter_rows(min_row=2, values_only=True))  # under the title row
     assert rows[0][:4] == ("STT", "Cơ quan, đơn vị", "Loại cơ quan", "Họ và tên")
     by_name = {row[3]: row for row in rows[1:]}
     assert set(by_name) == {"Phạm Thị Hồng", "Trần Thị Bình", "Lê Văn Cường", '=HYPERLINK("http://x")'}
@@ -195,10 +195,10 @@ def test_attendance_xlsx_opens_with_everyone_and_their_times(workshop, client_as
     assert deputy_row[7].strftime("%H:%M") == "07:52" and deputy_row[8] == "Quét mã"
     assert by_name["Lê Văn Cường"][7] is None
     assert rows[-1][6] == "Đến trực tiếp"  # walk-ins last
-    assert book["Điểm danh"].cell(len(rows), 4).data_type == "s"  # text, never a formula
-    kinds = list(book["Theo loại cơ quan"].iter_rows(values_only=True))
+    assert book["Điểm danh"].cell(len(rows) + 1, 4).data_type == "s"  # text, never a formula
+    kinds = list(book["Theo loại cơ quan"].iter_rows(min_row=2, values_only=True))
     assert kinds[-1] == ("Tổng cộng", 3, 2)
-    absent = [row[0] for row in book["Chưa có đại biểu"].iter_rows(min_row=2, values_only=True)]
+    absent = [row[0] for row in book["Chưa có đại biểu"].iter_rows(min_row=3, values_only=True)]
     assert absent == ["Chi cục Tiêu chuẩn Đo lường Chất lượng"]  # the Sở's invitee is expected
 
 
@@ -329,11 +329,11 @@ def test_self_check_ins_are_marked_on_the_board_and_in_the_reports(workshop, cli
     assert (board["recent"][0]["method"], board["recent"][0]["method_label"]) == ("self", "Tự điểm danh")
     assert "Tự điểm danh" in staff.get(f"/workshops/{workshop.code}/board").get_data(as_text=True)
     book = load_workbook(io.BytesIO(staff.get(f"/workshops/{workshop.code}/attendance.xlsx").data))
-    rows = {row[3]: row for row in book["Điểm danh"].iter_rows(min_row=2, values_only=True)}
+    rows = {row[3]: row for row in book["Điểm danh"].iter_rows(min_row=3, values_only=True)}
     assert rows["Phạm Thị Hồng"][8] == "Tự điểm danh"
     summary = load_workbook(io.BytesIO(client_as("chair").get(
         f"/workshops/{workshop.code}/summary.xlsx").data))
-    sheet = list(summary["Điểm danh"].iter_rows(values_only=True))
+    sheet = list(summary["Điểm danh"].iter_rows(min_row=2, values_only=True))
     column = sheet[0].index("Cách điểm danh")
     assert {row[3]: row[column] for row in sheet[1:]}["Phạm Thị Hồng"] == "Tự điểm danh"
 

@@ -221,6 +221,6 @@ def test_export_downloads_the_directory_as_xlsx(client_as):
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert "danh-ba-co-quan.xlsx" in response.headers["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.data)).worksheets[0]
-    assert [cell.value for cell in sheet[1]] == list(services.COLUMNS)
-    assert sheet.max_row == 10
-    assert {row[2] for row in sheet.iter_rows(min_row=2, values_only=True)} == {"district"}
+    assert [cell.value for cell in sheet[2]] == list(services.COLUMNS)  # under the title row
+    assert sheet.max_row == 11
+    assert {row[2] for row in sheet.iter_rows(min_row=3, values_only=True)} == {"district"}

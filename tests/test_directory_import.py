@@ -208,9 +208,9 @@ def test_export_then_reimport_changes_nothing(ctx):
 
     content = services.export_xlsx(services.search_statement())
     sheet = load_workbook(io.BytesIO(content)).worksheets[0]
-    assert [cell.value for cell in sheet[1]] == list(services.COLUMNS)
-    assert sheet.max_row == 37
-    formula_row = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "CONG-THUC")
+    assert [cell.value for cell in sheet[2]] == list(services.COLUMNS)  # under the title row
+    assert sheet.max_row == 38
+    formula_row = next(row for row in sheet.iter_rows(min_row=3) if row[0].value == "CONG-THUC")
     assert formula_row[1].data_type == "s"  # user text stays text in Excel
 
     result = services.import_organizations(services.EXPORT_FILENAME, content)

@@ -192,15 +192,15 @@ def test_tracking_xlsx_opens_and_has_every_row(ctx):
 
     book = load_workbook(io.BytesIO(services.tracking_xlsx(workshop)))
 
-    rows = list(book["Giấy mời"].iter_rows(values_only=True))
+    rows = list(book["Giấy mời"].iter_rows(min_row=2, values_only=True))  # under the title row
     assert rows[0][:4] == ("Số giấy mời", "Cơ quan, đơn vị", "Loại cơ quan", "Người được mời")
     assert len(rows) == 1 + 4
     pho_yen = next(row for row in rows if row[1] == agencies["pho_yen"].name)
     assert pho_yen[3] == "Lê Thị Hoa" and pho_yen[7] == "Cử người dự thay"
     assert pho_yen[8:11] == ("Vũ Văn Phó", "Phó Chủ tịch", "0987 654 321")
-    summary = {row[0]: row[1] for row in book["Tổng hợp"].iter_rows(min_row=2, values_only=True)}
+    summary = {row[0]: row[1] for row in book["Tổng hợp"].iter_rows(min_row=3, values_only=True)}
     assert summary == {"Sở, Ban, Ngành": 2, "UBND cấp huyện": 2, "Tổng cộng": 4}
-    assert len(list(book["Chưa có ai dự"].iter_rows(min_row=2))) == 3
+    assert len(list(book["Chưa có ai dự"].iter_rows(min_row=3))) == 3
 
 
 def test_list_filters_by_status_kind_and_text_without_accents(ctx):
@@ -298,7 +298,7 @@ def test_invitations_page_rows_counts_filters_and_actions(ctx, client_as):
 
     export = client.get(f"{url}.xlsx")
     assert export.status_code == 200
-    assert len(list(load_workbook(io.BytesIO(export.data))["Giấy mời"].iter_rows())) == 5
+    assert len(list(load_workbook(io.BytesIO(export.data))["Giấy mời"].iter_rows())) == 1 + 5
 
 
 def test_staff_read_the_list_without_personal_links_and_cannot_invite(ctx, client_as):
@@ -364,12 +364,13 @@ def test_unknown_workshop_is_a_404(ctx, client_as):
     assert client.get("/workshops/khong-co/invite").status_code == 404
 
 
-def test_the_list_is_in_letter_number_order(ctx, client_as):
+def test_the_list_is_in_vietnamese_alphabetical_order(ctx, client_as):
+    """Issue 11: by person in Vietnamese order (workshop/collation.py), not by letter number."""
     workshop = factories.make_workshop()
-    for name in ("Người một", "Người hai", "Người ba"):
+    for name in ("Người một", "Người hai", "Người ba", "Người đến", "Người dự"):
         services.invite_person(workshop, name)
     page = client_as("organizer").get(f"/workshops/{workshop.code}/invitations").get_data(as_text=True)
-    assert re.findall(r"Người (một|hai|ba)</strong>", page) == ["một", "hai", "ba"]
+    assert re.findall(r"Người (một|hai|ba|đến|dự)</strong>", page) == ["ba", "dự", "đến", "hai", "một"]
 
 
 def test_mark_sent_moves_only_drafts(ctx):

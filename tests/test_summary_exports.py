@@ -74,9 +74,9 @@ def test_xlsx_has_attendance_questions_and_feedback(ctx, client_as):
     workbook = load_workbook(io.BytesIO(response.data))
     assert workbook.sheetnames == ["Điểm danh", "Câu hỏi", "Góp ý"]
     for sheet in workbook:
-        assert all(cell.font.bold for cell in sheet[1])
+        assert all(cell.font.bold for cell in sheet[2])  # the header, under the title row
 
-    attendance = list(workbook["Điểm danh"].iter_rows(min_row=2, values_only=True))
+    attendance = list(workbook["Điểm danh"].iter_rows(min_row=3, values_only=True))
     by_name = {row[3]: row for row in attendance}
     assert set(by_name) == {"Nguyễn Văn An", "Lê Văn Cường", "Hoàng Văn Dũng", "Phạm Thị Hà",
                             "Đỗ Văn Khách"}
@@ -84,13 +84,13 @@ def test_xlsx_has_attendance_questions_and_feedback(ctx, client_as):
     assert by_name["Hoàng Văn Dũng"][5] == "Không tham dự" and by_name["Hoàng Văn Dũng"][7] == "Vắng"
     assert by_name["Đỗ Văn Khách"][5] == "Đến trực tiếp"
 
-    questions = list(workbook["Câu hỏi"].iter_rows(min_row=2, values_only=True))
+    questions = list(workbook["Câu hỏi"].iter_rows(min_row=3, values_only=True))
     assert [row[1] for row in questions] == [reviewed.answered.text, reviewed.pending_answer.text,
                                              reviewed.anonymous.text]
     assert questions[0][4] == 7 and questions[0][6] == reviewed.answered.answer
     assert questions[2][2:4] == (None, None)  # anonymous
 
-    feedback = list(workbook["Góp ý"].iter_rows(min_row=2, values_only=True))
+    feedback = list(workbook["Góp ý"].iter_rows(min_row=3, values_only=True))
     assert len(feedback) == 7  # five feedback items and the two parts of one contribution
     assert [row[0] for row in feedback].count("Bài học kinh nghiệm") == 3
     assert ("Kết quả đạt được", "Phổ Yên đã áp dụng ISO tại 12 phòng chuyên môn.", "UBND thị xã Phổ Yên") in [
@@ -117,4 +117,4 @@ def test_text_pasted_from_word_with_control_characters_still_exports(ctx, client
     lines = docx_lines(chair.get(f"/workshops/{workshop.code}/summary.docx").data)
     assert any("Dòng mộtdòng hai\nDòng ba" in line for line in lines)
     workbook = load_workbook(io.BytesIO(chair.get(f"/workshops/{workshop.code}/summary.xlsx").data))
-    assert workbook["Góp ý"]["B2"].value == "Dòng mộtdòng hai\nDòng ba"
+    assert workbook["Góp ý"]["B3"].value == "Dòng mộtdòng hai\nDòng ba"

@@ -166,7 +166,7 @@ def test_the_invitations_export_keeps_answer_times_as_dates(ctx, client_as):
     factories.make_invitee(workshop, status="accepted", responded_at=utcnow())
     response = client_as("organizer").get(f"/workshops/{workshop.code}/invitations.xlsx")
     sheet = load_workbook(io.BytesIO(response.data)).worksheets[0]
-    assert sheet["L2"].is_date and sheet["L2"].number_format == "dd/mm/yyyy hh:mm"
+    assert sheet["L3"].is_date and sheet["L3"].number_format == "dd/mm/yyyy hh:mm"
 
 
 # --- item 6: no 5xx for any input -------------------------------------------------------

@@ -22,6 +22,7 @@ from datetime import datetime
 
 from sqlalchemy import case, func, select, true
 
+from .collation import agency_key
 from .extensions import db
 from .models import (
     ANSWERED_STATUSES,
@@ -35,7 +36,6 @@ from .models import (
     Workshop,
 )
 from .phases import has_ended
-from .text import fold
 
 # The numbers of one group (a workshop, or one agency kind of it), in the API's names.
 FIELDS = ("invited", "accepted", "delegated", "declined", "unanswered", "expected", "present",
@@ -179,8 +179,7 @@ def agencies_without_anyone(workshop: Workshop, now: datetime | None = None
     ).all()
     agencies = [AgencyWithoutAnyone(organization, n_invited, n_declined, n_unanswered, n_expected)
                 for organization, n_invited, n_declined, n_unanswered, n_expected in rows]
-    return sorted(agencies, key=lambda agency: (ORGANIZATION_KINDS.index(agency.organization.kind),
-                                                fold(agency.organization.name)))
+    return sorted(agencies, key=lambda agency: agency_key(agency.organization))
 
 
 def invited_agencies(workshop: Workshop) -> int:

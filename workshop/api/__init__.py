@@ -27,6 +27,7 @@ limiter.limit(
 from . import (  # noqa: E402,F401
     checkins,
     documents,
+    exports,
     feedback,
     invitations,
     openapi,

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..attendance import Attendance, attendance  # noqa: F401  (the counts' one home)
+from ..collation import invitation_key, vietnamese_key
 from ..extensions import db
 from ..invitations.services import find_by_token
 from ..models import (
@@ -34,7 +35,7 @@ from ..models import (
     User,
     Workshop,
 )
-from ..office import add_sheet, workbook_bytes
+from ..office import add_sheet, workbook_bytes, workshop_heading
 from ..phases import has_ended
 from ..text import fold
 from ..timeutil import as_local, utcnow
@@ -249,7 +250,6 @@ def register_walk_in(
 # --- the desk's pages: search, board, sign-in sheet, export, self check-in ----------------
 
 SEARCH_LIMIT = 20
-KIND_ORDER = {kind: position for position, kind in enumerate(ORGANIZATION_KINDS)}
 METHOD_LABELS = {
     "scan": _l("Quét mã"),
     "manual": _l("Nhập mã"),
@@ -276,7 +276,6 @@ def search_invitations(workshop: Workshop, query: str, limit: int = SEARCH_LIMIT
         return []
     invitations = db.session.scalars(
         _with_people(select(Invitation).where(Invitation.workshop_id == workshop.id))
-        .order_by(Invitation.name, Invitation.id)
     )
     found = []
     for invitation in invitations:
@@ -286,9 +285,10 @@ def search_invitations(workshop: Workshop, query: str, limit: int = SEARCH_LIMIT
         ))))
         if all(word in text for word in words):
             found.append(invitation)
-            if len(found) == limit:
-                break
-    return found
+    # The first `limit` in Vietnamese order of the person (then the agency), found among all.
+    found.sort(key=lambda invitation: (vietnamese_key(invitation.attendee_name),
+                                       invitation_key(invitation)))
+    return found[:limit]
 
 
 def recent_arrivals(workshop: Workshop, limit: int = 10) -> list[CheckIn]:
@@ -315,19 +315,14 @@ def board_version(workshop: Workshop) -> str:
     return hashlib.sha256(repr(tuple(row)).encode()).hexdigest()[:20]
 
 
-def _roster_key(invitation: Invitation) -> tuple:
-    organization = invitation.organization
-    return (invitation.walk_in, KIND_ORDER.get(_kind(invitation), len(KIND_ORDER)),
-            fold(organization.name) if organization else "\uffff", fold(invitation.attendee_name))
-
-
 def roster(workshop: Workshop, *, expected_only: bool = False) -> list[Invitation]:
     """The workshop's invitations by agency kind, agency and person, walk-ins last.
     `expected_only` leaves out walk-ins and those who declined: the people a sign-in sheet lists."""
     statement = _with_people(select(Invitation).where(Invitation.workshop_id == workshop.id))
     if expected_only:
         statement = statement.where(Invitation.walk_in.is_(False), Invitation.status != "declined")
-    return sorted(db.session.scalars(statement), key=_roster_key)
+    return sorted(db.session.scalars(statement),
+                  key=lambda invitation: invitation_key(invitation, attendee=True))
 
 
 def sign_in_sheet(workshop: Workshop) -> list[tuple[str, list[Invitation]]]:
@@ -340,6 +335,7 @@ def attendance_xlsx(workshop: Workshop) -> bytes:
     """Attendance as a workbook: one row per invitation with its answer and check-in time (Vietnam
     time), then the counts by agency kind and the agencies nobody has represented."""
     workbook = Workbook()
+    heading = workshop_heading(workshop)
     people = []
     for number, invitation in enumerate(roster(workshop), start=1):
         delegated = invitation.status == "delegated" and invitation.delegate_name
@@ -358,7 +354,7 @@ def attendance_xlsx(workshop: Workshop) -> bytes:
     add_sheet(workbook, _("Điểm danh"),
               (_("STT"), _("Cơ quan, đơn vị"), _("Loại cơ quan"), _("Họ và tên"), _("Chức vụ"),
                _("Dự thay cho"), _("Trả lời"), _("Giờ điểm danh"), _("Cách điểm danh")),
-              people, first=True, widths=(6, 44, 22, 28, 28, 26, 22, 18, 16))
+              people, first=True, heading=heading)
 
     numbers = attendance(workshop)
     kinds = [[str(KIND_LABELS[kind]), numbers.by_kind[kind]["invited"],
@@ -366,10 +362,10 @@ def attendance_xlsx(workshop: Workshop) -> bytes:
              for kind in ORGANIZATION_KINDS if kind in numbers.by_kind]
     kinds.append([_("Tổng cộng"), numbers.invited, numbers.checked_in])
     add_sheet(workbook, _("Theo loại cơ quan"), (_("Loại cơ quan"), _("Được mời"), _("Có mặt")),
-              kinds, widths=(30, 12, 12))
+              kinds, heading=heading)
     add_sheet(workbook, _("Chưa có đại biểu"), (_("Cơ quan, đơn vị"), _("Loại cơ quan")),
               [[organization.name, organization.kind_label] for organization in numbers.absent],
-              widths=(50, 24))
+              heading=heading)
     return workbook_bytes(workbook)
 
 

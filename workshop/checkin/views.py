@@ -35,7 +35,7 @@ from ..api.checkins import SCAN_STATUS, attendee, scan_body
 from ..api.errors import ApiError, handle_api_error, json_error
 from ..api.routing import SESSION_INVITATION_KEY, validation_error
 from ..auth.decorators import role_required
-from ..directory.services import search_statement
+from ..directory.services import search_organizations
 from ..expired_session import keeps_input
 from ..extensions import db
 from ..invitations.views import PERSONAL_HEADERS
@@ -122,7 +122,7 @@ def scanner(code: str):
     numbers = services.attendance(workshop)
     return render_template(
         "checkin/scanner.html", workshop=workshop, numbers=numbers,
-        walk_in_form=WalkInForm(), agencies=db.session.scalars(search_statement()).all(),
+        walk_in_form=WalkInForm(), agencies=search_organizations(),
         messages=_scanner_messages(), kinds=KIND_LABELS,
     )
 

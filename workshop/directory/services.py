@@ -2,7 +2,8 @@
 
 An import is all or nothing: `parse_import` reads a CSV or XLSX file into rows, each with the
 action it would take and every problem found; `import_organizations` applies it only when no
-row has a problem. Problems name the spreadsheet row (the header is row 1) and the column.
+row has a problem. Problems name the spreadsheet row (as the spreadsheet numbers it: the
+header is row 1, or row 2 under a title row) and the column.
 """
 from __future__ import annotations
 
@@ -25,10 +26,12 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from ..collation import agency_key
 from ..extensions import db
 from ..models import KIND_LABELS, ORGANIZATION_KINDS, Organization
-from ..office import add_sheet, workbook_bytes
+from ..office import add_sheet, spreadsheet_time, workbook_bytes
 from ..text import fold, search_pattern, text_problem
+from ..timeutil import utcnow
 
 COLUMNS = ("code", "name", "kind", "parent_code", "leader_name", "leader_title", "email", "phone",
            "address")
@@ -77,7 +80,10 @@ def _matching(query: str | None):
 
 
 def search_statement(query: str | None = None, kind: str | None = None) -> Select:
-    """Agencies matching `query` without accents ("pho yen" finds "Phổ Yên"), by kind and name."""
+    """Agencies matching `query` without accents ("pho yen" finds "Phổ Yên"), by kind and name
+    in the database's order: the API pages through it (a page needs an order the database
+    keeps); the page and the export sort the whole list in Vietnamese order instead
+    (`search_organizations`)."""
     statement = select(Organization)
     condition = _matching(query)
     if condition is not None:
@@ -85,6 +91,12 @@ def search_statement(query: str | None = None, kind: str | None = None) -> Selec
     if kind:
         statement = statement.where(Organization.kind == kind)
     return statement.order_by(Organization.kind, Organization.name)
+
+
+def search_organizations(query: str | None = None, kind: str | None = None) -> list[Organization]:
+    """Agencies matching `query`, with their parents, in directory order: by kind, then by name
+    in Vietnamese alphabetical order (the whole directory is a few hundred agencies)."""
+    return sorted(db.session.scalars(with_parents(search_statement(query, kind))), key=agency_key)
 
 
 def kind_counts(query: str | None = None) -> dict[str, int]:
@@ -127,8 +139,7 @@ def _parent_ids() -> dict[int, int | None]:
 
 def parent_candidates(organization: Organization | None = None) -> list[Organization]:
     """Agencies that may be chosen as the parent: never the agency itself or one under it."""
-    statement = select(Organization).order_by(Organization.kind, Organization.name)
-    candidates = list(db.session.scalars(statement))
+    candidates = sorted(db.session.scalars(select(Organization)), key=agency_key)
     if organization is None or organization.id is None:
         return candidates
     parents = _parent_ids()
@@ -425,8 +436,24 @@ def _check_values(row: ImportRow, kinds: dict[str, str]) -> None:
             row.problem("email", _("E-mail “%(value)s” không hợp lệ (cột “email”).", value=email))
 
 
+# How many non-empty rows above the header a file may have (a title row, a subtitle…).
+MAX_ROWS_ABOVE_HEADER = 5
+
+
+def _header_index(table: list[tuple[int, list[str]]]) -> int | None:
+    """Where the header is: the first of the first non-empty rows that names every required
+    column (so that a title row above it, as in our own export, is passed over), else the first
+    non-empty row, whose missing columns are then reported; None for an empty file."""
+    filled = [i for i, (_n, cells) in enumerate(table) if any(c.strip() for c in cells)]
+    required = {_key(column) for column in REQUIRED_COLUMNS}
+    for index in filled[:MAX_ROWS_ABOVE_HEADER + 1]:
+        if required <= {_key(cell) for cell in table[index][1]}:
+            return index
+    return filled[0] if filled else None
+
+
 def _read_rows(table: list[tuple[int, list[str]]], preview: ImportPreview) -> None:
-    header_at = next((i for i, (_n, cells) in enumerate(table) if any(c.strip() for c in cells)), None)
+    header_at = _header_index(table)
     if header_at is None:
         preview.file_problems.append(RowProblem(1, "file", _(
             "Tệp không có dữ liệu. Dòng đầu tiên phải là dòng tiêu đề với các cột: %(columns)s.",
@@ -594,20 +621,20 @@ def _prune_uploads(folder: Path) -> None:
 
 
 def export_xlsx(organizations: Select | Iterable[Organization]) -> bytes:
-    """The agencies as an XLSX file with the import's columns: it re-imports unchanged."""
+    """The agencies as an XLSX file with the import's columns, in directory order, under a
+    title row that names the directory and the day: it re-imports unchanged (the import finds
+    its header under the title, `_header_index`)."""
     if isinstance(organizations, Select):
         organizations = db.session.scalars(with_parents(organizations))
     rows = []
-    for organization in organizations:
+    for organization in sorted(organizations, key=agency_key):
         values = [getattr(organization, column) for column in COLUMNS if column != "parent_code"]
         values.insert(COLUMNS.index("parent_code"),
                       organization.parent.code if organization.parent else None)
         rows.append(values)
-    widths = {"code": 14, "name": 48, "kind": 18, "parent_code": 14, "leader_name": 24,
-              "leader_title": 26, "email": 28, "phone": 16, "address": 40}
+    today = f"{spreadsheet_time(utcnow()):%d/%m/%Y}"
     workbook = Workbook()
-    add_sheet(workbook, _("Danh bạ cơ quan"), COLUMNS, rows, first=True,
-              widths=[widths[column] for column in COLUMNS])
+    add_sheet(workbook, _("Danh bạ cơ quan"), COLUMNS, rows, first=True, heading=today)
     add_sheet(workbook, _("Loại cơ quan"), ("kind", _("Ý nghĩa")),
-              [(kind, str(KIND_LABELS[kind])) for kind in ORGANIZATION_KINDS], widths=(20, 40))
+              [(kind, str(KIND_LABELS[kind])) for kind in ORGANIZATION_KINDS], heading=today)
     return workbook_bytes(workbook)

@@ -32,10 +32,9 @@ def _filters() -> tuple[str, str | None]:
 @role_required("staff")
 def index():
     query, kind = _filters()
-    statement = services.with_parents(services.search_statement(query, kind))
     return render_template(
         "directory/index.html",
-        organizations=db.session.scalars(statement).all(),
+        organizations=services.search_organizations(query, kind),
         counts=services.kind_counts(query),
         kind_labels=KIND_LABELS,
         query=query,
@@ -119,6 +118,6 @@ def confirm_import():
 @role_required("staff")
 def export():
     query, kind = _filters()
-    content = services.export_xlsx(services.search_statement(query, kind))
+    content = services.export_xlsx(services.search_organizations(query, kind))
     return send_file(BytesIO(content), mimetype=XLSX_MIMETYPE, as_attachment=True,
                      download_name=services.EXPORT_FILENAME)

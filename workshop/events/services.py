@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from ..attendance import Attendance, attendance, attendance_by_workshop  # noqa: F401
 from ..auth.services import normalize_email
+from ..collation import agency_key
 from ..extensions import db
 from ..models import Organization, User, Workshop, WorkshopSession
 from ..text import fold
@@ -173,7 +174,7 @@ def update_workshop(workshop: Workshop, data: WorkshopData) -> Workshop:
 
 def host_candidates() -> list[Organization]:
     """Agencies that may host a workshop: the whole directory, grouped by kind."""
-    return list(db.session.scalars(select(Organization).order_by(Organization.kind, Organization.name)))
+    return sorted(db.session.scalars(select(Organization)), key=agency_key)
 
 
 def chair_candidates() -> list[User]:

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer, joinedload, selectinload
 
+from ..collation import vietnamese_key
 from ..extensions import db
 from ..models import (
     CATEGORY_LABELS,
@@ -30,7 +31,6 @@ from ..models import (
     Workshop,
     WorkshopSession,
 )
-from ..text import fold
 from ..timeutil import as_local, utcnow
 
 MAX_FEEDBACK_LENGTH = 2000
@@ -279,7 +279,7 @@ def _person(name: str, status: str, delegate_name: str | None) -> str:
 
 
 def _remark_order(remark: Remark) -> tuple:
-    return (ORGANIZATION_KINDS.index(remark.kind), fold(remark.agency or "~"),
+    return (ORGANIZATION_KINDS.index(remark.kind), remark.agency is None, vietnamese_key(remark.agency),
             SOURCES.index(remark.source), remark.created_at.timestamp() if remark.created_at else 0)
 
 

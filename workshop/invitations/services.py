@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..attendance import AgencyWithoutAnyone, agencies_without_anyone
+from ..collation import agency_key, invitation_key
 from ..core import local_time, long_date
 from ..extensions import db
 from ..links import personal_url
@@ -34,7 +35,7 @@ from ..models import (
     OutboxMessage,
     Workshop,
 )
-from ..office import add_sheet, workbook_bytes
+from ..office import add_sheet, workbook_bytes, workshop_heading
 from ..phases import AFTER, BEFORE, phase
 from ..text import fold
 from ..timeutil import utcnow
@@ -131,10 +132,13 @@ def matches(invitation: Invitation, query: str | None) -> bool:
 
 def list_invitations(workshop: Workshop, status: str | None = None, kind: str | None = None,
                      query: str | None = None) -> list[Invitation]:
-    """The tracking list. The text search runs in Python on the workshop's few hundred rows:
-    invitations have no folded search column."""
+    """The tracking list, in directory order of the agencies and then by person (Vietnamese
+    alphabetical order, workshop/collation.py). The text search and the sort run in Python on
+    the workshop's few hundred rows: invitations have no folded search column. (The API's list
+    pages through `invitations_statement` and keeps its letter-number order.)"""
     rows = db.session.scalars(invitations_statement(workshop, status, kind))
-    return [invitation for invitation in rows if matches(invitation, query)]
+    return sorted((invitation for invitation in rows if matches(invitation, query)),
+                  key=invitation_key)
 
 
 # --- choosing invitees --------------------------------------------------------------------
@@ -146,10 +150,6 @@ class Selection:
 
     new: list[Organization] = field(default_factory=list)
     already_invited: list[Organization] = field(default_factory=list)
-
-
-def _directory_order(organization: Organization) -> tuple[int, str]:
-    return ORGANIZATION_KINDS.index(organization.kind), fold(organization.name)
 
 
 def invited_organization_ids(workshop: Workshop) -> set[int]:
@@ -173,7 +173,7 @@ def select_organizations(workshop: Workshop, organization_ids: Iterable[int] = (
     )
     invited = invited_organization_ids(workshop)
     selection = Selection()
-    for organization in sorted(chosen, key=_directory_order):
+    for organization in sorted(chosen, key=agency_key):
         target = selection.already_invited if organization.id in invited else selection.new
         target.append(organization)
     return selection
@@ -480,7 +480,7 @@ def tracking_xlsx(workshop: Workshop) -> bytes:
               _("Chức vụ người dự thay"), _("Điện thoại người dự thay"), _("Trả lời lúc"),
               _("Điểm danh lúc")]
     rows = []
-    for invitation in db.session.scalars(invitations_statement(workshop)):
+    for invitation in list_invitations(workshop):
         organization = invitation.organization
         rows.append([
             invitation.letter_number, organization.name if organization else None,
@@ -490,7 +490,8 @@ def tracking_xlsx(workshop: Workshop) -> bytes:
             invitation.responded_at,
             invitation.checkin.checked_in_at if invitation.checkin else None,
         ])
-    add_sheet(workbook, _("Giấy mời"), header, rows, first=True)
+    heading = workshop_heading(workshop)
+    add_sheet(workbook, _("Giấy mời"), header, rows, first=True, heading=heading)
 
     counts = invitation_counts(workshop)
     add_sheet(
@@ -500,6 +501,7 @@ def tracking_xlsx(workshop: Workshop) -> bytes:
          for kind, numbers in counts.by_kind.items()]
         + [[_("Tổng cộng"), counts.by_status.total]
            + [counts.by_status.counts[s] for s in INVITATION_STATUSES]],
+        heading=heading,
     )
     add_sheet(
         workbook, _("Chưa có ai dự"),
@@ -508,6 +510,7 @@ def tracking_xlsx(workshop: Workshop) -> bytes:
         [[agency.organization.name, agency.organization.kind_label, agency.organization.leader_name,
           agency.organization.phone, agency.declined, agency.unanswered]
          for agency in agencies_not_coming(workshop)],
+        heading=heading,
     )
     return workbook_bytes(workbook)
 

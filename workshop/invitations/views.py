@@ -22,6 +22,7 @@ from flask_wtf import FlaskForm
 
 from ..api.routing import SESSION_INVITATION_KEY
 from ..auth.decorators import role_required
+from ..collation import agency_key
 from ..directory.services import kind_counts
 from ..events.services import workshop_or_404
 from ..expired_session import keeps_input
@@ -69,9 +70,7 @@ def _show_errors(form: FlaskForm, error: services.InvitationError) -> None:
 
 def _invite_page(workshop: Workshop, form: InviteForm, person_form: PersonForm,
                  selection: services.Selection | None = None, status: int = 200):
-    organizations = db.session.scalars(
-        db.select(Organization).order_by(Organization.kind, Organization.name)
-    ).all()
+    organizations = sorted(db.session.scalars(db.select(Organization)), key=agency_key)
     invited = services.invited_organization_ids(workshop)
     counts = kind_counts()
     kinds = [(kind, KIND_LABELS[kind], counts[kind],

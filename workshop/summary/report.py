@@ -22,6 +22,7 @@ from lxml.etree import SubElement
 from openpyxl import Workbook
 
 from ..checkin.services import METHOD_LABELS
+from ..collation import invitation_key
 from ..letters.services import (
     HEAD_WIDTHS,
     NATIONAL_MOTTO,
@@ -35,7 +36,7 @@ from ..letters.services import (
     workshop_time,
 )
 from ..models import CATEGORY_LABELS, FEEDBACK_CATEGORIES, Workshop
-from ..office import add_sheet, workbook_bytes
+from ..office import add_sheet, workbook_bytes, workshop_heading
 from ..text import fold, writable
 from .services import SessionSummary, Summary, compile_summary, get_version, snapshot_of
 
@@ -454,8 +455,9 @@ def _write_foot(document, report: Report) -> None:
 
 
 def report_xlsx(summary: Summary) -> bytes:
-    """Three sheets: "Điểm danh" (every invitation), "Câu hỏi" (the visible questions),
-    "Góp ý" (feedback and contributions), each with a bold header row."""
+    """Three sheets: "Điểm danh" (every invitation, in Vietnamese order of agency and person),
+    "Câu hỏi" (the visible questions), "Góp ý" (feedback and contributions), each under a title
+    row naming the workshop and set up for printing (`add_sheet`)."""
     workbook = Workbook()
     with force_locale("vi"):
         _attendance_sheet(workbook, summary)
@@ -466,7 +468,7 @@ def report_xlsx(summary: Summary) -> bytes:
 
 def _attendance_sheet(workbook: Workbook, summary: Summary) -> None:
     rows = []
-    for invitation in summary.attendees:
+    for invitation in sorted(summary.attendees, key=invitation_key):
         organization = invitation.organization
         checkin = invitation.checkin
         rows.append([
@@ -480,7 +482,8 @@ def _attendance_sheet(workbook: Workbook, summary: Summary) -> None:
     add_sheet(workbook, _("Điểm danh"),
                    [_("Số giấy mời"), _("Cơ quan, đơn vị"), _("Loại cơ quan"), _("Người được mời"),
                     _("Chức vụ"), _("Trả lời"), _("Người dự thay"), _("Điểm danh"),
-                    _("Điểm danh lúc"), _("Cách điểm danh")], rows, first=True)
+                    _("Điểm danh lúc"), _("Cách điểm danh")], rows, first=True,
+                   heading=workshop_heading(summary.workshop))
 
 
 def _questions_sheet(workbook: Workbook, summary: Summary) -> None:
@@ -492,7 +495,8 @@ def _questions_sheet(workbook: Workbook, summary: Summary) -> None:
     ]
     add_sheet(workbook, _("Câu hỏi"),
                    [_("Phiên"), _("Câu hỏi"), _("Người hỏi"), _("Cơ quan, đơn vị"), _("Bình chọn"),
-                    _("Người được giao"), _("Trả lời"), _("Người trả lời"), _("Trả lời lúc")], rows)
+                    _("Người được giao"), _("Trả lời"), _("Người trả lời"), _("Trả lời lúc")], rows,
+                   heading=workshop_heading(summary.workshop))
 
 
 def _feedback_sheet(workbook: Workbook, summary: Summary) -> None:
@@ -503,4 +507,5 @@ def _feedback_sheet(workbook: Workbook, summary: Summary) -> None:
     ]
     add_sheet(workbook, _("Góp ý"),
                    [_("Nhóm"), _("Nội dung"), _("Cơ quan, đơn vị"), _("Loại cơ quan"), _("Người gửi"),
-                    _("Phiên"), _("Điểm"), _("Nguồn"), _("Thời gian")], rows)
+                    _("Phiên"), _("Điểm"), _("Nguồn"), _("Thời gian")], rows,
+                   heading=workshop_heading(summary.workshop))

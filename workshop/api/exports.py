@@ -1,0 +1,58 @@
+"""API rows for the spreadsheets (CONTRACT.md "Additions (v1.1) / Documents and exports"): the
+same workbooks as the pages' download buttons, from the same services."""
+from __future__ import annotations
+
+import io
+
+from flask import send_file
+
+from ..checkin.services import attendance_xlsx
+from ..directory.services import EXPORT_FILENAME, export_xlsx, search_organizations
+from ..events.services import workshop_or_404
+from ..invitations.services import tracking_xlsx
+from ..office import XLSX_MIMETYPE
+from ..summary.report import report_xlsx
+from ..summary.services import compile_summary
+from .routing import endpoint
+
+XLSX_RESPONSES = {200: "The workbook (XLSX)", 404: "No workshop has this code"}
+
+
+def _workbook(content: bytes, filename: str):
+    return send_file(io.BytesIO(content), mimetype=XLSX_MIMETYPE, as_attachment=True,
+                     download_name=filename)
+
+
+@endpoint("/workshops/<code>/exports/invitations.xlsx", "GET", who="staff",
+          summary="The invitations as a workbook", responses=XLSX_RESPONSES)
+def export_invitations(code: str):
+    """Sheets "Giấy mời" (every invitation, in Vietnamese alphabetical order of agency and
+    person), "Tổng hợp" (the counts by agency kind) and "Chưa có ai dự" (the agencies nobody
+    will represent); each under a title row naming the workshop, printable on A4 landscape."""
+    workshop = workshop_or_404(code)
+    return _workbook(tracking_xlsx(workshop), f"giay-moi-{workshop.code}.xlsx")
+
+
+@endpoint("/workshops/<code>/exports/attendance.xlsx", "GET", who="staff",
+          summary="Attendance as a workbook", responses=XLSX_RESPONSES)
+def export_attendance(code: str):
+    """Sheets "Điểm danh" (one row per invitation with its answer and check-in time, Vietnam
+    time), "Theo loại cơ quan" and "Chưa có đại biểu"."""
+    workshop = workshop_or_404(code)
+    return _workbook(attendance_xlsx(workshop), f"diem-danh-{workshop.code}.xlsx")
+
+
+@endpoint("/workshops/<code>/exports/summary.xlsx", "GET", who="chair",
+          summary="The summary as a workbook", responses=XLSX_RESPONSES)
+def export_summary(code: str):
+    """Sheets "Điểm danh", "Câu hỏi" and "Góp ý" of the summary."""
+    workshop = workshop_or_404(code)
+    return _workbook(report_xlsx(compile_summary(workshop)), f"bao-cao-{workshop.code}.xlsx")
+
+
+@endpoint("/organizations/export.xlsx", "GET", who="organizer",
+          summary="The directory as a workbook", responses={200: "The workbook (XLSX)"})
+def export_organizations():
+    """The whole directory with the import's columns, in directory order (kind, then Vietnamese
+    alphabetical order of the name): `POST /organizations/import` takes it back unchanged."""
+    return _workbook(export_xlsx(search_organizations()), EXPORT_FILENAME)
