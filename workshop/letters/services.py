@@ -10,7 +10,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from docx import Document
+from docx.enum.section import WD_SECTION
+from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -25,7 +29,7 @@ from ..models import Invitation, Workshop
 from ..office import add_run, borderless_table, paragraph, rule, set_up_a4
 from ..qr import qr_png, qr_svg
 from ..text import fold
-from ..timeutil import as_local
+from ..timeutil import as_local, utcnow
 
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 NATIONAL_MOTTO = "Độc lập - Tự do - Hạnh phúc"
@@ -322,45 +326,117 @@ def letters_for(workshop: Workshop, status: str | None = None) -> list[Letter]:
 # --- DOCX -------------------------------------------------------------------------------------
 
 TEXT_WIDTH = Mm(165)  # A4 less the 30 mm and 15 mm side margins
-HEAD_WIDTHS = (Mm(65), Mm(100))
+# The letterhead's two columns: wide enough that "SỞ KHOA HỌC VÀ CÔNG NGHỆ" (65 mm in Times New
+# Roman 13 pt bold) and the national title (88 mm) each keep to one line.
+HEAD_WIDTHS = (Mm(70), Mm(95))
+HEAD_SIZE = 12.5  # the agency's name and the national title: Decree 30 allows 12 to 13 pt
+CELL_MARGIN = Mm(1)
+FOOT_WIDTHS = (Mm(75), Mm(90))
 
 
 def letters_docx(letters: list[Letter]) -> bytes:
-    """One DOCX with `letters`, each starting on a new page."""
+    """One DOCX with `letters`: each letter its own section of one page (and its programme
+    page, numbered 2), so that page numbers start again with every letter."""
     document = Document()
     set_up_a4(document)
     with force_locale("vi"):
+        _set_properties(document, letters)
         for index, letter in enumerate(letters):
-            if index:
-                document.add_page_break()
+            section = document.sections[0] if not index else document.add_section(WD_SECTION.NEW_PAGE)
+            _number_pages(section, first=not index)
             _write_letter(document, letter)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
 
 
+def _set_properties(document, letters: list[Letter]) -> None:
+    """The file's author, title and date as the agency issues it, not python-docx's template
+    ("python-docx", 2013)."""
+    properties = document.core_properties
+    workshop = letters[0].invitation.workshop if letters else None
+    host = workshop.host_organization.name if workshop and workshop.host_organization else ""
+    properties.author = properties.last_modified_by = host
+    properties.title = _("Giấy mời: %(title)s", title=workshop.title) if workshop else LETTER_TITLE
+    properties.subject = workshop.title if workshop else ""
+    properties.keywords = properties.comments = properties.category = ""
+    properties.created = properties.modified = utcnow().replace(tzinfo=None, microsecond=0)
+    properties.revision = 1
 
 
+def _number_pages(section, first: bool) -> None:
+    """Pages numbered from 2 (Decree 30): the first page of each letter shows no number; the
+    numbers start at 1 again in every letter's section."""
+    section.different_first_page_header_footer = True
+    properties = section._sectPr
+    for old in properties.findall(qn("w:pgNumType")):  # a new section copies the last one's
+        properties.remove(old)
+    number_type = OxmlElement("w:pgNumType")
+    number_type.set(qn("w:start"), "1")
+    properties.insert_element_before(number_type, "w:cols", "w:formProt", "w:vAlign",
+                                     "w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi",
+                                     "w:rtlGutter", "w:docGrid", "w:printerSettings",
+                                     "w:sectPrChange")
+    if not first:
+        return  # the header is the first section's (linked)
+    header = section.header.paragraphs[0]
+    header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = header.add_run()
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        else:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        run._r.append(element)
+
+
+def _keep(paragraph_, *, with_next: bool = True) -> None:
+    paragraph_.paragraph_format.keep_together = True
+    paragraph_.paragraph_format.keep_with_next = with_next
+
+
+def _narrow_cells(cells) -> None:
+    """Cell margins of 1 mm: the letterhead's lines get the column's whole width."""
+    table = cells[0]._tc.getparent().getparent()
+    margins = OxmlElement("w:tblCellMar")
+    for edge in ("left", "right"):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:w"), str(int(CELL_MARGIN.twips)))
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    table.tblPr.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription",
+                                      "w:tblPrChange")
+
+
+def _unsplittable(cells) -> None:
+    """The table's row never splits across pages (the signature block stays together)."""
+    row = cells[0]._tc.getparent()
+    properties = row.get_or_add_trPr()
+    properties.append(OxmlElement("w:cantSplit"))
 
 
 def _write_letter(document, letter: Letter) -> None:
     center = WD_ALIGN_PARAGRAPH.CENTER
     agency, nation = borderless_table(document, HEAD_WIDTHS)
-    paragraph(agency, letter.parent_agency, size=12, align=center, space_after=0)
-    paragraph(agency, letter.host_agency, bold=True, size=12, align=center, space_after=0)
+    _narrow_cells((agency, nation))
+    if letter.parent_agency:
+        paragraph(agency, letter.parent_agency, size=HEAD_SIZE, align=center, space_after=0)
+    paragraph(agency, letter.host_agency, bold=True, size=HEAD_SIZE, align=center, space_after=0)
     rule(agency, Mm(25))
     paragraph(agency, letter.number, align=center)
-    paragraph(nation, NATIONAL_TITLE, bold=True, size=12, align=center, space_after=0)
+    paragraph(nation, NATIONAL_TITLE, bold=True, size=HEAD_SIZE, align=center, space_after=0)
     paragraph(nation, NATIONAL_MOTTO, bold=True, align=center, space_after=0)
     rule(nation, Mm(55))
     paragraph(nation, letter.place_and_date, italic=True, align=center)
 
     title = paragraph(document, LETTER_TITLE, bold=True, size=14, align=center, space_after=0)
-    title.paragraph_format.space_before = Pt(18)
-    paragraph(document, letter.subject, bold=True, align=center, space_after=12)
-    addressee = paragraph(document, align=center, space_after=12)
-    addressee.add_run(_("Kính gửi:") + " ").italic = True
-    add_run(addressee, letter.addressee)
+    title.paragraph_format.space_before = Pt(14)
+    paragraph(document, letter.subject, bold=True, align=center, space_after=8)
+    addressee = paragraph(document, align=center, space_after=8)
+    add_run(addressee, _("Kính gửi:") + " " + letter.addressee)
     paragraph(document, letter.invitation_text, indent=True)
     for label, value in ((_("Thời gian:"), letter.time), (_("Địa điểm:"), letter.venue)):
         line = paragraph(document, indent=True)
@@ -370,23 +446,62 @@ def _write_letter(document, letter: Letter) -> None:
         line = paragraph(document, indent=True)
         line.add_run(f"- {_('Nội dung:')} ").bold = True
         add_run(line, letter.description)
-        for item in letter.agenda:
-            paragraph(document, f"+ {item}", indent=True, space_after=0)
+        if not letter.agenda_attached:
+            for item in letter.agenda:
+                paragraph(document, f"+ {item}", indent=True, space_after=0)
+    paragraph(document, letter.contribution, indent=True)
     paragraph(document, letter.rsvp_request, indent=True)
-    paragraph(document, letter.closing, indent=True, space_after=12)
+    if letter.contact:
+        paragraph(document, letter.contact, indent=True)
+    # The closing line goes with the signature block: never a block alone on a page.
+    _keep(paragraph(document, letter.closing, indent=True, space_after=8))
 
-    recipients, signer = borderless_table(document, (Mm(75), Mm(90)))
-    paragraph(recipients, _("Nơi nhận:"), bold=True, italic=True, size=12, space_after=0)
+    recipients, signer = borderless_table(document, FOOT_WIDTHS)
+    _unsplittable((recipients, signer))
+    _keep(paragraph(recipients, _("Nơi nhận:"), bold=True, italic=True, size=12, space_after=0))
     for line in letter.recipients:
-        paragraph(recipients, f"- {line}", size=11, space_after=0)
-    paragraph(signer, letter.signer_authority, bold=True, align=center, space_after=0)
+        _keep(paragraph(recipients, f"- {line}", size=11, space_after=0))
+    note, code = borderless_table(recipients, (Mm(28), Mm(45)))
+    picture = paragraph(note, space_after=0)
+    picture.paragraph_format.space_before = Pt(8)
+    picture.add_run().add_picture(io.BytesIO(letter.qr_png), width=Mm(26))
+    caption = paragraph(code, letter.short_code, bold=True, size=12, space_after=0)
+    caption.paragraph_format.space_before = Pt(8)
+    paragraph(code, letter.qr_note, italic=True, size=10, space_after=0)
+    paragraph(code, letter.url, size=7, space_after=0)
+    for line in (letter.signer_authority, letter.signer_title):
+        _keep(paragraph(signer, line, bold=True, align=center, space_after=0))
     # The space for the signature and the seal.
-    paragraph(signer, letter.signer_title, bold=True, align=center, space_after=72)
-    paragraph(signer, letter.signer_name, bold=True, align=center)
+    signer.paragraphs[-1].paragraph_format.space_after = Pt(62)
+    _keep(paragraph(signer, letter.signer_name, bold=True, align=center, space_after=0),
+          with_next=False)
+    if letter.agenda_attached:
+        _write_programme(document, letter)
 
-    note, code = borderless_table(document, (Mm(115), Mm(50)))
-    paragraph(note, letter.qr_note, italic=True, size=11)
-    picture = paragraph(code, align=center, space_after=0)
-    picture.add_run().add_picture(io.BytesIO(letter.qr_png), width=Mm(30))
-    paragraph(code, letter.short_code, bold=True, size=12, align=center, space_after=0)
-    paragraph(code, letter.url, size=8, align=center)
+
+def _write_programme(document, letter: Letter) -> None:
+    """The attached "CHƯƠNG TRÌNH HỘI THẢO" page (page 2 of the letter)."""
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    title = paragraph(document, _("CHƯƠNG TRÌNH HỘI THẢO"), bold=True, size=14, align=center,
+                      space_after=0)
+    title.paragraph_format.page_break_before = True
+    paragraph(document, letter.attachment_caption, italic=True, align=center, space_after=10)
+    widths = (Mm(32), Mm(88), Mm(45))
+    table = document.add_table(rows=1, cols=3)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for cell, width, text in zip(table.rows[0].cells, widths,
+                                 (_("Thời gian"), _("Nội dung"), _("Thực hiện")), strict=True):
+        cell.width = width
+        cell.paragraphs[0].alignment = center
+        cell.paragraphs[0].add_run(text).bold = True
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # repeated on a new page
+    for row in letter.agenda_rows:
+        cells = table.add_row().cells
+        for cell, width, text in zip(cells, widths, (row.time, row.title, row.presenter), strict=True):
+            cell.width = width
+            add_run(cell.paragraphs[0], text)
+        cells[0]._tc.getparent().get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
