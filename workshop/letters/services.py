@@ -486,7 +486,7 @@ def _write_programme(document, letter: Letter) -> None:
                       space_after=0)
     title.paragraph_format.page_break_before = True
     paragraph(document, letter.attachment_caption, italic=True, align=center, space_after=10)
-    widths = (Mm(32), Mm(88), Mm(45))
+    widths = (Mm(40), Mm(80), Mm(45))
     table = document.add_table(rows=1, cols=3)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
