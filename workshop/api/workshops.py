@@ -13,7 +13,6 @@ from ..models import Workshop, WorkshopSession
 from ..timeutil import isoformat
 from .routing import endpoint, json_form, paginate, validation_error
 
-
 # What a PATCH keeps of the workshop when the body leaves a field out.
 WORKSHOP_FIELDS = tuple(item.name for item in fields(WorkshopData))
 
