@@ -73,6 +73,7 @@ class Letter:
     agenda_rows: tuple[AgendaRow, ...] = ()
     agenda_attached: bool = False
     attachment_caption: str = ""
+    you: str = ""  # how the text speaks to the invitee: "Ông", "Bà" or "đồng chí"
 
     @property
     def qr_svg(self) -> Markup:
@@ -283,6 +284,7 @@ def _build_letter(invitation: Invitation) -> Letter:
         contribution=contribution,
         agenda_rows=rows,
         agenda_attached=False,
+        you=you,
         attachment_caption=_("(Kèm theo Giấy mời số %(number)s ngày %(date)s của %(host)s)",
                              number=register, date=short_date(letter_date(invitation)),
                              host=host_name),
