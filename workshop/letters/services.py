@@ -449,8 +449,9 @@ def _write_letter(document, letter: Letter) -> None:
         line.add_run(f"- {_('Nội dung:')} ").bold = True
         add_run(line, letter.description)
         if not letter.agenda_attached:
-            for item in letter.agenda:
-                paragraph(document, f"+ {item}", indent=True, space_after=0)
+            for index, item in enumerate(letter.agenda, start=1):
+                paragraph(document, f"+ {item}", indent=True,
+                          space_after=None if index == len(letter.agenda) else 0)
     paragraph(document, letter.contribution, indent=True)
     paragraph(document, letter.rsvp_request, indent=True)
     if letter.contact:
