@@ -249,6 +249,7 @@ RULES: dict[str, Rule] = {
     "GET /api/v1/workshops": Rule(STAFF_UP),
     "POST /api/v1/workshops": Rule(ORGANIZER_ONLY, json=NEW_WORKSHOP),
     "GET /api/v1/workshops/<code>": Rule(STAFF_UP),
+    "PATCH /api/v1/workshops/<code>": Rule(ORGANIZER_ONLY, json={"contact_name": "Bà Lê Thu Hà"}),
     "POST /api/v1/workshops/<code>/sessions": Rule(ORGANIZER_ONLY, json=NEW_SESSION),
     "POST /api/v1/workshops/<code>/invitations": Rule(ORGANIZER_ONLY, json=PERSON),
     "GET /api/v1/workshops/<code>/invitations": Rule(STAFF_UP),

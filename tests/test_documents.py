@@ -72,6 +72,8 @@ def api(client, api_headers, role, workshop, name, **query):
 
 def test_a_letter_is_an_a4_pdf_with_embedded_fonts_and_the_vietnamese_text(ctx, client, api_headers):
     workshop, first, _second = letter_world()
+    first.salutation = "Bà"  # addressed by name (without one, by position alone)
+    db.session.commit()
     response = api(client, api_headers, "organizer", workshop, "letters.pdf", invitation_id=first.id)
     reader = pdf(response)
     for page in reader.pages:
@@ -83,7 +85,7 @@ def test_a_letter_is_an_a4_pdf_with_embedded_fonts_and_the_vietnamese_text(ctx, 
     assert any("Liberation-Serif" in name or "Times" in name for name in fonts), list(fonts)
     text = flat(text_of(reader))
     for line in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "GIẤY MỜI",
-                 "Kính gửi:", "Vũ Thị Giang", "Giám đốc Sở Công Thương", "Thái Nguyên, ngày",
+                 "Kính gửi:", "Bà Vũ Thị Giang", "Giám đốc Sở Công Thương", "Thái Nguyên, ngày",
                  "SỞ KHOA HỌC VÀ CÔNG NGHỆ", "Nơi nhận:"):
         assert line in text, line
     assert "Lê Văn Cường" not in text  # one letter: only its invitee
@@ -98,7 +100,8 @@ def test_all_letters_are_the_sum_of_each_letters_pages(ctx, client, api_headers)
     assert len(everything.pages) == sum(pages)
     text = flat(text_of(everything))
     assert text.count("GIẤY MỜI") == 2
-    assert "Vũ Thị Giang" in text and "Lê Văn Cường" in text
+    # Without a salutation, each is addressed by position at its agency.
+    assert "Giám đốc Sở Công Thương" in text and "Giám đốc Sở Tư pháp" in text
 
 
 def test_the_file_has_its_vietnamese_name(ctx, client, api_headers):
@@ -272,7 +275,8 @@ def test_the_demo_record_in_pdf(runner, ctx, client, api_headers):
     starts = [index for index, text in enumerate(pages) if "GIẤY MỜI" in text]
     assert len(starts) == len(letters) >= 35
     for start, letter in zip(starts, letters, strict=True):
-        assert letter.invitation.name in pages[start]  # each letter to its own invitee, in order
+        assert letter.addressee in pages[start]  # each letter to its own invitee, in order
+        assert letter.short_code in pages[start]
     report = flat(text_of(pdf(api(client, api_headers, "chair", workshop, "report.pdf"))))
     assert "BÁO CÁO" in report and "Sở Khoa học và Công nghệ" in report
     minutes = flat(text_of(pdf(api(client, api_headers, "chair", workshop, "minutes.pdf"))))

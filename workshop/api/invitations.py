@@ -23,6 +23,7 @@ def serialize_invitation(invitation: Invitation) -> dict:
         "letter_number": invitation.letter_number,
         "short_code": invitation.short_code,
         "name": invitation.name,
+        "salutation": invitation.salutation,
         "title": invitation.title,
         "organization": {"id": organization.id, "name": organization.name,
                          "kind": organization.kind} if organization else None,
@@ -97,7 +98,7 @@ def create_invitation(code: str):
     try:
         invitation = services.invite_person(
             workshop, form.name.data, form.title.data, form.organization_id.data, form.email.data,
-            form.phone.data,
+            form.phone.data, form.salutation.data or None,
         )
     except services.InvitationError as error:
         raise _invitation_error(error) from None

@@ -19,6 +19,7 @@ def serialize(organization) -> dict:
         "parent_id": organization.parent_id,
         "leader_name": organization.leader_name,
         "leader_title": organization.leader_title,
+        "leader_salutation": organization.leader_salutation,
         "email": organization.email,
         "phone": organization.phone,
         "address": organization.address,

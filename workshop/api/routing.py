@@ -173,16 +173,19 @@ def authorize(roles: tuple[str, ...]) -> None:
         raise ApiError(403, "forbidden", _("Tài khoản của bạn không có quyền thực hiện thao tác này."))
 
 
-def json_form(form_class: type[Form]) -> Form:
+def json_form(form_class: type[Form], base: dict[str, Any] | None = None) -> Form:
     """Validate a JSON object with the same WTForms form that the pages use.
 
     Each value must have its field's JSON type (CONTRACT.md "Text input"): true/false only for
     a boolean field, which takes nothing else; a list only for a field that takes several
-    values. Raises a 422 listing every field in error, in the user's language.
+    values. Raises a 422 listing every field in error, in the user's language. `base` (a
+    PATCH) holds the values of the fields the object leaves out.
     """
     payload = _json_payload()
     if not isinstance(payload, dict):
         raise ApiError(400, "invalid_json", _("Nội dung gửi lên phải là một đối tượng JSON."))
+    if base is not None:
+        payload = {**base, **payload}
     kinds = _field_classes(form_class)
     formdata, problems = MultiDict(), {}
     for key, value in payload.items():

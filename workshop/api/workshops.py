@@ -1,14 +1,20 @@
 """API rows for workshops and their sessions."""
 from __future__ import annotations
 
+from dataclasses import fields
+
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..events import services
 from ..events.forms import SessionForm, WorkshopForm
-from ..events.services import AGENDA_LOADER, EventError, workshop_or_404
+from ..events.services import AGENDA_LOADER, EventError, WorkshopData, workshop_or_404
 from ..models import Workshop, WorkshopSession
 from ..timeutil import isoformat
 from .routing import endpoint, json_form, paginate, validation_error
+
+# What a PATCH keeps of the workshop when the body leaves a field out.
+WORKSHOP_FIELDS = tuple(item.name for item in fields(WorkshopData))
 
 
 def serialize_session(session: WorkshopSession) -> dict:
@@ -43,6 +49,11 @@ def serialize_workshop(workshop: Workshop) -> dict:
         "signer_authority": workshop.signer_authority,
         "signer_title": workshop.signer_title,
         "signer_name": workshop.signer_name,
+        "letter_number": workshop.letter_number,
+        "contact_name": workshop.contact_name,
+        "contact_phone": workshop.contact_phone,
+        "contribution_deadline": isoformat(workshop.contribution_deadline),
+        "previous_code": workshop.previous_code,
         "sessions": [serialize_session(session) for session in workshop.sessions],
     }
 
@@ -71,6 +82,26 @@ def create_workshop():
           responses={200: "The workshop", 404: "No workshop has this code"})
 def get_workshop(code: str):
     return serialize_workshop(workshop_or_404(code))
+
+
+@endpoint("/workshops/<code>", "PATCH", who="organizer", summary="Change a workshop",
+          body=WorkshopForm,
+          responses={200: "The workshop", 404: "No workshop has this code",
+                     422: "A field in error (the code cannot change)"})
+def update_workshop(code: str):
+    """Any field of `POST /workshops`; the fields left out keep their value, `null` clears an
+    optional one. The code stays: links and API clients use it."""
+    workshop = workshop_or_404(code)
+    current = serialize_workshop(workshop)
+    base = {name: current[name] for name in WORKSHOP_FIELDS}
+    form = json_form(WorkshopForm, base=base)
+    if form.code.data and form.code.data != workshop.code:
+        raise validation_error({"code": [_("Mã hội thảo không đổi được sau khi tạo.")]})
+    try:
+        workshop = services.update_workshop(workshop, form.workshop_data())
+    except EventError as error:
+        raise validation_error(error.errors) from None
+    return serialize_workshop(workshop)
 
 
 @endpoint("/workshops/<code>/sessions", "POST", who="organizer", summary="Add a session to the agenda",

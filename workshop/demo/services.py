@@ -92,6 +92,9 @@ LETTER_FIELDS = {
     "signer_authority": "KT. GIÁM ĐỐC",
     "signer_title": "PHÓ GIÁM ĐỐC",
     "signer_name": "Nguyễn Hữu Phúc",
+    "letter_number": "125/GM-SKHCN",
+    "contact_name": "Bà Lê Thu Hà, Chuyên viên Văn phòng Sở",
+    "contact_phone": "0208 3850 014",
 }
 
 
@@ -139,6 +142,8 @@ def _ensure_workshop(code: str, title: str, day: date, description: str, chair: 
             title=title, starts_at=_on(day, time(8)), ends_at=_on(day, time(11, 30)), venue=VENUE,
             # answers close the Friday before, at 17:00
             rsvp_deadline=_on(day - timedelta(days=4), time(17)), description=description,
+            # the báo cáo tham luận are due with the answers
+            contribution_deadline=_on(day - timedelta(days=4), time(17)),
             host_organization_id=host_id, **LETTER_FIELDS,
         ), code=code)
         for starts, ends, session_title, presenter in AGENDA:

@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from ..fields import CheckedForm, OrganizationField
-from ..models import KIND_LABELS, ORGANIZATION_KINDS
+from ..models import KIND_LABELS, ORGANIZATION_KINDS, SALUTATIONS
 from . import services
 
 
@@ -37,6 +37,13 @@ class OrganizationForm(CheckedForm):
     leader_name = StringField(_l("Họ và tên lãnh đạo"), validators=[Optional(), _length("leader_name")])
     leader_title = StringField(_l("Chức vụ"), validators=[Optional(), _length("leader_title")],
                                description=_l("Ví dụ: Giám đốc Sở, Chủ tịch UBND huyện"))
+    leader_salutation = SelectField(
+        _l("Danh xưng của lãnh đạo"),
+        choices=[SelectChoice("", _l("— Gửi theo chức vụ —"))]
+        + [SelectChoice(value, value) for value in SALUTATIONS],
+        default="", validators=[Optional()], filters=[lambda value: value or None],
+        description=_l("Ông hoặc Bà trên giấy mời gửi lãnh đạo; để trống thì giấy mời gửi theo "
+                       "chức vụ."))
     email = EmailField(_l("E-mail"), validators=[
         Optional(), _length("email"), Email(_l("Địa chỉ e-mail không hợp lệ."))])
     phone = StringField(_l("Điện thoại"), validators=[Optional(), _length("phone")])
@@ -64,7 +71,7 @@ class OrganizationForm(CheckedForm):
         """The typed values for create_organization / update_organization."""
         return {name: self[name].data for name in (
             "name", "kind", "parent_id", "code", "leader_name", "leader_title", "email", "phone",
-            "address")}
+            "address", "leader_salutation")}
 
 
 class ImportForm(CheckedForm):

@@ -28,16 +28,17 @@ from sqlalchemy.orm import selectinload
 
 from ..collation import agency_key
 from ..extensions import db
-from ..models import KIND_LABELS, ORGANIZATION_KINDS, Organization
+from ..models import KIND_LABELS, ORGANIZATION_KINDS, SALUTATIONS, Organization
 from ..office import add_sheet, spreadsheet_time, workbook_bytes
 from ..text import fold, search_pattern, text_problem
 from ..timeutil import utcnow
 
 COLUMNS = ("code", "name", "kind", "parent_code", "leader_name", "leader_title", "email", "phone",
-           "address")
+           "address", "leader_salutation")
 REQUIRED_COLUMNS = ("name", "kind")
 # Columns stored as they are on the agency (parent_code and kind are translated first).
-PLAIN_COLUMNS = ("name", "leader_name", "leader_title", "email", "phone", "address")
+PLAIN_COLUMNS = ("name", "leader_name", "leader_title", "email", "phone", "address",
+                 "leader_salutation")
 EXPORT_FILENAME = "danh-ba-co-quan.xlsx"
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -178,13 +179,15 @@ def _ensure_code(organization: Organization) -> None:
 
 def _assign(organization: Organization, *, name: str, kind: str, code: str | None,
             parent_id: int | None, leader_name: str | None, leader_title: str | None,
-            email: str | None, phone: str | None, address: str | None) -> Organization:
+            email: str | None, phone: str | None, address: str | None,
+            leader_salutation: str | None = None) -> Organization:
     organization.name = name.strip()
     organization.kind = kind
     organization.code = _clean(code)
     organization.parent_id = parent_id
     organization.leader_name = _clean(leader_name)
     organization.leader_title = _clean(leader_title)
+    organization.leader_salutation = leader_salutation if leader_salutation in SALUTATIONS else None
     organization.email = _clean(email)
     organization.phone = _clean(phone)
     organization.address = _clean(address)
@@ -196,24 +199,26 @@ def _assign(organization: Organization, *, name: str, kind: str, code: str | Non
 def create_organization(*, name: str, kind: str, code: str | None = None,
                         parent_id: int | None = None, leader_name: str | None = None,
                         leader_title: str | None = None, email: str | None = None,
-                        phone: str | None = None, address: str | None = None) -> Organization:
+                        phone: str | None = None, address: str | None = None,
+                        leader_salutation: str | None = None) -> Organization:
     """Add an agency; values were validated by OrganizationForm (the page's and the API's)."""
     organization = Organization()
     db.session.add(organization)
     return _assign(organization, name=name, kind=kind, code=code, parent_id=parent_id,
                    leader_name=leader_name, leader_title=leader_title, email=email, phone=phone,
-                   address=address)
+                   address=address, leader_salutation=leader_salutation)
 
 
 def update_organization(organization: Organization, *, name: str, kind: str,
                         code: str | None = None, parent_id: int | None = None,
                         leader_name: str | None = None, leader_title: str | None = None,
                         email: str | None = None, phone: str | None = None,
-                        address: str | None = None) -> Organization:
+                        address: str | None = None,
+                        leader_salutation: str | None = None) -> Organization:
     """Replace every field of an agency; a blank code gets a generated one."""
     return _assign(organization, name=name, kind=kind, code=code, parent_id=parent_id,
                    leader_name=leader_name, leader_title=leader_title, email=email, phone=phone,
-                   address=address)
+                   address=address, leader_salutation=leader_salutation)
 
 
 # --- import -------------------------------------------------------------------------------
@@ -428,6 +433,15 @@ def _check_values(row: ImportRow, kinds: dict[str, str]) -> None:
         if value and len(value) > max_length(column):
             row.problem(column, _("Cột “%(column)s” dài quá %(max)d ký tự (hiện có %(length)d).",
                                   column=column, max=max_length(column), length=len(value)))
+    salutation = values.get("leader_salutation")
+    if salutation:
+        canonical = {fold(value): value for value in SALUTATIONS}.get(fold(salutation))
+        if canonical is None:
+            row.problem("leader_salutation", _("Danh xưng “%(value)s” không hợp lệ (cột "
+                                               "“leader_salutation”): Ông hoặc Bà, hoặc để trống.",
+                                               value=salutation))
+        else:
+            values["leader_salutation"] = canonical
     email = values.get("email")
     if email:
         try:

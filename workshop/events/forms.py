@@ -1,6 +1,7 @@
 """Forms for workshops and sessions; the JSON API validates its bodies with the same forms."""
 from __future__ import annotations
 
+import re
 from dataclasses import fields
 from typing import Any, TypeVar
 
@@ -8,12 +9,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..fields import CheckedForm, LocalDateTimeField
+from ..invitations.forms import phone_number
 from .services import SessionData, WorkshopData, chair_candidates, host_candidates
 
 Data = TypeVar("Data", WorkshopData, SessionData)
+REGISTER_NUMBER = re.compile(r"[0-9][^\s]*")
 
 
 def stripped(value: Any) -> Any:
@@ -24,6 +27,20 @@ def stripped(value: Any) -> Any:
 def optional_int(value: Any) -> int | None:
     """The value of a select whose first option "" means none chosen."""
     return None if value in (None, "") else int(value)
+
+
+def without_so(value: Any) -> Any:
+    """ "Số: 125/GM-SKHCN" typed whole is the number 125/GM-SKHCN: the letter prints "Số:"."""
+    if isinstance(value, str):
+        value = re.sub(r"^s[ốô]\s*:?\s*", "", value, flags=re.IGNORECASE) or None
+    return value
+
+
+def register_number(form, field) -> None:
+    """A number of the outgoing register: "125/GM-SKHCN", no spaces, starting with its number."""
+    if field.data and not REGISTER_NUMBER.fullmatch(field.data):
+        raise ValidationError(_("Số giấy mời ghi như trong sổ văn bản đi, ví dụ 125/GM-SKHCN "
+                                "(bắt đầu bằng chữ số, không có dấu cách)."))
 
 
 def dataclass_values(form: CheckedForm, kind: type[Data]) -> Data:
@@ -78,6 +95,28 @@ class WorkshopForm(CheckedForm):
     )
     signer_name = StringField(_l("Họ và tên người ký"), [Optional(), Length(max=255)],
                               filters=[stripped], description=_l("Ví dụ \"Nguyễn Hữu Phúc\"."))
+    letter_number = StringField(
+        _l("Số giấy mời"), [Optional(), Length(max=40), register_number], filters=[stripped, without_so],
+        description=_l("Số do văn thư cấp trong sổ văn bản đi, ví dụ \"125/GM-SKHCN\"; mọi bản giấy "
+                       "mời mang cùng một số. Để trống thì giấy mời in \"Số: ……/GM-…\" để văn thư "
+                       "điền tay."),
+    )
+    contact_name = StringField(
+        _l("Người liên hệ"), [Optional(), Length(max=255)], filters=[stripped],
+        description=_l("Đầu mối liên hệ ghi trên giấy mời, ví dụ \"Bà Lê Thu Hà, Văn phòng Sở\"."),
+    )
+    contact_phone = StringField(_l("Điện thoại liên hệ"), [Optional(), Length(max=64), phone_number],
+                                filters=[stripped])
+    contribution_deadline = LocalDateTimeField(
+        _l("Hạn gửi báo cáo tham luận"), [Optional()],
+        description=_l("Giấy mời đề nghị đại biểu gửi báo cáo tham luận (nếu có) trước thời điểm "
+                       "này; để trống nếu không yêu cầu."),
+    )
+    previous_code = StringField(
+        _l("Mã hội thảo kỳ trước"), [Optional(), Length(max=40)],
+        filters=[stripped, lambda value: value.lower() if isinstance(value, str) else value],
+        description=_l("Khi hội thảo này tiếp nối một kỳ trước, ví dụ iso9001-2014."),
+    )
 
     def workshop_data(self) -> WorkshopData:
         return dataclass_values(self, WorkshopData)

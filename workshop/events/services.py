@@ -53,6 +53,11 @@ class WorkshopData:
     signer_authority: str | None = None
     signer_title: str | None = None
     signer_name: str | None = None
+    letter_number: str | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    contribution_deadline: datetime | None = None
+    previous_code: str | None = None
 
 
 @dataclass
@@ -106,8 +111,16 @@ def _time_errors(starts_at: datetime | None, ends_at: datetime | None) -> dict[s
     return {}
 
 
-def _check_workshop(data: WorkshopData) -> None:
+def _check_workshop(data: WorkshopData, workshop: Workshop | None = None) -> None:
     errors = _time_errors(data.starts_at, data.ends_at)
+    if data.contribution_deadline is not None and data.contribution_deadline > data.starts_at:
+        errors["contribution_deadline"] = [_("Hạn gửi báo cáo tham luận phải trước khi hội thảo "
+                                             "bắt đầu.")]
+    if data.previous_code is not None:
+        if workshop is not None and data.previous_code == workshop.code:
+            errors["previous_code"] = [_("Kỳ trước phải là một hội thảo khác.")]
+        elif db.session.scalar(select(Workshop.id).where(Workshop.code == data.previous_code)) is None:
+            errors["previous_code"] = [_("Không có hội thảo nào có mã này.")]
     if data.rsvp_deadline is not None and data.rsvp_deadline > data.starts_at:
         errors["rsvp_deadline"] = [_("Hạn trả lời phải trước khi hội thảo bắt đầu.")]
     if data.host_organization_id is not None and db.session.get(
@@ -165,7 +178,7 @@ def create_workshop(data: WorkshopData, code: str | None = None) -> Workshop:
 
 def update_workshop(workshop: Workshop, data: WorkshopData) -> Workshop:
     """Change everything but the code, which links and API clients already use."""
-    _check_workshop(data)
+    _check_workshop(data, workshop)
     for name, value in vars(data).items():
         setattr(workshop, name, value)
     db.session.commit()

@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional, ValidationError
 
 from ..fields import CheckedForm, OrganizationField
-from ..models import KIND_LABELS, ORGANIZATION_KINDS
+from ..models import KIND_LABELS, ORGANIZATION_KINDS, SALUTATIONS
 from . import services
 
 
@@ -28,6 +28,13 @@ class PersonForm(CheckedForm):
 
     name = StringField(_l("Họ và tên"), validators=[
         InputRequired(_l("Vui lòng nhập họ và tên người được mời.")), _length()])
+    salutation = SelectField(
+        _l("Danh xưng"), choices=[SelectChoice("", _l("— Gửi theo chức vụ —"))]
+        + [SelectChoice(value, value) for value in SALUTATIONS],
+        default="", validators=[Optional()],
+        description=_l("Ông hoặc Bà trên giấy mời; để trống thì giấy mời gửi theo chức vụ, ví dụ "
+                       "\"Kính gửi: Giám đốc Sở Tư pháp\"."),
+    )
     title = StringField(_l("Chức vụ"), validators=[Optional(), _length()],
                         description=_l("Ví dụ: Giám đốc Sở, Chủ tịch UBND huyện"))
     organization_id = OrganizationField(

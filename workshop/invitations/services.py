@@ -28,6 +28,7 @@ from ..models import (
     INVITATION_STATUSES,
     KIND_LABELS,
     ORGANIZATION_KINDS,
+    SALUTATIONS,
     STATUS_LABELS,
     UNANSWERED_STATUSES,
     Invitation,
@@ -189,6 +190,7 @@ def leader_invitation(workshop: Workshop, organization: Organization) -> Invitat
         workshop_id=workshop.id,
         organization=organization,
         name=organization.leader_name or f"Lãnh đạo {organization.name}",
+        salutation=organization.leader_salutation if organization.leader_name else None,
         title=organization.leader_title,
         email=organization.email,
         phone=organization.phone,
@@ -267,20 +269,36 @@ def _check_organization(organization_id: int | None) -> None:
 
 
 def _person_fields(name: str, title: str | None, organization_id: int | None, email: str | None,
-                   phone: str | None) -> dict:
+                   phone: str | None, salutation: str | None = None) -> dict:
     if not _clean(name):
         message = _("Vui lòng nhập họ và tên người được mời.")
         raise InvitationError(message, {"name": [message]})
     _check_organization(organization_id)
+    salutation = _clean(salutation)
+    if salutation is not None and salutation not in SALUTATIONS:
+        message = _("Danh xưng là Ông hoặc Bà (để trống: gửi theo chức vụ).")
+        raise InvitationError(message, {"salutation": [message]})
     return {"name": _clean(name), "title": _clean(title), "organization_id": organization_id,
-            "email": _clean(email), "phone": _clean(phone)}
+            "email": _clean(email), "phone": _clean(phone), "salutation": salutation}
+
+
+def default_salutation(name: str, organization_id: int | None) -> str | None:
+    """How the directory addresses this person: its agency's leader has a salutation there;
+    anyone else is addressed by position (None)."""
+    organization = db.session.get(Organization, organization_id) if organization_id else None
+    if organization is None or not organization.leader_name:
+        return None
+    return organization.leader_salutation if fold(organization.leader_name) == fold(name) else None
 
 
 def invite_person(workshop: Workshop, name: str, title: str | None = None,
                   organization_id: int | None = None, email: str | None = None,
-                  phone: str | None = None) -> Invitation:
-    """An invitation for someone chosen by hand (outside the directory, or a second person)."""
-    values = _person_fields(name, title, organization_id, email, phone)
+                  phone: str | None = None, salutation: str | None = None) -> Invitation:
+    """An invitation for someone chosen by hand (outside the directory, or a second person);
+    without a salutation, the directory's for its agency's leader (else by position)."""
+    values = _person_fields(name, title, organization_id, email, phone, salutation)
+    if values["salutation"] is None:
+        values["salutation"] = default_salutation(values["name"], organization_id)
     created, _none = _save_numbered(
         workshop, lambda: ([Invitation(workshop_id=workshop.id, **values)], None)
     )
@@ -289,9 +307,11 @@ def invite_person(workshop: Workshop, name: str, title: str | None = None,
 
 def update_invitation(invitation: Invitation, name: str, title: str | None = None,
                       organization_id: int | None = None, email: str | None = None,
-                      phone: str | None = None) -> Invitation:
-    """Correct who is invited; the tokens, the number and the answer stay."""
-    for key, value in _person_fields(name, title, organization_id, email, phone).items():
+                      phone: str | None = None, salutation: str | None = None) -> Invitation:
+    """Correct who is invited and how the letter addresses them; the tokens, the number and
+    the answer stay."""
+    for key, value in _person_fields(name, title, organization_id, email, phone,
+                                     salutation).items():
         setattr(invitation, key, value)
     db.session.commit()
     return invitation

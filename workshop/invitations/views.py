@@ -124,7 +124,7 @@ def invite_person(code: str):
         try:
             invitation = services.invite_person(workshop, form.name.data, form.title.data,
                                                 form.organization_id.data, form.email.data,
-                                                form.phone.data)
+                                                form.phone.data, form.salutation.data or None)
         except services.InvitationError as error:
             _show_errors(form, error)
         else:
@@ -190,7 +190,8 @@ def edit_invitation(code: str, invitation_id: int):
     if form.validate_on_submit():
         try:
             services.update_invitation(invitation, form.name.data, form.title.data,
-                                       form.organization_id.data, form.email.data, form.phone.data)
+                                       form.organization_id.data, form.email.data, form.phone.data,
+                                       form.salutation.data or None)
         except services.InvitationError as error:
             _show_errors(form, error)
         else:

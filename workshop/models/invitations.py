@@ -18,6 +18,8 @@ from .workshops import Workshop
 if TYPE_CHECKING:
     from .checkins import CheckIn
 
+# How the letter addresses the invitee; None: by position ("Kính gửi: Giám đốc Sở Tư pháp").
+SALUTATIONS = ("Ông", "Bà")
 INVITATION_STATUSES = ("draft", "sent", "accepted", "declined", "delegated")
 # The groups of states every count and filter uses (workshop/attendance.py has the counts):
 # expected = the invitee, or the deputy sent instead, said they will come; unanswered = no
@@ -65,6 +67,7 @@ class Invitation(db.Model):
             "status = 'delegated' OR (delegate_name IS NULL AND delegate_title IS NULL"
             " AND delegate_phone IS NULL)", name="deputy_only_delegated"
         ),
+        CheckConstraint("salutation IS NULL OR salutation IN ('Ông', 'Bà')", name="salutation"),
         UniqueConstraint("workshop_id", "short_code"),
         UniqueConstraint("workshop_id", "letter_number"),
     )
@@ -78,6 +81,7 @@ class Invitation(db.Model):
     )
     # The invited person, copied from the directory when chosen there, editable afterwards.
     name: Mapped[str] = mapped_column(String(255))
+    salutation: Mapped[str | None] = mapped_column(String(10))
     title: Mapped[str | None] = mapped_column(String(255))
     email: Mapped[str | None] = mapped_column(String(255))
     phone: Mapped[str | None] = mapped_column(String(64))

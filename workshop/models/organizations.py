@@ -30,6 +30,8 @@ class Organization(db.Model):
             "kind IN ('department', 'district', 'subdepartment', 'provincial_agency', 'other')",
             name="kind",
         ),
+        CheckConstraint("leader_salutation IS NULL OR leader_salutation IN ('Ông', 'Bà')",
+                        name="leader_salutation"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,6 +43,8 @@ class Organization(db.Model):
     )
     leader_name: Mapped[str | None] = mapped_column(String(255))
     leader_title: Mapped[str | None] = mapped_column(String(255))
+    # "Ông" or "Bà": how letters address the leader; None addresses them by position.
+    leader_salutation: Mapped[str | None] = mapped_column(String(10))
     email: Mapped[str | None] = mapped_column(String(255))
     phone: Mapped[str | None] = mapped_column(String(64))
     address: Mapped[str | None] = mapped_column(String(500))

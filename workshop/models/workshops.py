@@ -44,6 +44,14 @@ class Workshop(db.Model):
     signer_authority: Mapped[str | None] = mapped_column(String(100))
     signer_title: Mapped[str | None] = mapped_column(String(100))
     signer_name: Mapped[str | None] = mapped_column(String(255))
+    # The giấy mời's number in the outgoing register ("125/GM-SKHCN"), one for every copy; the
+    # contact person (đầu mối liên hệ) the letter names; when the báo cáo tham luận is due; and
+    # the code of the earlier edition of a series.
+    letter_number: Mapped[str | None] = mapped_column(String(40))
+    contact_name: Mapped[str | None] = mapped_column(String(255))
+    contact_phone: Mapped[str | None] = mapped_column(String(64))
+    contribution_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    previous_code: Mapped[str | None] = mapped_column(String(40))
     # Questions and feedback: whether a question may be sent without the asker's name, the
     # secret of the projector link, a counter bumped by every change the live pages must show
     # (their ETag), and when feedback closes.
