@@ -330,3 +330,18 @@ def test_a_workshop_without_letters_says_so(ctx, client, api_headers, client_as)
     assert response.get_json()["error"]["message"] == "Không có giấy mời nào để tải về."
     page = client_as("organizer").get(f"/workshops/{workshop.code}/documents/letters.pdf")
     assert page.status_code == 404 and "Không có giấy mời nào để tải về." in page.get_data(as_text=True)
+
+
+def test_the_letters_qr_caption_lines_never_overlap(ctx, client, api_headers):
+    """The short code, its note and the link under the QR are drawn one under the other: as a
+    flex column, WeasyPrint once drew the note's wrapped last line over the link."""
+    workshop, first, _second = letter_world()
+    response = api(client, api_headers, "organizer", workshop, "letters.pdf", invitation_id=first.id)
+    assert response.status_code == 200
+    html = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", "-", "-"], input=response.data,
+                          capture_output=True, check=True).stdout.decode()
+    words = [(float(y_min), float(y_max), word) for y_min, y_max, word in re.findall(
+        r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>', html)]
+    note_bottom = max(y_max for _y_min, y_max, word in words if word.startswith("thoại"))
+    link_top = min(y_min for y_min, _y_max, word in words if word.startswith("http"))
+    assert note_bottom <= link_top + 0.5
