@@ -177,29 +177,22 @@ def _report(workshop: Workshop, args: Mapping[str, str]) -> Built:
                  lambda: print_html(workshop, built, str(number) if number is not None else None))
 
 
-def _minutes(workshop: Workshop, args: Mapping[str, str]) -> Built:
-    """The biên bản hội thảo: the organizer's text (marked DỰ THẢO until it is final)."""
-    from ..minutes import services
-    from ..minutes.views import print_html
+def _minutes_document(name: str, title: str) -> Callable[[Workshop, Mapping[str, str]], Built]:
+    """The biên bản (`minutes`, marked DỰ THẢO until final) or the thông báo kết luận
+    (`conclusions`, the chair's items with agencies and deadlines)."""
 
-    return Built(f"Biên bản {workshop.code}", lambda: services.minutes_docx(workshop),
-                 lambda: print_html(workshop, services.minutes_document(workshop),
-                                    url_for("minutes.minutes", code=workshop.code),
-                                    url_for("minutes.minutes_docx", code=workshop.code)))
+    def build(workshop: Workshop, args: Mapping[str, str]) -> Built:
+        from ..minutes import services
+        from ..minutes.views import print_html
 
+        docx = services.minutes_docx if name == "minutes" else services.conclusions_docx
+        return Built(f"{title} {workshop.code}", lambda: docx(workshop),
+                     lambda: print_html(workshop, name))
 
-def _conclusions(workshop: Workshop, args: Mapping[str, str]) -> Built:
-    """The thông báo kết luận: the chair's conclusions as items, with agencies and deadlines."""
-    from ..minutes import services
-    from ..minutes.views import print_html
-
-    return Built(f"Thông báo kết luận {workshop.code}", lambda: services.conclusions_docx(workshop),
-                 lambda: print_html(workshop, services.conclusions_document(workshop),
-                                    url_for("minutes.conclusions", code=workshop.code),
-                                    url_for("minutes.conclusions_docx", code=workshop.code)))
+    return build
 
 
 register("letters", "organizer", _letters)
 register("report", "chair", _report)
-register("minutes", "chair", _minutes)
-register("conclusions", "chair", _conclusions)
+register("minutes", "chair", _minutes_document("minutes", "Biên bản"))
+register("conclusions", "chair", _minutes_document("conclusions", "Thông báo kết luận"))

@@ -100,21 +100,30 @@ def redraft_minutes(code: str):
     return redirect(url_for(".minutes", code=code))
 
 
-def print_html(workshop: Workshop, doc: services.Document, back: str, docx: str) -> str:
-    """The A4 print page of the biên bản or the thông báo: the browser prints it, and the
-    documents' PDF is made from it."""
+# Each document of this feature: how it is built, the page that edits it, its DOCX route.
+DOCUMENTS = {
+    "minutes": (services.minutes_document, "minutes.minutes", "minutes.minutes_docx"),
+    "conclusions": (services.conclusions_document, "minutes.conclusions", "minutes.conclusions_docx"),
+}
+
+
+def print_html(workshop: Workshop, name: str) -> str:
+    """The A4 print page of the biên bản (`minutes`) or the thông báo (`conclusions`): the
+    browser prints it, and the documents' PDF is made from it."""
+    build, edit, docx = DOCUMENTS[name]
     css = render_template("minutes/_document.css")
     with force_locale("vi"):
         # Our own stylesheet, no user text in it.
-        return render_template("minutes/print.html", workshop=workshop, doc=doc, back=back,
-                               docx=docx, css=Markup(css))  # nosec B704
+        return render_template("minutes/print.html", workshop=workshop, doc=build(workshop),
+                               back=url_for(edit, code=workshop.code),
+                               docx=url_for(docx, code=workshop.code), css=Markup(css))  # nosec B704
 
 
-def _print_page(workshop: Workshop, doc: services.Document, back: str, docx: str):
+def _print_page(workshop: Workshop, name: str):
     """A self-contained A4 page (its style inline, allowed by its hash), as the PDF is made from."""
     css = render_template("minutes/_document.css")
     digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
-    response = make_response(print_html(workshop, doc, back, docx))
+    response = make_response(print_html(workshop, name))
     response.headers["Content-Security-Policy"] = SECURITY_HEADERS["Content-Security-Policy"].replace(
         "style-src 'self'", f"style-src 'self' 'sha256-{digest}'")
     return response
@@ -123,9 +132,7 @@ def _print_page(workshop: Workshop, doc: services.Document, back: str, docx: str
 @bp.get("/minutes/print")
 @role_required("chair")
 def minutes_print(code: str):
-    workshop = workshop_or_404(code)
-    return _print_page(workshop, services.minutes_document(workshop),
-                       url_for(".minutes", code=code), url_for(".minutes_docx", code=code))
+    return _print_page(workshop_or_404(code), "minutes")
 
 
 @bp.get("/minutes.docx")
@@ -196,9 +203,7 @@ def save_conclusions(code: str):
 @bp.get("/conclusions/print")
 @role_required("chair")
 def conclusions_print(code: str):
-    workshop = workshop_or_404(code)
-    return _print_page(workshop, services.conclusions_document(workshop),
-                       url_for(".conclusions", code=code), url_for(".conclusions_docx", code=code))
+    return _print_page(workshop_or_404(code), "conclusions")
 
 
 @bp.get("/conclusions.docx")
