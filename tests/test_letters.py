@@ -300,3 +300,18 @@ def test_a_letter_of_another_workshop_is_not_found(client_as, ctx):
     organizer = client_as("organizer")
     assert organizer.get(f"/workshops/{other.code}/invitations/{invitation.id}/letter").status_code == 404
     assert organizer.get("/workshops/nope/letters").status_code == 404
+
+
+def test_without_a_host_agency_or_signer_the_organizer_is_told(client_as, ctx):
+    """A workshop made without its host agency or signer (both optional, e.g. through the API)
+    would print a blank letterhead or signature block: the letters page says what is missing."""
+    from workshop.extensions import db
+
+    workshop = factories.make_letter_workshop()
+    invitation = factories.make_invitee(workshop)
+    client = client_as("organizer")
+    url = f"/workshops/{workshop.code}/invitations/{invitation.id}/letter"
+    assert "Chưa chọn cơ quan tổ chức hoặc người ký" not in client.get(url).get_data(as_text=True)
+    workshop.signer_name = None
+    db.session.commit()
+    assert "Chưa chọn cơ quan tổ chức hoặc người ký" in client.get(url).get_data(as_text=True)
