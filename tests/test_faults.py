@@ -6,6 +6,7 @@ PostgreSQL databases made by `bench.run`), and every process is stopped in a `fi
 """
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -84,7 +85,9 @@ def scan_until_answered(url: str, token: str, pass_token: str, attempts: int = 2
     for _attempt in range(attempts):
         try:
             status, answer = post_json(url, body, token)
-        except (OSError, ValueError) as error:  # connection reset by the killed worker
+        # A connection reset by the killed worker, or cut in the middle of its answer
+        # (http.client.IncompleteRead is an HTTPException, not an OSError).
+        except (OSError, ValueError, http.client.HTTPException) as error:
             last = f"{type(error).__name__}: {error}"
         else:
             if status < 500:
