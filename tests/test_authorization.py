@@ -31,7 +31,7 @@ from sqlalchemy import select
 from werkzeug.routing import Rule as UrlRule
 
 from workshop.api.routing import INVITATION_HEADER, SESSION_INVITATION_KEY
-from workshop.directory.services import store_upload
+from workshop.directory.imports import store_upload
 from workshop.extensions import db
 from workshop.models import Question, User
 from workshop.outbox.services import queue_invitation_emails

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from workshop.demo.services import DATA_FILE
-from workshop.directory import services
+from workshop.directory import imports
 from workshop.extensions import db
 from workshop.models import Organization
 
@@ -20,7 +20,7 @@ def organization_count() -> int:
 
 
 def load_demo_directory() -> None:
-    services.import_organizations(DATA_FILE.name, DATA_FILE.read_bytes())
+    imports.import_organizations(DATA_FILE.name, DATA_FILE.read_bytes())
 
 
 def by_code(code: str) -> Organization:
@@ -221,6 +221,6 @@ def test_export_downloads_the_directory_as_xlsx(client_as):
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert "danh-ba-co-quan.xlsx" in response.headers["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.data)).worksheets[0]
-    assert [cell.value for cell in sheet[2]] == list(services.COLUMNS)  # under the title row
+    assert [cell.value for cell in sheet[2]] == list(imports.COLUMNS)  # under the title row
     assert sheet.max_row == 11
     assert {row[2] for row in sheet.iter_rows(min_row=3, values_only=True)} == {"district"}

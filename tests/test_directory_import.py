@@ -7,7 +7,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from workshop.demo.services import DATA_FILE
-from workshop.directory import services
+from workshop.directory import imports, services
 from workshop.extensions import db
 from workshop.models import Organization
 
@@ -69,7 +69,7 @@ def test_csv_with_bom_semicolons_loose_headers_and_vietnamese_kinds(ctx):
         "BDT;x;Ban Dân tộc;CƠ QUAN THUỘC UBND TỈNH;;",
         bom=True,
     )
-    result = services.import_organizations("danh-ba.csv", content)
+    result = imports.import_organizations("danh-ba.csv", content)
     assert (result.created, result.updated) == (4, 0)
     assert by_code("UBND-PY").kind == "district"
     assert by_code("UBND-PY").email == "ubnd-py@example.org"
@@ -103,7 +103,7 @@ def test_xlsx_is_recognized_by_its_bytes_whatever_its_name(ctx):
     workbook.active.append(["Sở Y tế", "department"])
     output = io.BytesIO()
     workbook.save(output)
-    preview = services.parse_import("tai-ve", output.getvalue())
+    preview = imports.parse_import("tai-ve", output.getvalue())
     assert preview.ok
     assert [row.values["name"] for row in preview.rows] == ["Sở Y tế"]
 
@@ -139,7 +139,7 @@ def test_every_bad_row_is_listed_and_nothing_is_imported(client, api_headers):
 
 
 def test_missing_required_column_is_a_problem_of_the_header_row(ctx):
-    preview = services.parse_import("a.csv", csv_bytes("code,name,email", "SNV,Sở Nội vụ,"))
+    preview = imports.parse_import("a.csv", csv_bytes("code,name,email", "SNV,Sở Nội vụ,"))
     assert [(p.row, p.field) for p in preview.problems] == [(1, "kind")]
     assert "kind" in preview.problems[0].message
 
@@ -156,16 +156,16 @@ def test_a_file_that_is_not_utf8_gets_a_clear_message(client, api_headers):
 
 
 def test_old_xls_and_empty_files_are_refused(ctx):
-    old = services.parse_import("danh-ba.xls", b"\xd0\xcf\x11\xe0" + b"\0" * 100)
+    old = imports.parse_import("danh-ba.xls", b"\xd0\xcf\x11\xe0" + b"\0" * 100)
     assert ".xls" in old.problems[0].message
-    empty = services.parse_import("danh-ba.csv", b"")
+    empty = imports.parse_import("danh-ba.csv", b"")
     assert [(p.row, p.field) for p in empty.problems] == [(1, "file")]
-    header_only = services.parse_import("danh-ba.csv", csv_bytes(HEADER))
+    header_only = imports.parse_import("danh-ba.csv", csv_bytes(HEADER))
     assert [(p.row, p.field) for p in header_only.problems] == [(1, "file")]
 
 
 def test_parents_that_would_make_a_loop_are_refused(ctx):
-    preview = services.parse_import("a.csv", csv_bytes(
+    preview = imports.parse_import("a.csv", csv_bytes(
         "code,name,kind,parent_code",
         "A,Cơ quan A,other,B",
         "B,Cơ quan B,other,A",
@@ -179,11 +179,11 @@ def test_parents_that_would_make_a_loop_are_refused(ctx):
 def test_a_known_code_updates_and_columns_the_file_lacks_are_kept(ctx):
     factories.make_organization("Sở Nội vụ cũ", code="SNV", address="Số 1 đường Đội Cấn",
                                 email="cu@example.org")
-    preview = services.parse_import("a.csv", csv_bytes(
+    preview = imports.parse_import("a.csv", csv_bytes(
         "code,name,kind,email", "SNV,Sở Nội vụ,department,", "MOI,Cơ quan mới,other,"))
     assert [(row.row, row.action) for row in preview.rows] == [(2, "update"), (3, "create")]
 
-    result = services.import_organizations("a.csv", csv_bytes(
+    result = imports.import_organizations("a.csv", csv_bytes(
         "code,name,kind,email", "SNV,Sở Nội vụ,department,", "MOI,Cơ quan mới,other,"))
     assert (result.created, result.updated) == (1, 1)
     db.session.expire_all()
@@ -195,25 +195,25 @@ def test_a_known_code_updates_and_columns_the_file_lacks_are_kept(ctx):
 
 
 def test_rows_without_a_code_get_one_so_that_an_export_updates_them(ctx):
-    services.import_organizations("a.csv", csv_bytes("name,kind", "Trung tâm Hành chính công,other"))
+    imports.import_organizations("a.csv", csv_bytes("name,kind", "Trung tâm Hành chính công,other"))
     organization = db.session.scalar(select(Organization))
     assert organization.code == f"CQ-{organization.id}"
 
 
 def test_export_then_reimport_changes_nothing(ctx):
-    services.import_organizations(DATA_FILE.name, DATA_FILE.read_bytes())
+    imports.import_organizations(DATA_FILE.name, DATA_FILE.read_bytes())
     factories.make_organization("=HYPERLINK(\"http://example.org\")", kind="other", code="CONG-THUC",
                                 address="Số 10 đường Nha Trang, TP Thái Nguyên")
     before = snapshot()
 
-    content = services.export_xlsx(services.search_statement())
+    content = imports.export_xlsx(services.search_statement())
     sheet = load_workbook(io.BytesIO(content)).worksheets[0]
-    assert [cell.value for cell in sheet[2]] == list(services.COLUMNS)  # under the title row
+    assert [cell.value for cell in sheet[2]] == list(imports.COLUMNS)  # under the title row
     assert sheet.max_row == 38
     formula_row = next(row for row in sheet.iter_rows(min_row=3) if row[0].value == "CONG-THUC")
     assert formula_row[1].data_type == "s"  # user text stays text in Excel
 
-    result = services.import_organizations(services.EXPORT_FILENAME, content)
+    result = imports.import_organizations(imports.EXPORT_FILENAME, content)
     assert (result.created, result.updated) == (0, 36)
     assert snapshot() == before
 

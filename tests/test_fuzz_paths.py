@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from workshop.auth.services import create_api_token
-from workshop.directory.services import COLUMNS, ImportRejected, import_organizations
+from workshop.directory.imports import COLUMNS, ImportRejected, import_organizations
 from workshop.extensions import db
 from workshop.models import CheckIn, Organization, Question
 from workshop.timeutil import LOCAL_TZ

@@ -21,7 +21,7 @@ from workshop.config import from_environment
 from workshop.extensions import db
 from workshop.invitations import services as invitations
 from workshop.models import Invitation, OutboxHeartbeat, OutboxMessage
-from workshop.outbox import services
+from workshop.outbox import mailer, services
 from workshop.outbox.cli import outbox_cli
 from workshop.timeutil import isoformat, utcnow
 
@@ -222,7 +222,7 @@ def test_tls_and_sign_in_problems_read_plainly(make_app, smtp_server, config, co
 
 def test_a_server_that_never_answers_is_a_timeout(make_app, monkeypatch):
     silent = socket.create_server(("127.0.0.1", 0))  # accepts connections, never greets
-    monkeypatch.setattr(services, "SMTP_TIMEOUT", 0.5)
+    monkeypatch.setattr(mailer, "SMTP_TIMEOUT", 0.5)
     try:
         with make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=silent.getsockname()[1]).app_context():
             workshop = factories.make_letter_workshop()
@@ -251,7 +251,7 @@ def test_a_server_that_never_answers_is_a_timeout(make_app, monkeypatch):
     (OSError(113, "No route to host"), "other", False),
 ])
 def test_every_failure_class_has_a_vietnamese_sentence(ctx, error, code, permanent):
-    delivery_error = services.classify(error)
+    delivery_error = mailer.classify(error)
     assert (delivery_error.code, delivery_error.permanent) == (code, permanent)
     assert delivery_error.detail  # the technical words, for the log
     message = OutboxMessage(error_code=code)

@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from tests import factories
 from workshop.checkin import services as checkin
 from workshop.collation import vietnamese_key
+from workshop.directory import imports as directory_imports
 from workshop.directory import services as directory
 from workshop.extensions import db
 from workshop.invitations import services as invitations
@@ -201,27 +202,27 @@ def test_the_summary_export_prints_and_sorts(world):
 
 
 def test_the_directory_export_prints_sorts_and_re_imports_unchanged(world):
-    content = directory.export_xlsx(directory.search_organizations())
+    content = directory_imports.export_xlsx(directory.search_organizations())
     book = load_workbook(io.BytesIO(content))
     today = f"{as_local(utcnow()):%d/%m/%Y}"
     for sheet in book.worksheets:
         assert_prints_like_an_office(sheet, today)
     assert book.worksheets[0]["A1"].value == f"Danh bạ cơ quan — {today}"
     header, rows = table(book.worksheets[0])
-    assert header == list(directory.COLUMNS)  # the import's columns, under the title row
+    assert header == list(directory_imports.COLUMNS)  # the import's columns, under the title row
     assert [row[header.index("name")] for row in rows] == AGENCIES_IN_ORDER
 
     before = factories.database_snapshot()
-    preview = directory.parse_import(directory.EXPORT_FILENAME, content)
+    preview = directory_imports.parse_import(directory_imports.EXPORT_FILENAME, content)
     assert preview.ok and [row.row for row in preview.rows] == [3, 4, 5, 6]  # rows as Excel numbers them
-    result = directory.import_organizations(directory.EXPORT_FILENAME, content)
+    result = directory_imports.import_organizations(directory_imports.EXPORT_FILENAME, content)
     assert (result.created, result.updated) == (0, 4)
     assert factories.database_snapshot() == before
 
 
 def test_the_import_still_reports_a_missing_column_on_the_first_row(ctx):
     content = b"ten,kind\nS\xe1\xbb\x9f A,department\n"
-    preview = directory.parse_import("danh-ba.csv", content)
+    preview = directory_imports.parse_import("danh-ba.csv", content)
     assert [(problem.row, problem.field) for problem in preview.file_problems] == [(1, "name")]
 
 
@@ -276,7 +277,7 @@ def test_the_api_s_exports_are_for_whom_the_contract_says(world, client, api_hea
     assert client.get("/api/v1/organizations/export.xlsx", headers=staff).status_code == 403
     response = client.get("/api/v1/organizations/export.xlsx", headers=api_headers("organizer"))
     assert response.status_code == 200 and response.mimetype == XLSX
-    result = directory.parse_import(directory.EXPORT_FILENAME, response.data)
+    result = directory_imports.parse_import(directory_imports.EXPORT_FILENAME, response.data)
     assert result.ok and [row.values["name"] for row in result.rows] == AGENCIES_IN_ORDER
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     for path in ("/workshops/{code}/exports/invitations.xlsx", "/workshops/{code}/exports/attendance.xlsx",

@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from tests import factories
-from workshop.directory import services as directory
+from workshop.directory import imports as directory_imports
 from workshop.extensions import db
 from workshop.models import CheckIn, Feedback, Invitation, Organization, Question, Workshop
 from workshop.timeutil import utcnow
@@ -104,7 +104,7 @@ def _csv(*rows: str) -> bytes:
 
 
 def test_an_import_row_with_a_control_character_or_invisible_name_is_refused(ctx):
-    preview = directory.parse_import("danh-ba.csv", _csv(
+    preview = directory_imports.parse_import("danh-ba.csv", _csv(
         "name,kind,leader_name", "Sở Nội vụ,department,Nguyễn\x02An",
         "\u200b\u200b,department,", '"Sở Tư\npháp",department,'))
     assert not preview.ok
@@ -312,7 +312,7 @@ def test_an_xlsx_zip_bomb_is_refused_quickly(ctx):
     content = _xlsx_bomb(1_500_000)
     assert len(content) < 1_000_000
     started = time.monotonic()
-    preview = directory.parse_import("bom.xlsx", content)
+    preview = directory_imports.parse_import("bom.xlsx", content)
     assert time.monotonic() - started < 2
     assert not preview.ok and not preview.rows
     assert any("quá lớn" in problem.message or "5.000" in problem.message
@@ -320,23 +320,23 @@ def test_an_xlsx_zip_bomb_is_refused_quickly(ctx):
 
 
 def test_an_import_of_too_many_rows_is_refused_with_a_clear_message(ctx):
-    preview = directory.parse_import("nhieu.xlsx", _xlsx_bomb(directory.MAX_IMPORT_ROWS + 1))
+    preview = directory_imports.parse_import("nhieu.xlsx", _xlsx_bomb(directory_imports.MAX_IMPORT_ROWS + 1))
     assert not preview.ok
     assert any("5.000" in problem.message for problem in preview.problems)
-    rows = ["name,kind"] + [f"Cơ quan {n},department" for n in range(directory.MAX_IMPORT_ROWS + 1)]
-    preview = directory.parse_import("nhieu.csv", _csv(*rows))
+    rows = ["name,kind"] + [f"Cơ quan {n},department" for n in range(directory_imports.MAX_IMPORT_ROWS + 1)]
+    preview = directory_imports.parse_import("nhieu.csv", _csv(*rows))
     assert not preview.ok and any("5.000" in problem.message for problem in preview.problems)
 
 
 def test_an_import_at_the_bound_still_goes_through(ctx):
-    preview = directory.parse_import("du.xlsx", _xlsx_bomb(directory.MAX_IMPORT_ROWS))
-    assert preview.ok and len(preview.rows) == directory.MAX_IMPORT_ROWS
+    preview = directory_imports.parse_import("du.xlsx", _xlsx_bomb(directory_imports.MAX_IMPORT_ROWS))
+    assert preview.ok and len(preview.rows) == directory_imports.MAX_IMPORT_ROWS
 
 
 def test_an_oversized_import_file_is_refused(ctx):
     content = _csv("name,kind", *(["Sở Nội vụ,department," + "x" * 1000] * 6000))
-    assert len(content) > directory.MAX_IMPORT_BYTES
-    preview = directory.parse_import("to.csv", content)
+    assert len(content) > directory_imports.MAX_IMPORT_BYTES
+    preview = directory_imports.parse_import("to.csv", content)
     assert not preview.ok and not preview.rows
     assert Invitation  # the import touches no invitation
 

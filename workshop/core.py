@@ -24,8 +24,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from .extensions import db
-from .timeutil import as_local, input_datetime_value
-from .timeutil import input_datetime_value as input_datetime  # noqa: F401  (used by forms)
+from .timeutil import as_local
 
 bp = Blueprint("core", __name__)
 
@@ -128,7 +127,6 @@ def init_app(app: Flask) -> None:
         time=local_time,
         datetime=local_datetime,
         long_date=long_date,
-        input_datetime=input_datetime_value,
     )
     @app.context_processor
     def inject_globals():

@@ -7,7 +7,8 @@ import io
 from flask import send_file
 
 from ..checkin.services import attendance_xlsx
-from ..directory.services import EXPORT_FILENAME, export_xlsx, search_organizations
+from ..directory.imports import EXPORT_FILENAME, export_xlsx
+from ..directory.services import search_organizations
 from ..events.services import workshop_or_404
 from ..invitations.services import tracking_xlsx
 from ..office import XLSX_MIMETYPE

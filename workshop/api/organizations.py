@@ -3,7 +3,7 @@ from dataclasses import asdict
 
 from flask import request
 
-from ..directory import services
+from ..directory import imports, services
 from ..directory.forms import ImportForm, OrganizationForm
 from ..models import ORGANIZATION_KINDS
 from .errors import ApiError
@@ -55,8 +55,8 @@ def import_organizations():
         raise validation_error(form.errors)
     upload = form.file.data
     try:
-        result = services.import_organizations(upload.filename, upload.read())
-    except services.ImportRejected as rejected:
+        result = imports.import_organizations(upload.filename, upload.read())
+    except imports.ImportRejected as rejected:
         raise ApiError(422, "invalid_import", str(rejected),
                        rows=[asdict(problem) for problem in rejected.problems]) from None
     return {"created": result.created, "updated": result.updated}

@@ -19,7 +19,6 @@ def role_required(minimum: str) -> Callable:
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapped.required_role = minimum
         return wrapped
 
     return decorator

@@ -72,7 +72,6 @@ def staff_json(view: Callable) -> Callable:
             return json_error(403, "forbidden", _("Bạn không có quyền thực hiện thao tác này."))
         return view(**kwargs)
 
-    wrapped.required_role = "staff"
     return wrapped
 
 

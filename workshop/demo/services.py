@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from ..directory.services import import_organizations, parse_import
+from ..directory.imports import import_organizations, parse_import
 from ..events.services import SessionData, WorkshopData, add_session, create_workshop, get_workshop
 from ..extensions import db
 from ..invitations.services import (

@@ -9,7 +9,7 @@ from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Reg
 
 from ..fields import CheckedForm, OrganizationField
 from ..models import KIND_LABELS, ORGANIZATION_KINDS, SALUTATIONS
-from . import services
+from . import imports, services
 
 
 def _length(column: str) -> Length:
@@ -84,5 +84,5 @@ class ImportForm(CheckedForm):
 
 class ConfirmImportForm(CheckedForm):
     token = HiddenField(validators=[
-        DataRequired(), Regexp(rf"^{services.UPLOAD_TOKEN.pattern}$",
+        DataRequired(), Regexp(rf"^{imports.UPLOAD_TOKEN.pattern}$",
                                message=_l("Tệp tải lên không còn. Vui lòng tải lên lại."))])

@@ -11,7 +11,7 @@ from ..auth.decorators import role_required
 from ..expired_session import keeps_input
 from ..extensions import db
 from ..models import KIND_LABELS, ORGANIZATION_KINDS, Organization
-from . import services
+from . import imports, services
 from .forms import ConfirmImportForm, ImportForm, OrganizationForm
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
@@ -73,13 +73,13 @@ def edit(organization_id: int):
 def upload():
     form = ImportForm()
     if form.validate_on_submit():
-        token = services.store_upload(_uploads(), form.file.data.filename, form.file.data.read())
+        token = imports.store_upload(_uploads(), form.file.data.filename, form.file.data.read())
         return redirect(url_for(".preview", token=token))
     return render_template("directory/import.html", form=form, kind_labels=KIND_LABELS)
 
 
 def _render_preview(token: str, filename: str, content: bytes, status: int = 200):
-    preview = services.parse_import(filename, content)
+    preview = imports.parse_import(filename, content)
     form = ConfirmImportForm(token=token)
     return render_template("directory/preview.html", preview=preview, form=form,
                            kind_labels=KIND_LABELS), status
@@ -88,7 +88,7 @@ def _render_preview(token: str, filename: str, content: bytes, status: int = 200
 @bp.get("/import/<token>")
 @role_required("organizer")
 def preview(token: str):
-    upload = services.load_upload(_uploads(), token)
+    upload = imports.load_upload(_uploads(), token)
     if upload is None:
         flash(_("Tệp tải lên không còn. Vui lòng tải lên lại."), "error")
         return redirect(url_for(".upload"))
@@ -99,16 +99,16 @@ def preview(token: str):
 @role_required("organizer")
 def confirm_import():
     form = ConfirmImportForm()
-    upload = services.load_upload(_uploads(), form.token.data) if form.validate_on_submit() else None
+    upload = imports.load_upload(_uploads(), form.token.data) if form.validate_on_submit() else None
     if upload is None:
         flash(_("Tệp tải lên không còn. Vui lòng tải lên lại."), "error")
         return redirect(url_for(".upload"))
     try:
-        result = services.import_organizations(*upload)
-    except services.ImportRejected as rejected:
+        result = imports.import_organizations(*upload)
+    except imports.ImportRejected as rejected:
         flash(str(rejected), "error")
         return _render_preview(form.token.data, *upload, status=422)
-    services.discard_upload(_uploads(), form.token.data)
+    imports.discard_upload(_uploads(), form.token.data)
     flash(_("Đã nhập danh bạ: thêm mới %(created)d, cập nhật %(updated)d cơ quan.",
             created=result.created, updated=result.updated), "success")
     return redirect(url_for(".index"))
@@ -118,6 +118,6 @@ def confirm_import():
 @role_required("staff")
 def export():
     query, kind = _filters()
-    content = services.export_xlsx(services.search_organizations(query, kind))
+    content = imports.export_xlsx(services.search_organizations(query, kind))
     return send_file(BytesIO(content), mimetype=XLSX_MIMETYPE, as_attachment=True,
-                     download_name=services.EXPORT_FILENAME)
+                     download_name=imports.EXPORT_FILENAME)

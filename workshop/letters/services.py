@@ -327,7 +327,6 @@ def letters_for(workshop: Workshop, status: str | None = None) -> list[Letter]:
 
 # --- DOCX -------------------------------------------------------------------------------------
 
-TEXT_WIDTH = Mm(165)  # A4 less the 30 mm and 15 mm side margins
 # The letterhead's two columns: wide enough that "SỞ KHOA HỌC VÀ CÔNG NGHỆ" (65 mm in Times New
 # Roman 13 pt bold) and the national title (88 mm) each keep to one line.
 HEAD_WIDTHS = (Mm(70), Mm(95))
