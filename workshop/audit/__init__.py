@@ -1,50 +1,61 @@
-"""The staff audit log (issue 7, item 6): every change a staff account makes, recorded in one place.
+"""The staff audit log: every change a staff account makes, recorded in one place.
 
-An `after_request` hook writes one `AuditEntry` per successful unsafe request of a signed-in
-account or an API token, in its own transaction after the view's commit. Only requests that wrote
-to the database (or signed someone in) are recorded: a form sent back with its errors changed
-nothing and is no action. Attendees (personal links) are not staff and are not recorded.
+Each service that changes something calls `log(...)` just before its own commit, as Indico's
+`log()` and pretix's `log_action` do: the row is part of the operation's transaction, so a
+change is never committed without its row, a refused or failed operation (rolled back) leaves
+none, and a request commits once. Attendees (personal links) are not staff: the services they
+use record nothing. Sign-ins are recorded by the sign-in itself (`auth.services.start_login`).
 """
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, g, has_request_context, request
-from flask_login import current_user, user_logged_in
-from sqlalchemy import event, select
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from flask import has_request_context, request
+from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
 from ..models import AuditEntry, User, Workshop
 
-UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
-WRITES = ("INSERT", "UPDATE", "DELETE")
+DETAIL_LENGTH = 120  # what a row of the audit page shows; the column holds 255
 
 
-@event.listens_for(Engine, "before_cursor_execute")
-def _note_write(conn, cursor, statement: str, parameters, context, executemany) -> None:
-    if has_request_context() and statement.lstrip()[:6].upper() in WRITES:
-        g.audit_wrote = True
+def log(action: str, *, workshop: Workshop | int | None = None, detail: str | None = None,
+        actor: User | None = None) -> AuditEntry | None:
+    """Add the row for `action` ("<feature>.<operation>") to the current transaction; the
+    caller's commit writes it with the change, its rollback drops it with the change.
+
+    `actor` is the staff account acting; left out, it is the account of the current request
+    (`acting_user`). With no account (the CLI's `outbox send`, the demo loader, an attendee)
+    nothing is recorded: the log is of what staff did."""
+    actor = actor if actor is not None else acting_user()
+    if actor is None:
+        return None
+    if isinstance(workshop, Workshop):
+        if workshop.id is None:
+            db.session.flush()  # a workshop created in this transaction gets its id
+        workshop = workshop.id
+    entry = AuditEntry(user_id=actor.id, user_email=actor.email, workshop_id=workshop,
+                       action=action[:60], detail=_short(detail))
+    db.session.add(entry)
+    return entry
 
 
-@event.listens_for(Engine, "rollback")
-def _forget_writes(conn) -> None:
-    """Rolled back, the writes did not happen."""
-    if has_request_context():
-        g.pop("audit_wrote", None)
+def _short(text: str | None) -> str | None:
+    """One line of at most DETAIL_LENGTH characters."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= DETAIL_LENGTH else text[:DETAIL_LENGTH - 1] + "…"
 
 
-@user_logged_in.connect
-def _note_login(app, user) -> None:
-    g.audit_wrote = True  # who signed in when belongs in the log, though it writes nothing
-
-
-def init_app(app: Flask) -> None:
-    app.after_request(record)
-
-
+# Why the services take `actor=None` and fall back to the request's account here, rather than
+# reading `request` themselves or making every caller pass it: the account is a fact of the
+# request, known once it is authenticated (a browser session, or an API bearer token), and the
+# pages and the API call the services in dozens of places; a forgotten `actor=` would silently
+# drop a row. So the one place that knows how a request is authenticated answers, and the
+# services stay callable without a request (the CLI, the demo, tests) by passing `actor=`
+# themselves, or nothing to record nothing.
 def acting_user() -> User | None:
     """The staff account behind this request: a signed-in browser, or an API token."""
+    if not has_request_context():
+        return None
     if request.path.startswith("/api/"):
         from ..api.errors import ApiError
         from ..api.routing import staff_user
@@ -54,26 +65,3 @@ def acting_user() -> User | None:
         except (ApiError, HTTPException):
             return None
     return current_user._get_current_object() if current_user.is_authenticated else None
-
-
-def record(response: Response) -> Response:
-    """Write this request's audit entry, if it was a staff change; never fail the request."""
-    if request.method not in UNSAFE_METHODS or response.status_code >= 400 or not g.get("audit_wrote"):
-        return response
-    user = acting_user()
-    if user is None:
-        return response
-    try:
-        code = (request.view_args or {}).get("code")
-        workshop_id = db.session.scalar(select(Workshop.id).where(Workshop.code == code)) if code else None
-        db.session.add(AuditEntry(
-            user_id=user.id, user_email=user.email, workshop_id=workshop_id, method=request.method,
-            endpoint=(request.endpoint or "")[:100], path=request.path[:500],
-            status=response.status_code,
-        ))
-        db.session.commit()
-    except SQLAlchemyError:
-        db.session.rollback()
-        current_app.logger.warning("audit entry not written for %s %s", request.method, request.path,
-                                   exc_info=True)
-    return response

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import joinedload
 
+from .. import audit
 from ..config import LOGIN_LIFETIME
 from ..extensions import db
 from ..models import ROLES, ApiToken, Login, User, hash_token
@@ -42,6 +43,7 @@ def start_login(user: User) -> str:
     secret = secrets.token_urlsafe(32)
     db.session.add(Login(user=user, secret_hash=hash_token(secret),
                          created_at=now, expires_at=now + LOGIN_LIFETIME))
+    audit.log("auth.login", actor=user)  # who signed in when belongs in the log
     db.session.commit()
     user.login_id = f"{user.id}:{secret}"
     return user.login_id

@@ -22,6 +22,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from .. import audit
 from ..attendance import Attendance, attendance  # noqa: F401  (the counts' one home)
 from ..collation import invitation_key, vietnamese_key
 from ..extensions import db
@@ -135,10 +136,12 @@ def check_in(
     staff: User | None = None,
     method: str = "scan",
     now: datetime | None = None,
+    actor: User | None = None,
 ) -> ScanAnswer:
     """Check in whoever `scanned` names, once. The same `client_id` is the same scan: it gets
     the first answer again. An offline scan keeps its `scanned_at` (never later than now); one
-    outside the bounds of `scan_time_problem` raises ScanTimeRefused."""
+    outside the bounds of `scan_time_problem` raises ScanTimeRefused. A check-in by staff is
+    in the audit log (`actor`, else the request's account); an attendee's own is not."""
     now = now or utcnow()
     if scanned_at is not None and (problem := scan_time_problem(workshop, scanned_at, now)):
         raise ScanTimeRefused(problem)
@@ -159,6 +162,7 @@ def check_in(
         return answer
 
     invitation_id, staff_id = invitation.id, staff.id if staff else None
+    name = invitation.name
     first = None
     for _try in range(CHECK_IN_TRIES):
         db.session.add(CheckIn(invitation_id=invitation_id, workshop_id=workshop.id,
@@ -166,6 +170,9 @@ def check_in(
                                staff_user_id=staff_id))
         db.session.add(_attempt(workshop, scanned, client_id, "checked_in", invitation_id, when,
                                 now, staff_id))
+        if method != "self":
+            audit.log("checkin.walk_in" if method == "walk_in" else "checkin.check_in",
+                      workshop=workshop, detail=name, actor=actor)
         try:
             db.session.commit()
             return ScanAnswer("checked_in", db.session.get(Invitation, invitation_id), when)
@@ -207,7 +214,8 @@ def _record(workshop, scanned, client_id, result, invitation_id, when, now, staf
         db.session.rollback()
 
 
-def undo_check_in(invitation: Invitation, staff: User | None = None) -> bool:
+def undo_check_in(invitation: Invitation, staff: User | None = None, *,
+                  actor: User | None = None) -> bool:
     """Remove a mistaken check-in; the audit keeps both the check-in and its undoing.
 
     One DELETE decides: of two undos at once only one removes the row and says so, and a
@@ -223,6 +231,7 @@ def undo_check_in(invitation: Invitation, staff: User | None = None) -> bool:
     now = utcnow()
     db.session.add(_attempt(invitation.workshop, invitation.pass_token, None, "undone",
                             invitation.id, now, now, staff.id if staff else None))
+    audit.log("checkin.undo", workshop=invitation.workshop, detail=invitation.name, actor=actor)
     db.session.commit()
     return True
 
@@ -234,6 +243,8 @@ def register_walk_in(
     organization_id: int | None,
     staff: User | None = None,
     now: datetime | None = None,
+    *,
+    actor: User | None = None,
 ) -> ScanAnswer:
     """A person who came without an invitation: registered and checked in in one step; not
     once the workshop has ended."""
@@ -244,7 +255,8 @@ def register_walk_in(
                             responded_at=now or utcnow())
     db.session.add(invitation)
     db.session.flush()
-    return check_in(workshop, invitation.pass_token, staff=staff, method="walk_in", now=now)
+    return check_in(workshop, invitation.pass_token, staff=staff, method="walk_in", now=now,
+                    actor=actor)
 
 
 # --- the desk's pages: search, board, sign-in sheet, export, self check-in ----------------

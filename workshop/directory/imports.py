@@ -26,9 +26,10 @@ from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import Select, select
 
+from .. import audit
 from ..collation import agency_key
 from ..extensions import db
-from ..models import KIND_LABELS, ORGANIZATION_KINDS, SALUTATIONS, Organization
+from ..models import KIND_LABELS, ORGANIZATION_KINDS, SALUTATIONS, Organization, User
 from ..office import add_sheet, spreadsheet_time, workbook_bytes
 from ..text import fold, text_problem
 from ..timeutil import utcnow
@@ -399,7 +400,7 @@ def parse_import(filename: str, content: bytes) -> ImportPreview:
     return preview
 
 
-def import_organizations(filename: str, content: bytes) -> ImportResult:
+def import_organizations(filename: str, content: bytes, *, actor: User | None = None) -> ImportResult:
     """Create or update (by `code`) every agency of the file, or raise ImportRejected and
     import nothing."""
     preview = parse_import(filename, content)
@@ -425,6 +426,7 @@ def import_organizations(filename: str, content: bytes) -> ImportResult:
         for row, organization in imported:
             parent_code = row.values.get("parent_code")
             organization.parent = by_code[parent_code] if parent_code else None
+    audit.log("directory.import", detail=filename, actor=actor)
     db.session.commit()
     return ImportResult(preview.created, preview.updated)
 

@@ -9,9 +9,10 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from .. import audit
 from ..collation import agency_key
 from ..extensions import db
-from ..models import ORGANIZATION_KINDS, SALUTATIONS, Organization
+from ..models import ORGANIZATION_KINDS, SALUTATIONS, Organization, User
 from ..text import search_pattern
 
 
@@ -134,7 +135,8 @@ def _ensure_code(organization: Organization) -> None:
 def _assign(organization: Organization, *, name: str, kind: str, code: str | None,
             parent_id: int | None, leader_name: str | None, leader_title: str | None,
             email: str | None, phone: str | None, address: str | None,
-            leader_salutation: str | None = None) -> Organization:
+            leader_salutation: str | None = None, action: str,
+            actor: User | None = None) -> Organization:
     organization.name = name.strip()
     organization.kind = kind
     organization.code = _clean(code)
@@ -146,6 +148,7 @@ def _assign(organization: Organization, *, name: str, kind: str, code: str | Non
     organization.phone = _clean(phone)
     organization.address = _clean(address)
     _ensure_code(organization)
+    audit.log(action, detail=organization.name, actor=actor)
     db.session.commit()
     return organization
 
@@ -154,13 +157,15 @@ def create_organization(*, name: str, kind: str, code: str | None = None,
                         parent_id: int | None = None, leader_name: str | None = None,
                         leader_title: str | None = None, email: str | None = None,
                         phone: str | None = None, address: str | None = None,
-                        leader_salutation: str | None = None) -> Organization:
+                        leader_salutation: str | None = None,
+                        actor: User | None = None) -> Organization:
     """Add an agency; values were validated by OrganizationForm (the page's and the API's)."""
     organization = Organization()
     db.session.add(organization)
     return _assign(organization, name=name, kind=kind, code=code, parent_id=parent_id,
                    leader_name=leader_name, leader_title=leader_title, email=email, phone=phone,
-                   address=address, leader_salutation=leader_salutation)
+                   address=address, leader_salutation=leader_salutation,
+                   action="directory.create", actor=actor)
 
 
 def update_organization(organization: Organization, *, name: str, kind: str,
@@ -168,10 +173,12 @@ def update_organization(organization: Organization, *, name: str, kind: str,
                         leader_name: str | None = None, leader_title: str | None = None,
                         email: str | None = None, phone: str | None = None,
                         address: str | None = None,
-                        leader_salutation: str | None = None) -> Organization:
+                        leader_salutation: str | None = None,
+                        actor: User | None = None) -> Organization:
     """Replace every field of an agency; a blank code gets a generated one."""
     return _assign(organization, name=name, kind=kind, code=code, parent_id=parent_id,
                    leader_name=leader_name, leader_title=leader_title, email=email, phone=phone,
-                   address=address, leader_salutation=leader_salutation)
+                   address=address, leader_salutation=leader_salutation,
+                   action="directory.edit", actor=actor)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from .. import audit
 from ..attendance import Attendance, attendance, attendance_by_workshop  # noqa: F401
 from ..auth.services import normalize_email
 from ..collation import agency_key
@@ -161,7 +162,8 @@ def new_code(title: str, starts_at: datetime) -> str:
     return code
 
 
-def create_workshop(data: WorkshopData, code: str | None = None) -> Workshop:
+def create_workshop(data: WorkshopData, code: str | None = None, *,
+                    actor: User | None = None) -> Workshop:
     """A new workshop; without a code, one is made from the title."""
     _check_workshop(data)
     if code:
@@ -169,6 +171,7 @@ def create_workshop(data: WorkshopData, code: str | None = None) -> Workshop:
     workshop = Workshop(code=code or new_code(data.title, data.starts_at), **vars(data))
     db.session.add(workshop)
     try:
+        audit.log("events.create_workshop", workshop=workshop, detail=workshop.title, actor=actor)
         db.session.commit()
     except IntegrityError:  # the same code taken at the same moment by another request
         db.session.rollback()
@@ -176,11 +179,12 @@ def create_workshop(data: WorkshopData, code: str | None = None) -> Workshop:
     return workshop
 
 
-def update_workshop(workshop: Workshop, data: WorkshopData) -> Workshop:
+def update_workshop(workshop: Workshop, data: WorkshopData, *, actor: User | None = None) -> Workshop:
     """Change everything but the code, which links and API clients already use."""
     _check_workshop(data, workshop)
     for name, value in vars(data).items():
         setattr(workshop, name, value)
+    audit.log("events.edit_workshop", workshop=workshop, detail=workshop.title, actor=actor)
     db.session.commit()
     return workshop
 
@@ -236,7 +240,7 @@ def get_session(workshop: Workshop, session_id: int) -> WorkshopSession | None:
     return session if session is not None and session.workshop_id == workshop.id else None
 
 
-def add_session(workshop: Workshop, data: SessionData) -> WorkshopSession:
+def add_session(workshop: Workshop, data: SessionData, *, actor: User | None = None) -> WorkshopSession:
     """A new agenda item, placed last."""
     session = WorkshopSession()
     _apply_session(session, data)
@@ -245,30 +249,38 @@ def add_session(workshop: Workshop, data: SessionData) -> WorkshopSession:
     )
     session.position = (last or 0) + 1
     workshop.sessions.append(session)
+    audit.log("events.add_session", workshop=workshop, detail=session.title, actor=actor)
     db.session.commit()
     return session
 
 
-def update_session(session: WorkshopSession, data: SessionData) -> WorkshopSession:
+def update_session(session: WorkshopSession, data: SessionData, *,
+                   actor: User | None = None) -> WorkshopSession:
     _apply_session(session, data)
+    audit.log("events.edit_session", workshop=session.workshop, detail=session.title, actor=actor)
     db.session.commit()
     return session
 
 
-def delete_session(session: WorkshopSession) -> None:
+def delete_session(session: WorkshopSession, *, actor: User | None = None) -> None:
+    audit.log("events.delete_session", workshop=session.workshop, detail=session.title, actor=actor)
     db.session.delete(session)
     db.session.commit()
 
 
-def set_question_session(workshop: Workshop, session: WorkshopSession | None) -> None:
+def set_question_session(workshop: Workshop, session: WorkshopSession | None, *,
+                         actor: User | None = None) -> None:
     """Make `session` the one that takes questions while no session is running (None: no
     session is marked; questions then go to the first). At most one per workshop."""
     for item in workshop.sessions:
         item.open_for_questions = item is session
+    audit.log("events.question_session", workshop=workshop,
+              detail=session.title if session is not None else None, actor=actor)
     db.session.commit()
 
 
-def move_session(session: WorkshopSession, direction: Literal["up", "down"]) -> None:
+def move_session(session: WorkshopSession, direction: Literal["up", "down"], *,
+                 actor: User | None = None) -> None:
     """Swap with the neighbour, then number the agenda 1..n (old positions may repeat)."""
     agenda = list(session.workshop.sessions)
     index = agenda.index(session)
@@ -277,5 +289,6 @@ def move_session(session: WorkshopSession, direction: Literal["up", "down"]) -> 
         agenda[index], agenda[other] = agenda[other], agenda[index]
     for position, item in enumerate(agenda, start=1):
         item.position = position
+    audit.log("events.move_session", workshop=session.workshop, detail=session.title, actor=actor)
     db.session.commit()
 

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer, joinedload, selectinload
 
+from .. import audit
 from ..collation import vietnamese_key
 from ..extensions import db
 from ..models import (
@@ -28,6 +29,7 @@ from ..models import (
     Feedback,
     Invitation,
     Organization,
+    User,
     Workshop,
     WorkshopSession,
 )
@@ -77,9 +79,11 @@ def _check_open(workshop: Workshop, now: datetime | None) -> None:
         )
 
 
-def set_feedback_closes_at(workshop: Workshop, closes_at: datetime | None) -> None:
+def set_feedback_closes_at(workshop: Workshop, closes_at: datetime | None, *,
+                           actor: User | None = None) -> None:
     """When feedback and contributions stop being accepted; None keeps them open."""
     workshop.feedback_closes_at = closes_at
+    audit.log("feedback.set_closing", workshop=workshop, actor=actor)
     db.session.commit()
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import Select, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from .. import audit
 from ..attendance import AgencyWithoutAnyone, agencies_without_anyone
 from ..collation import agency_key, invitation_key
 from ..core import local_time, long_date
@@ -34,6 +35,7 @@ from ..models import (
     Invitation,
     Organization,
     OutboxMessage,
+    User,
     Workshop,
 )
 from ..office import add_sheet, workbook_bytes, workshop_heading
@@ -215,8 +217,8 @@ def _issue_numbers(workshop_id: int, count: int) -> int:
     ).scalar_one()
 
 
-def _save_numbered(workshop: Workshop, build: Callable[[], tuple[list[Invitation], T]]
-                   ) -> tuple[list[Invitation], T]:
+def _save_numbered(workshop: Workshop, build: Callable[[], tuple[list[Invitation], T]], *,
+                   action: str, actor: User | None = None) -> tuple[list[Invitation], T]:
     """Give the invitations that `build` makes the next letter numbers of the workshop and commit.
 
     The numbers come from the workshop's counter in the same transaction, so they are never
@@ -231,6 +233,8 @@ def _save_numbered(workshop: Workshop, build: Callable[[], tuple[list[Invitation
             for number, invitation in enumerate(invitations, start=last - len(invitations) + 1):
                 invitation.letter_number = number
         db.session.add_all(invitations)
+        audit.log(action, workshop=workshop, actor=actor,
+                  detail=", ".join(invitation.name for invitation in invitations))
         try:
             db.session.commit()
         except IntegrityError:
@@ -248,7 +252,7 @@ class InviteResult:
 
 
 def invite_organizations(workshop: Workshop, organization_ids: Iterable[int] = (),
-                         kinds: Iterable[str] = ()) -> InviteResult:
+                         kinds: Iterable[str] = (), *, actor: User | None = None) -> InviteResult:
     """One invitation per chosen agency, for its leader; agencies already invited to this
     workshop are skipped and reported."""
     organization_ids, kinds = list(organization_ids), list(kinds)
@@ -258,7 +262,7 @@ def invite_organizations(workshop: Workshop, organization_ids: Iterable[int] = (
         return ([leader_invitation(workshop, organization) for organization in selection.new],
                 selection.already_invited)
 
-    created, skipped = _save_numbered(workshop, build)
+    created, skipped = _save_numbered(workshop, build, action="invitations.invite", actor=actor)
     return InviteResult(created, skipped)
 
 
@@ -293,31 +297,35 @@ def default_salutation(name: str, organization_id: int | None) -> str | None:
 
 def invite_person(workshop: Workshop, name: str, title: str | None = None,
                   organization_id: int | None = None, email: str | None = None,
-                  phone: str | None = None, salutation: str | None = None) -> Invitation:
+                  phone: str | None = None, salutation: str | None = None, *,
+                  actor: User | None = None) -> Invitation:
     """An invitation for someone chosen by hand (outside the directory, or a second person);
     without a salutation, the directory's for its agency's leader (else by position)."""
     values = _person_fields(name, title, organization_id, email, phone, salutation)
     if values["salutation"] is None:
         values["salutation"] = default_salutation(values["name"], organization_id)
     created, _none = _save_numbered(
-        workshop, lambda: ([Invitation(workshop_id=workshop.id, **values)], None)
+        workshop, lambda: ([Invitation(workshop_id=workshop.id, **values)], None),
+        action="invitations.invite_person", actor=actor,
     )
     return created[0]
 
 
 def update_invitation(invitation: Invitation, name: str, title: str | None = None,
                       organization_id: int | None = None, email: str | None = None,
-                      phone: str | None = None, salutation: str | None = None) -> Invitation:
+                      phone: str | None = None, salutation: str | None = None, *,
+                      actor: User | None = None) -> Invitation:
     """Correct who is invited and how the letter addresses them; the tokens, the number and
     the answer stay."""
     for key, value in _person_fields(name, title, organization_id, email, phone,
                                      salutation).items():
         setattr(invitation, key, value)
+    audit.log("invitations.edit", workshop=invitation.workshop, detail=invitation.name, actor=actor)
     db.session.commit()
     return invitation
 
 
-def delete_invitation(invitation: Invitation) -> None:
+def delete_invitation(invitation: Invitation, *, actor: User | None = None) -> None:
     """Only a draft: once sent, the letter exists outside and its number must stay taken.
 
     Its e-mails still waiting in the outbox go with it; one that a sender is handing to the
@@ -332,11 +340,13 @@ def delete_invitation(invitation: Invitation) -> None:
         db.session.rollback()
         raise InvitationError(_("E-mail giấy mời này đang được gửi đi; vui lòng thử xóa lại sau "
                                 "ít phút."))
+    audit.log("invitations.delete", workshop=invitation.workshop, detail=invitation.name, actor=actor)
     db.session.delete(invitation)
     db.session.commit()
 
 
-def mark_sent(workshop: Workshop, invitation_ids: Iterable[int] | None = None) -> int:
+def mark_sent(workshop: Workshop, invitation_ids: Iterable[int] | None = None, *,
+              actor: User | None = None) -> int:
     """Letters delivered by hand, by post or by Zalo: draft → sent without any e-mail (the one
     other way to `sent` than a mail server accepting its e-mail, see the outbox). Whatever
     happened to its e-mail, the organizer's word counts. Returns how many changed; answered
@@ -347,6 +357,8 @@ def mark_sent(workshop: Workshop, invitation_ids: Iterable[int] | None = None) -
     if invitation_ids is not None:
         statement = statement.where(Invitation.id.in_(list(invitation_ids)))
     changed = db.session.execute(statement.values(status="sent")).rowcount
+    audit.log("invitations.mark_sent", workshop=workshop, actor=actor,
+              detail=_("%(count)d giấy mời", count=changed))
     db.session.commit()
     return changed
 

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import audit
 from ..attendance import attendance
 from ..extensions import db
 from ..letters.services import (
@@ -342,7 +343,7 @@ def _conflict() -> DocumentError:
 
 
 def save_minutes(workshop: Workshop, text: MinutesText, author: User | None,
-                 base_revision: int, final: bool = False) -> Minutes:
+                 base_revision: int, final: bool = False, *, actor: User | None = None) -> Minutes:
     """Save the edited biên bản (and with `final`, make it final: it no longer changes).
     `base_revision` is the revision the writer started from (0: nothing saved yet)."""
     text = MinutesText(**{item.name: (getattr(text, item.name) or "").strip() for item in fields(text)})
@@ -362,6 +363,7 @@ def save_minutes(workshop: Workshop, text: MinutesText, author: User | None,
     minutes.updated_at = utcnow()
     if final:
         minutes.status, minutes.finalized_at = "final", utcnow()
+    audit.log("minutes.save", workshop=workshop, actor=actor)
     try:
         db.session.commit()
     except (IntegrityError, StaleDataError):  # another save at the same moment
@@ -370,11 +372,12 @@ def save_minutes(workshop: Workshop, text: MinutesText, author: User | None,
     return minutes
 
 
-def redraft_minutes(workshop: Workshop, author: User | None, base_revision: int) -> Minutes:
+def redraft_minutes(workshop: Workshop, author: User | None, base_revision: int, *,
+                    actor: User | None = None) -> Minutes:
     """Write the sections again from the record (the names entered are kept)."""
     minutes = minutes_of(workshop)
     base = MinutesText.of(minutes) if minutes else None
-    return save_minutes(workshop, draft_minutes(workshop, base), author, base_revision)
+    return save_minutes(workshop, draft_minutes(workshop, base), author, base_revision, actor=actor)
 
 
 def minutes_document(workshop: Workshop) -> Document:
@@ -491,7 +494,7 @@ def notice(workshop: Workshop) -> Notice:
 
 
 def save_notice(workshop: Workshop, text: NoticeText, items: list[ItemInput],
-                base_revision: int) -> Notice:
+                base_revision: int, *, actor: User | None = None) -> Notice:
     """Save the notice and its items as typed, all or nothing: items are kept in `position`
     order (then as listed), an item left out is deleted. `base_revision` is what the writer
     started from (0: nothing saved yet)."""
@@ -547,6 +550,7 @@ def save_notice(workshop: Workshop, text: NoticeText, items: list[ItemInput],
     for item_id, row in existing.items():
         if item_id not in kept:
             db.session.delete(row)
+    audit.log("minutes.save_notice", workshop=workshop, actor=actor)
     try:
         db.session.commit()
     except (IntegrityError, StaleDataError):

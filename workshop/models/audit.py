@@ -1,4 +1,8 @@
-"""The staff audit log: who changed what, and when (issue 7, item 6)."""
+"""The staff audit log: who changed what, and when.
+
+A row is written by the service that makes the change, in the change's own transaction
+(`workshop.audit.log`): it exists exactly when the change was committed.
+"""
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,8 +26,8 @@ class AuditEntry(db.Model):
     workshop_id: Mapped[int | None] = mapped_column(
         ForeignKey("workshops.id", ondelete="CASCADE"), index=True
     )
-    method: Mapped[str] = mapped_column(String(10))
-    endpoint: Mapped[str] = mapped_column(String(100))
-    # Never the query string: it may carry tokens.
-    path: Mapped[str] = mapped_column(String(500))
-    status: Mapped[int]
+    # What was done, as "<feature>.<operation>" (e.g. "invitations.mark_sent"): the same for a
+    # page, the API or the CLI; the audit page names it in the organizer's words.
+    action: Mapped[str] = mapped_column(String(60))
+    # What it was done to, in a few words ("Sở Nội vụ", "12 giấy mời"); never a token.
+    detail: Mapped[str | None] = mapped_column(String(255))

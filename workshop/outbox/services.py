@@ -26,10 +26,11 @@ from sqlalchemy import Select, case, exists, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from .. import audit
 from ..core import local_time
 from ..extensions import db
 from ..letters.services import build_letter
-from ..models import UNANSWERED_STATUSES, Invitation, OutboxHeartbeat, OutboxMessage, Workshop
+from ..models import UNANSWERED_STATUSES, Invitation, OutboxHeartbeat, OutboxMessage, User, Workshop
 from ..timeutil import isoformat, utcnow
 from .mailer import DeliveryError, Mailer, email_message
 
@@ -102,7 +103,8 @@ def unanswered(workshop: Workshop) -> Select:
     )
 
 
-def queue_invitation_emails(workshop: Workshop, ids: list[int] | None = None) -> QueueResult:
+def queue_invitation_emails(workshop: Workshop, ids: list[int] | None = None, *,
+                            actor: User | None = None) -> QueueResult:
     """Queue the invitation e-mail for the chosen `ids` (a resend when already e-mailed), or by
     default for every invitation never e-mailed (see `never_emailed`). Raises OutboxError for
     ids of other workshops."""
@@ -116,19 +118,22 @@ def queue_invitation_emails(workshop: Workshop, ids: list[int] | None = None) ->
         chosen = select(Invitation.id).where(Invitation.id.in_(ids), has_email())
     else:
         chosen = never_emailed(workshop)
-    return _queue(chosen, "invitation")
+    return _queue(chosen, "invitation", workshop=workshop, action="outbox.send", actor=actor)
 
 
-def queue_failed_again(workshop: Workshop) -> QueueResult:
+def queue_failed_again(workshop: Workshop, *, actor: User | None = None) -> QueueResult:
     """The invitation e-mail again for every invitation whose latest e-mail failed."""
-    return _queue(failed_deliveries(workshop), "invitation")
+    return _queue(failed_deliveries(workshop), "invitation", workshop=workshop,
+                  action="outbox.resend_failed", actor=actor)
 
 
-def queue_reminders(workshop: Workshop) -> QueueResult:
-    return _queue(unanswered(workshop), "reminder")
+def queue_reminders(workshop: Workshop, *, actor: User | None = None) -> QueueResult:
+    return _queue(unanswered(workshop), "reminder", workshop=workshop, action="outbox.remind",
+                  actor=actor)
 
 
-def _queue(chosen: Select, kind: str) -> QueueResult:
+def _queue(chosen: Select, kind: str, *, workshop: Workshop, action: str,
+           actor: User | None = None) -> QueueResult:
     """One message of `kind` per chosen invitation, in one transaction; no invitation changes.
 
     The chosen invitations are first locked, in id order (no deadlock between two sends), by a
@@ -163,6 +168,8 @@ def _queue(chosen: Select, kind: str) -> QueueResult:
             kind=kind, invitation=invitation, batch=batch, to_address=invitation.email.strip(),
             subject=subject, body_text=text, body_html=html, next_attempt_at=now,
         ))
+    audit.log(action, workshop=workshop, actor=actor,
+              detail=_("%(count)d giấy mời", count=len(claimed)))
     db.session.commit()
     return QueueResult(batch, len(claimed))
 
@@ -250,13 +257,16 @@ def _claim(message_id: int, now: datetime) -> bool:
 
 
 def deliver_due(limit: int = 100, now: datetime | None = None, batch: str | None = None,
-                runner: str = WORKER) -> DeliveryReport:
+                runner: str = WORKER, *, workshop: Workshop | None = None,
+                actor: User | None = None) -> DeliveryReport:
     """Send up to `limit` messages that are due (of one `batch` if given) over SMTP.
 
     Every round notes its heartbeat: `runner` is WORKER for `flask outbox send`, PAGE for a
-    round started from a page."""
+    round started from a page (by `actor`, of `workshop`'s batch, for the audit log)."""
     now = now or utcnow()
     record_heartbeat(runner)
+    if runner == PAGE:  # the worker's rounds are no one's action
+        audit.log("outbox.deliver_now", workshop=workshop, detail=batch, actor=actor)
     report = DeliveryReport(requeued=requeue_stale(now))
     due = select(OutboxMessage.id).where(
         OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now

@@ -106,10 +106,12 @@ def progress(code: str, batch: str):
 @role_required("organizer")
 def deliver_now(code: str, batch: str):
     """One bounded delivery round for this batch, in the request."""
-    _batch(workshop_or_404(code), batch)
+    workshop = workshop_or_404(code)
+    _batch(workshop, batch)
     if not ConfirmForm().validate():
         abort(400)
-    report = services.deliver_due(limit=DELIVER_NOW_LIMIT, batch=batch, runner=services.PAGE)
+    report = services.deliver_due(limit=DELIVER_NOW_LIMIT, batch=batch, runner=services.PAGE,
+                                  workshop=workshop)
     flash(_("Đã gửi %(sent)d, không gửi được %(failed)d, sẽ thử lại %(retrying)d.",
             sent=report.sent, failed=report.failed, retrying=report.retrying),
           "success" if not report.failed and not report.retrying else "warning")

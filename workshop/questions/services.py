@@ -12,12 +12,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from .. import audit
 from ..extensions import db
 from ..models import (
     MAX_QUESTION_LENGTH,
     Invitation,
     Question,
     QuestionVote,
+    User,
     Workshop,
     WorkshopSession,
 )
@@ -113,7 +115,7 @@ def vote(question: Question, invitation: Invitation) -> int:
     return db.session.scalar(select(Question.votes).where(Question.id == question_id))
 
 
-def set_status(question: Question, status: str) -> Question:
+def set_status(question: Question, status: str, *, actor: User | None = None) -> Question:
     """Approve (visible) or hide a question."""
     if status not in ("visible", "hidden"):
         raise QuestionError(_("Trạng thái phải là visible hoặc hidden."), "status")
@@ -121,11 +123,13 @@ def set_status(question: Question, status: str) -> Question:
         raise QuestionError(_("Câu hỏi đã được gộp vào câu hỏi khác."), "status")
     question.status = status
     bump_version(question.workshop_id)
+    audit.log("questions.set_status", workshop=question.workshop_id, detail=question.text,
+              actor=actor)
     db.session.commit()
     return question
 
 
-def merge(duplicate: Question, target: Question) -> Question:
+def merge(duplicate: Question, target: Question, *, actor: User | None = None) -> Question:
     """Fold a duplicate into another question of the same session: its votes and its asker
     carry over (each attendee still counts once)."""
     if duplicate.id == target.id or duplicate.session_id != target.session_id:
@@ -145,6 +149,7 @@ def merge(duplicate: Question, target: Question) -> Question:
     target.votes = db.session.scalar(
         select(func.count()).select_from(QuestionVote).where(QuestionVote.question_id == target.id))
     bump_version(target.workshop_id)
+    audit.log("questions.merge", workshop=target.workshop_id, detail=duplicate.text, actor=actor)
     db.session.commit()
     return target
 
@@ -159,25 +164,29 @@ def askers(question: Question) -> list[Invitation]:
     return people
 
 
-def assign(question: Question, official: str | None) -> Question:
+def assign(question: Question, official: str | None, *, actor: User | None = None) -> Question:
     """Name the official (name and title) who will answer."""
     question.assigned_to = (official or "").strip()[:255] or None
     bump_version(question.workshop_id)
+    audit.log("questions.assign", workshop=question.workshop_id, detail=question.text, actor=actor)
     db.session.commit()
     return question
 
 
-def set_answering_now(session: WorkshopSession, question: Question | None) -> None:
+def set_answering_now(session: WorkshopSession, question: Question | None, *,
+                      actor: User | None = None) -> None:
     """Highlight the question being answered on the projector and the phones (None clears)."""
     if question is not None and question.session_id != session.id:
         raise QuestionError(_("Câu hỏi không thuộc phiên này."))
     session.current_question_id = question.id if question else None
     bump_version(session.workshop_id)
+    audit.log("questions.set_current", workshop=session.workshop_id,
+              detail=question.text if question else None, actor=actor)
     db.session.commit()
 
 
 def answer(question: Question, text: str, answered_by: str | None = None,
-           now: datetime | None = None) -> Question:
+           now: datetime | None = None, *, actor: User | None = None) -> Question:
     """Record the short written answer; answering a pending question also shows it."""
     text = (text or "").strip()
     if not text:
@@ -193,6 +202,7 @@ def answer(question: Question, text: str, answered_by: str | None = None,
     if session.current_question_id == question.id:
         session.current_question_id = None
     bump_version(question.workshop_id)
+    audit.log("questions.answer", workshop=question.workshop_id, detail=question.text, actor=actor)
     db.session.commit()
     return question
 

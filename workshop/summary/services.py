@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from .. import audit
 from ..attendance import invited_agencies
 from ..checkin.services import Attendance, attendance
 from ..extensions import db
@@ -447,6 +448,7 @@ def save_conclusions(
     proposals: str | None = None,
     report_number: str | None = None,
     report_date: date | None = None,
+    actor: User | None = None,
 ) -> SummaryVersion:
     """Save the conclusions as a new version (a draft, or final: published, frozen as it stands).
 
@@ -482,11 +484,13 @@ def save_conclusions(
     }
     if current is not None and all(getattr(current, key) == value for key, value in content.items()):
         return current
-    return _add_version(workshop, current, author, content)
+    return _add_version(workshop, current, author, content,
+                        action="summary.publish" if final else "summary.save", actor=actor)
 
 
 def _add_version(workshop: Workshop, current: SummaryVersion | None, author: User | None,
-                 content: dict[str, Any]) -> SummaryVersion:
+                 content: dict[str, Any], *, action: str, actor: User | None = None
+                 ) -> SummaryVersion:
     """The next version with `content`; a final one is frozen with the summary as it stands."""
     version = SummaryVersion(workshop_id=workshop.id, version=(current.version if current else 0) + 1,
                              author_id=author.id if author else None, **content)
@@ -495,6 +499,8 @@ def _add_version(workshop: Workshop, current: SummaryVersion | None, author: Use
         db.session.flush()
         if version.status == "final":
             version.snapshot = freeze(compile_summary(workshop, version))
+        audit.log(action, workshop=workshop, actor=actor,
+                  detail=_("Phiên bản %(number)d", number=version.version))
         db.session.commit()
     except IntegrityError:  # another save took this number at the same moment
         db.session.rollback()
@@ -509,7 +515,7 @@ def _conflict_message(current: SummaryVersion | None) -> str:
              who=who, number=current.version if current else 0)
 
 
-def publish(workshop: Workshop, author: User | None) -> SummaryVersion:
+def publish(workshop: Workshop, author: User | None, *, actor: User | None = None) -> SummaryVersion:
     """"Công bố": the current conclusions become final, as a new version that freezes the
     summary as it stands; attendees read that version from then on. Already published and
     nothing happened since: nothing changes."""
@@ -522,4 +528,4 @@ def publish(workshop: Workshop, author: User | None) -> SummaryVersion:
     return _add_version(workshop, current, author, {
         "conclusions": current.conclusions, "proposals": current.proposals,
         "report_number": current.report_number, "report_date": current.report_date,
-        "status": "final"})
+        "status": "final"}, action="summary.publish", actor=actor)
