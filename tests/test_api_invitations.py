@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from tests import factories
 from workshop.extensions import db
-from workshop.invitations import services
+from workshop.invitations import inviting, rsvp
 from workshop.models import CheckIn, Invitation
 from workshop.timeutil import LOCAL_TZ, utcnow
 
@@ -62,10 +62,10 @@ def test_create_invitation_refusals(ctx, client, api_headers):
 
 def test_staff_list_invitations_with_status_and_check_in_time(ctx, client, api_headers):
     workshop = factories.make_workshop()
-    first = services.invite_person(workshop, "Trần Văn Bình")
-    second = services.invite_person(workshop, "Lê Thị Hoa")
-    services.invite_person(workshop, "Hoàng Văn Sơn")
-    services.respond(second, "delegate", "Vũ Văn Phó")
+    first = inviting.invite_person(workshop, "Trần Văn Bình")
+    second = inviting.invite_person(workshop, "Lê Thị Hoa")
+    inviting.invite_person(workshop, "Hoàng Văn Sơn")
+    rsvp.respond(second, "delegate", "Vũ Văn Phó")
     db.session.add(CheckIn(invitation=first, workshop_id=workshop.id,
                            checked_in_at=datetime(2030, 8, 12, 7, 52, tzinfo=LOCAL_TZ)))
     db.session.commit()
@@ -94,8 +94,8 @@ def test_staff_list_invitations_with_status_and_check_in_time(ctx, client, api_h
 def test_me_answers_the_callers_own_invitation_workshop_and_sessions(ctx, client, api_headers):
     host = factories.make_organization("Sở Khoa học và Công nghệ")
     workshop = factories.make_workshop(host_organization=host)
-    invitation = services.invite_person(workshop, "Trần Văn Bình")
-    services.invite_person(workshop, "Lê Thị Hoa")
+    invitation = inviting.invite_person(workshop, "Trần Văn Bình")
+    inviting.invite_person(workshop, "Lê Thị Hoa")
 
     response = client.get("/api/v1/me", headers=attendee(invitation))
 
@@ -121,7 +121,7 @@ def test_me_without_a_valid_invitation_token(ctx, client, api_headers):
 
 def test_rsvp_accept_delegate_and_refusals(ctx, client):
     workshop = factories.make_workshop(rsvp_deadline=datetime(2030, 8, 8, 17, 0, tzinfo=LOCAL_TZ))
-    invitation = services.invite_person(workshop, "Trần Văn Bình")
+    invitation = inviting.invite_person(workshop, "Trần Văn Bình")
     headers = attendee(invitation)
 
     accepted = client.post("/api/v1/rsvp", headers=headers, json={"response": "accept"})
@@ -160,8 +160,8 @@ def test_the_personal_pages_session_calls_the_api_with_csrf(make_app):
     app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()
     with app.app_context():
-        invitation = services.invite_person(factories.make_workshop(), "Trần Văn Bình")
-        other = services.invite_person(factories.make_workshop(), "Lê Thị Hoa")
+        invitation = inviting.invite_person(factories.make_workshop(), "Trần Văn Bình")
+        other = inviting.invite_person(factories.make_workshop(), "Lê Thị Hoa")
         token, other_token, invitation_id = invitation.token, other.token, invitation.id
 
     page = client.get(f"/i/{token}").get_data(as_text=True)
@@ -183,8 +183,8 @@ def test_attendee_calls_are_limited_per_token_not_per_hall(make_app):
     client = app.test_client()
     with app.app_context():
         workshop = factories.make_workshop()
-        first = services.invite_person(workshop, "Trần Văn Bình").token
-        second = services.invite_person(workshop, "Lê Thị Hoa").token
+        first = inviting.invite_person(workshop, "Trần Văn Bình").token
+        second = inviting.invite_person(workshop, "Lê Thị Hoa").token
 
     statuses = [client.get("/api/v1/me", headers={"X-Invitation-Token": first}).status_code
                 for _n in range(121)]

@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError
 
 from tests import factories
 from workshop.extensions import db
-from workshop.invitations import services as invitations
+from workshop.invitations import inviting
 from workshop.models import AuditEntry, Invitation
 
 
@@ -114,7 +114,7 @@ def test_no_change_is_committed_without_its_row(ctx, users):
     event.listen(AuditEntry, "before_insert", disk_full)
     try:
         with pytest.raises(OperationalError):
-            invitations.mark_sent(workshop, actor=users["organizer"])
+            inviting.mark_sent(workshop, actor=users["organizer"])
     finally:
         event.remove(AuditEntry, "before_insert", disk_full)
     db.session.rollback()
@@ -126,9 +126,9 @@ def test_without_a_request_the_caller_names_the_actor(ctx, users):
     """The CLI and the demo have no signed-in account: only an explicit `actor` is recorded."""
     workshop = factories.make_workshop()
     factories.make_invitee(workshop)
-    invitations.invite_person(workshop, "Phạm Thị Lan")
+    inviting.invite_person(workshop, "Phạm Thị Lan")
     assert entries() == []
-    invitations.invite_person(workshop, "Hoàng Văn Minh", actor=users["organizer"])
+    inviting.invite_person(workshop, "Hoàng Văn Minh", actor=users["organizer"])
     [entry] = entries()
     assert (entry.action, entry.user_email, entry.detail) == (
         "invitations.invite_person", users["organizer"].email, "Hoàng Văn Minh")

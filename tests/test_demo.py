@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from workshop.demo.record import OFFICIAL
 from workshop.demo.services import DEMO_ACCOUNTS, DEMO_CODE, REHEARSAL_CODE, rehearsal_day
 from workshop.extensions import db
-from workshop.invitations.services import find_by_token, respond
+from workshop.invitations.rsvp import respond
+from workshop.invitations.services import find_by_token
 from workshop.models import (
     FEEDBACK_CATEGORIES,
     CheckIn,

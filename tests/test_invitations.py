@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from tests import factories
 from workshop.extensions import db
-from workshop.invitations import services
+from workshop.invitations import inviting, rsvp, services, sharing, tracking
 from workshop.links import personal_url
 from workshop.models import CheckIn, Invitation
 
@@ -35,7 +35,7 @@ def test_invite_by_kind_gives_each_agency_one_invitation_for_its_leader(ctx):
     workshop = factories.make_workshop()
     agencies = directory()
 
-    result = services.invite_organizations(workshop, kinds=["district"])
+    result = inviting.invite_organizations(workshop, kinds=["district"])
 
     assert result.skipped == []
     assert [i.organization_id for i in result.created] == [agencies["dai_tu"].id, agencies["pho_yen"].id]
@@ -49,9 +49,9 @@ def test_invite_by_kind_gives_each_agency_one_invitation_for_its_leader(ctx):
 def test_already_invited_agencies_are_skipped_and_reported(ctx):
     workshop = factories.make_workshop()
     agencies = directory()
-    services.invite_organizations(workshop, organization_ids=[agencies["tu_phap"].id])
+    inviting.invite_organizations(workshop, organization_ids=[agencies["tu_phap"].id])
 
-    result = services.invite_organizations(workshop, kinds=["department"],
+    result = inviting.invite_organizations(workshop, kinds=["department"],
                                            organization_ids=[agencies["chi_cuc"].id])
 
     assert [o.name for o in result.skipped] == ["Sở Tư pháp"]
@@ -62,7 +62,7 @@ def test_already_invited_agencies_are_skipped_and_reported(ctx):
     assert result.created[0].name == "Lãnh đạo Sở Nội vụ"
     assert db.session.scalar(select(func.count(Invitation.id))) == 3
     # Another workshop invites the same agencies afresh, numbered from 1.
-    other = services.invite_organizations(factories.make_workshop(), kinds=["department"])
+    other = inviting.invite_organizations(factories.make_workshop(), kinds=["department"])
     assert [i.letter_number for i in other.created] == [1, 2] and other.skipped == []
 
 
@@ -70,7 +70,7 @@ def test_tokens_are_random_long_distinct_and_never_an_id(ctx):
     workshop = factories.make_workshop()
     for n in range(12):
         factories.make_organization(f"UBND xã {n}", "district", leader_name=f"Người {n}")
-    created = services.invite_organizations(workshop, kinds=["district"]).created
+    created = inviting.invite_organizations(workshop, kinds=["district"]).created
 
     secrets = [i.token for i in created] + [i.pass_token for i in created]
     assert len(set(secrets)) == len(secrets)
@@ -85,14 +85,14 @@ def test_letter_numbers_never_reuse_a_number_given_outside_the_counter(ctx):
     """A number written into the table by other means (here a raw INSERT, as an older import
     did) is never given again: the counter starts above the highest number held."""
     workshop = factories.make_workshop()
-    services.invite_person(workshop, "Nguyễn Văn An")
+    inviting.invite_person(workshop, "Nguyễn Văn An")
     with db.engine.connect() as connection:
         connection.execute(Invitation.__table__.insert().values(
             workshop_id=workshop.id, name="Người của ban tổ chức khác", letter_number=2,
             token="t-other", pass_token="p-other", short_code="OTHER2"))
         connection.commit()
 
-    invitation = services.invite_person(workshop, "Lê Thị Bình")
+    invitation = inviting.invite_person(workshop, "Lê Thị Bình")
 
     assert invitation.letter_number == 3
     numbers = db.session.scalars(select(Invitation.letter_number).order_by(Invitation.letter_number))
@@ -102,34 +102,34 @@ def test_letter_numbers_never_reuse_a_number_given_outside_the_counter(ctx):
 def test_invite_update_and_delete_a_person(ctx):
     workshop = factories.make_workshop()
     agency = factories.make_organization("Sở Y tế")
-    invitation = services.invite_person(workshop, "  Đỗ Văn Hải ", "Phó Giám đốc", agency.id,
+    invitation = inviting.invite_person(workshop, "  Đỗ Văn Hải ", "Phó Giám đốc", agency.id,
                                         "hai@example.org", "0912 345 678")
     assert (invitation.name, invitation.organization_id, invitation.letter_number) == (
         "Đỗ Văn Hải", agency.id, 1)
 
     with pytest.raises(services.InvitationError) as refused:
-        services.invite_person(workshop, "Ai đó", organization_id=9999)
+        inviting.invite_person(workshop, "Ai đó", organization_id=9999)
     assert "organization_id" in refused.value.errors
 
-    services.update_invitation(invitation, "Đỗ Văn Hải", "Giám đốc", None, None, None)
+    inviting.update_invitation(invitation, "Đỗ Văn Hải", "Giám đốc", None, None, None)
     assert (invitation.title, invitation.organization_id, invitation.email) == ("Giám đốc", None, None)
 
-    services.respond(invitation, "accept")
+    rsvp.respond(invitation, "accept")
     with pytest.raises(services.InvitationError):
-        services.delete_invitation(invitation)
+        inviting.delete_invitation(invitation)
     assert db.session.get(Invitation, invitation.id) is not None
 
-    draft = services.invite_person(workshop, "Người sẽ bị xóa")
-    services.delete_invitation(draft)
+    draft = inviting.invite_person(workshop, "Người sẽ bị xóa")
+    inviting.delete_invitation(draft)
     assert db.session.get(Invitation, draft.id) is None
 
 
 def _answer(workshop, organization, status, **fields):
-    invitation = services.invite_person(workshop, f"Đại biểu {status}", organization_id=organization.id)
+    invitation = inviting.invite_person(workshop, f"Đại biểu {status}", organization_id=organization.id)
     if status != "draft":
-        response = services.RESPONSE_OF_STATUS.get(status)
+        response = rsvp.RESPONSE_OF_STATUS.get(status)
         if response:
-            services.respond(invitation, response, **fields)
+            rsvp.respond(invitation, response, **fields)
         else:
             invitation.status = status
             db.session.commit()
@@ -147,14 +147,14 @@ def test_counts_by_status_and_kind_and_the_agencies_nobody_represents(ctx):
     unanswered_but_came = _answer(workshop, agencies["dai_tu"], "sent")
     db.session.add(CheckIn(invitation=unanswered_but_came, workshop_id=workshop.id))
     _answer(workshop, agencies["chi_cuc"], "draft")
-    services.invite_person(workshop, "Khách mời tự do")  # outside the directory: kind "other"
+    inviting.invite_person(workshop, "Khách mời tự do")  # outside the directory: kind "other"
     walk_in = Invitation(workshop_id=workshop.id, name="Đến trực tiếp", status="accepted",
                          walk_in=True, organization_id=agencies["chi_cuc"].id)
     db.session.add(walk_in)
     db.session.add(CheckIn(invitation=walk_in, workshop_id=workshop.id))
     db.session.commit()
 
-    counts = services.invitation_counts(workshop)
+    counts = tracking.invitation_counts(workshop)
 
     assert counts.by_status.counts == {"draft": 2, "sent": 2, "accepted": 1, "declined": 2,
                                        "delegated": 1}
@@ -164,7 +164,7 @@ def test_counts_by_status_and_kind_and_the_agencies_nobody_represents(ctx):
                                                  "declined": 1, "delegated": 1}
     # Sở Nội vụ: one declined, one unanswered. The walk-in of the Chi cục came in person (not
     # an invitation, but someone of the agency is here); Đại Từ never answered but checked in.
-    not_coming = services.agencies_not_coming(workshop)
+    not_coming = tracking.agencies_not_coming(workshop)
     assert [(a.organization.name, a.declined, a.unanswered) for a in not_coming] == [
         ("Sở Nội vụ", 1, 1)]
 
@@ -173,9 +173,9 @@ def test_share_message_is_formal_vietnamese_with_the_personal_link(ctx):
     host = factories.make_organization("Sở Khoa học và Công nghệ")
     workshop = factories.make_workshop(title="Hội thảo đánh giá 05 năm áp dụng ISO 9001:2008",
                                        host_organization=host, venue="Hội trường Sở KH&CN")
-    invitation = services.invite_person(workshop, "Trần Văn Bình")
+    invitation = inviting.invite_person(workshop, "Trần Văn Bình")
 
-    message = services.share_message(invitation)
+    message = sharing.share_message(invitation)
 
     assert message.startswith("Sở Khoa học và Công nghệ trân trọng kính mời ông/bà Trần Văn Bình dự "
                               "Hội thảo đánh giá 05 năm áp dụng ISO 9001:2008 lúc 08:00 Thứ Hai, "
@@ -186,11 +186,11 @@ def test_share_message_is_formal_vietnamese_with_the_personal_link(ctx):
 def test_tracking_xlsx_opens_and_has_every_row(ctx):
     workshop = factories.make_workshop()
     agencies = directory()
-    services.invite_organizations(workshop, kinds=["department", "district"])
+    inviting.invite_organizations(workshop, kinds=["department", "district"])
     delegated = services.list_invitations(workshop, query="pho yen")[0]
-    services.respond(delegated, "delegate", "Vũ Văn Phó", "Phó Chủ tịch", "0987 654 321")
+    rsvp.respond(delegated, "delegate", "Vũ Văn Phó", "Phó Chủ tịch", "0987 654 321")
 
-    book = load_workbook(io.BytesIO(services.tracking_xlsx(workshop)))
+    book = load_workbook(io.BytesIO(tracking.tracking_xlsx(workshop)))
 
     rows = list(book["Giấy mời"].iter_rows(min_row=2, values_only=True))  # under the title row
     assert rows[0][:4] == ("Số giấy mời", "Cơ quan, đơn vị", "Loại cơ quan", "Người được mời")
@@ -206,10 +206,10 @@ def test_tracking_xlsx_opens_and_has_every_row(ctx):
 def test_list_filters_by_status_kind_and_text_without_accents(ctx):
     workshop = factories.make_workshop()
     directory()
-    services.invite_organizations(workshop, kinds=["department", "district", "subdepartment"])
+    inviting.invite_organizations(workshop, kinds=["department", "district", "subdepartment"])
     hoa = services.list_invitations(workshop, query="le thi hoa")
     assert [i.name for i in hoa] == ["Lê Thị Hoa"]
-    services.respond(hoa[0], "decline")
+    rsvp.respond(hoa[0], "decline")
 
     assert [i.name for i in services.list_invitations(workshop, status="declined")] == ["Lê Thị Hoa"]
     assert len(services.list_invitations(workshop, status="unanswered")) == 4
@@ -223,7 +223,7 @@ def test_list_filters_by_status_kind_and_text_without_accents(ctx):
 def test_invite_page_counts_kinds_previews_leaders_and_creates(ctx, client_as):
     workshop = factories.make_workshop()
     agencies = directory()
-    services.invite_organizations(workshop, organization_ids=[agencies["tu_phap"].id])
+    inviting.invite_organizations(workshop, organization_ids=[agencies["tu_phap"].id])
     client = client_as("organizer")
 
     page = client.get(f"/workshops/{workshop.code}/invite").get_data(as_text=True)
@@ -274,16 +274,16 @@ def test_invite_a_person_outside_the_directory_keeps_what_was_typed(ctx, client_
 def test_invitations_page_rows_counts_filters_and_actions(ctx, client_as):
     workshop = factories.make_workshop()
     directory()
-    services.invite_organizations(workshop, kinds=["department", "district"])
+    inviting.invite_organizations(workshop, kinds=["department", "district"])
     hoa = services.list_invitations(workshop, query="le thi hoa")[0]
-    services.respond(hoa, "delegate", "Vũ Văn Phó")
+    rsvp.respond(hoa, "delegate", "Vũ Văn Phó")
     client = client_as("organizer")
     url = f"/workshops/{workshop.code}/invitations"
 
     page = client.get(url).get_data(as_text=True)
     assert "Trần Văn Bình" in page and "Vũ Văn Phó" in page and "Cử người dự thay" in page
     assert "Cơ quan chưa có ai dự (4)" not in page and "Cơ quan chưa có ai dự (3)" in page
-    message = services.share_message(hoa)
+    message = sharing.share_message(hoa)
     assert message[:message.index("http")] in page  # the page's link has the request's origin
     assert f"/i/{hoa.token}" in page
     assert f"/workshops/{workshop.code}/invitations/{hoa.id}" in page
@@ -303,7 +303,7 @@ def test_invitations_page_rows_counts_filters_and_actions(ctx, client_as):
 
 def test_staff_read_the_list_without_personal_links_and_cannot_invite(ctx, client_as):
     workshop = factories.make_workshop()
-    invitation = services.invite_person(workshop, "Trần Văn Bình")
+    invitation = inviting.invite_person(workshop, "Trần Văn Bình")
     staff = client_as("staff")
 
     page = staff.get(f"/workshops/{workshop.code}/invitations")
@@ -317,8 +317,8 @@ def test_staff_read_the_list_without_personal_links_and_cannot_invite(ctx, clien
 
 def test_edit_and_delete_pages(ctx, client_as):
     workshop = factories.make_workshop()
-    invitation = services.invite_person(workshop, "Trần Văn Bình")
-    sent = services.invite_person(workshop, "Lê Thị Hoa")
+    invitation = inviting.invite_person(workshop, "Trần Văn Bình")
+    sent = inviting.invite_person(workshop, "Lê Thị Hoa")
     sent.status = "sent"
     db.session.commit()
     client = client_as("organizer")
@@ -337,7 +337,7 @@ def test_edit_and_delete_pages(ctx, client_as):
     assert client.post(f"{edit_url}/delete").status_code == 302
     assert db.session.get(Invitation, invitation.id) is None
     # An invitation of another workshop is not reachable through this one.
-    other = services.invite_person(factories.make_workshop(), "Người khác")
+    other = inviting.invite_person(factories.make_workshop(), "Người khác")
     assert client.get(f"/workshops/{workshop.code}/invitations/{other.id}").status_code == 404
 
 
@@ -345,7 +345,7 @@ def test_html_in_names_is_escaped_on_the_organizer_pages(ctx, client_as):
     workshop = factories.make_workshop(title="<i>Hội thảo</i>")
     factories.make_organization("<b>Sở</b> Tư pháp", "department",
                                 leader_name="<script>alert(1)</script>")
-    services.invite_organizations(workshop, kinds=["department"])
+    inviting.invite_organizations(workshop, kinds=["department"])
     client = client_as("organizer")
 
     for url in (f"/workshops/{workshop.code}/invite", f"/workshops/{workshop.code}/invitations"):
@@ -368,14 +368,14 @@ def test_the_list_is_in_vietnamese_alphabetical_order(ctx, client_as):
     """Issue 11: by person in Vietnamese order (workshop/collation.py), not by letter number."""
     workshop = factories.make_workshop()
     for name in ("Người một", "Người hai", "Người ba", "Người đến", "Người dự"):
-        services.invite_person(workshop, name)
+        inviting.invite_person(workshop, name)
     page = client_as("organizer").get(f"/workshops/{workshop.code}/invitations").get_data(as_text=True)
     assert re.findall(r"Người (một|hai|ba|đến|dự)</strong>", page) == ["ba", "dự", "đến", "hai", "một"]
 
 
 def test_mark_sent_moves_only_drafts(ctx):
     """Letters delivered by hand: draft → sent, answers untouched, walk-ins left alone."""
-    from workshop.invitations.services import mark_sent
+    from workshop.invitations.inviting import mark_sent
     from workshop.models import Invitation
 
     workshop = factories.make_workshop()

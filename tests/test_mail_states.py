@@ -19,7 +19,7 @@ from tests.smtp import smtp_server_fixture  # noqa: F401  (the `smtp_server` fix
 from workshop.auth.services import create_api_token
 from workshop.config import from_environment
 from workshop.extensions import db
-from workshop.invitations import services as invitations
+from workshop.invitations import inviting
 from workshop.models import Invitation, OutboxHeartbeat, OutboxMessage
 from workshop.outbox import mailer, services
 from workshop.outbox.cli import outbox_cli
@@ -267,7 +267,7 @@ def test_hand_delivered_letters_are_sent_whatever_their_email(ctx):
     failed, untouched = factories.make_invitee(workshop), factories.make_invitee(workshop, email=None)
     services.queue_invitation_emails(workshop)
     fail_for_good()
-    assert invitations.mark_sent(workshop) == 2
+    assert inviting.mark_sent(workshop) == 2
     assert {fresh(failed).status, fresh(untouched).status} == {"sent"}
     assert services.last_delivery(failed).state == "failed"  # the e-mail itself still failed
 
@@ -276,7 +276,7 @@ def test_deleting_a_draft_cancels_its_queued_email(ctx):
     workshop = factories.make_letter_workshop()
     invitation = factories.make_invitee(workshop)
     services.queue_invitation_emails(workshop)
-    invitations.delete_invitation(fresh(invitation))
+    inviting.delete_invitation(fresh(invitation))
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
     assert services.deliver_due().handled == 0
 

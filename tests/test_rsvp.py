@@ -6,7 +6,7 @@ import pytest
 from tests import factories
 from workshop.api.routing import SESSION_INVITATION_KEY
 from workshop.extensions import db
-from workshop.invitations import services
+from workshop.invitations import inviting, rsvp, services
 from workshop.qr import qr_svg
 from workshop.timeutil import LOCAL_TZ, utcnow
 
@@ -23,7 +23,7 @@ def workshop_with_host(**fields):
 
 def invite(workshop, name="Trần Văn Bình", **fields):
     agency = factories.make_organization("Sở Tư pháp")
-    return services.invite_person(workshop, name, "Giám đốc Sở", agency.id, **fields)
+    return inviting.invite_person(workshop, name, "Giám đốc Sở", agency.id, **fields)
 
 
 def close(workshop):
@@ -129,7 +129,7 @@ def test_a_deputy_needs_a_name_and_a_valid_phone(ctx, client):
 def test_after_the_deadline_the_answer_is_refused_and_nothing_changes(ctx, client):
     workshop = workshop_with_host()
     invitation = invite(workshop)
-    services.respond(invitation, "accept")
+    rsvp.respond(invitation, "accept")
     answered_at = invitation.responded_at
     close(workshop)
 
@@ -149,19 +149,19 @@ def test_respond_service_rules(ctx):
     workshop = workshop_with_host(rsvp_deadline=None)
     invitation = invite(workshop)
     # Without an RSVP deadline, answers may change until the workshop starts.
-    assert services.answer_deadline(workshop) == workshop.starts_at
-    services.respond(invitation, "delegate", "  Vũ Văn Phó ", "", None,
+    assert rsvp.answer_deadline(workshop) == workshop.starts_at
+    rsvp.respond(invitation, "delegate", "  Vũ Văn Phó ", "", None,
                      now=workshop.starts_at - timedelta(minutes=1))
     assert (invitation.delegate_name, invitation.delegate_title) == ("Vũ Văn Phó", None)
 
     with pytest.raises(services.AnswerClosed) as closed:
-        services.respond(invitation, "decline", now=workshop.starts_at + timedelta(minutes=1))
+        rsvp.respond(invitation, "decline", now=workshop.starts_at + timedelta(minutes=1))
     assert "Đã hết hạn xác nhận tham dự (08:00 Thứ Hai, 12/08/2030)" in closed.value.message
     with pytest.raises(services.InvitationError) as nameless:
-        services.respond(invitation, "delegate", "   ", delegate_phone="12")
+        rsvp.respond(invitation, "delegate", "   ", delegate_phone="12")
     assert set(nameless.value.errors) == {"delegate_name", "delegate_phone"}
     with pytest.raises(services.InvitationError):
-        services.respond(invitation, "maybe")
+        rsvp.respond(invitation, "maybe")
     db.session.refresh(invitation)
     assert invitation.status == "delegated" and invitation.delegate_name == "Vũ Văn Phó"
 
@@ -182,7 +182,7 @@ def test_a_token_never_shows_someone_elses_invitation(ctx, client):
     workshop = workshop_with_host()
     mine = invite(workshop, "Trần Văn Bình")
     theirs = invite(workshop, "Lê Thị Hoa")
-    services.respond(theirs, "delegate", "Người Dự Thay Bí Mật")
+    rsvp.respond(theirs, "delegate", "Người Dự Thay Bí Mật")
 
     _response, text = page(client, mine)
     assert "Trần Văn Bình" in text
@@ -198,9 +198,9 @@ def test_html_in_names_is_escaped_on_the_personal_page(ctx, client):
     host = factories.make_organization("<b>Sở</b> KH&CN")
     workshop = factories.make_workshop(title="<i>Hội thảo</i>", venue="<u>Hội trường</u>",
                                        host_organization=host)
-    invitation = services.invite_person(workshop, "<script>alert(1)</script>",
+    invitation = inviting.invite_person(workshop, "<script>alert(1)</script>",
                                         organization_id=factories.make_organization("<em>Sở</em>").id)
-    services.respond(invitation, "delegate", "<img src=x onerror=alert(2)>", "<s>Phó</s>")
+    rsvp.respond(invitation, "delegate", "<img src=x onerror=alert(2)>", "<s>Phó</s>")
 
     _response, text = page(client, invitation)
 

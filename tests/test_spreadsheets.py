@@ -21,6 +21,7 @@ from workshop.directory import imports as directory_imports
 from workshop.directory import services as directory
 from workshop.extensions import db
 from workshop.invitations import services as invitations
+from workshop.invitations import tracking
 from workshop.models import CheckIn
 from workshop.office import MAX_WIDTH, MIN_WIDTH
 from workshop.summary.report import report_xlsx
@@ -160,7 +161,7 @@ def assert_prints_like_an_office(sheet, title: str) -> None:
 
 
 def test_the_invitations_export_prints_and_sorts(world):
-    book = load_workbook(io.BytesIO(invitations.tracking_xlsx(world.workshop)))
+    book = load_workbook(io.BytesIO(tracking.tracking_xlsx(world.workshop)))
     for sheet in book.worksheets:
         assert_prints_like_an_office(sheet, world.workshop.title)
     header, rows = table(book["Giấy mời"])

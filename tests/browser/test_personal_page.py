@@ -3,7 +3,7 @@ from datetime import datetime
 
 from tests import factories
 from workshop.extensions import db
-from workshop.invitations import services
+from workshop.invitations import inviting
 from workshop.models import Invitation
 from workshop.timeutil import LOCAL_TZ
 
@@ -15,7 +15,7 @@ def test_send_a_deputy_from_a_phone_and_see_the_pass(ctx, live_server, phone, tm
         venue="Hội trường Sở Khoa học và Công nghệ tỉnh Thái Nguyên", host_organization=host,
         rsvp_deadline=datetime(2030, 8, 8, 17, 0, tzinfo=LOCAL_TZ))
     agency = factories.make_organization("UBND thị xã Phổ Yên", "district")
-    invitation = services.invite_person(workshop, "Lê Thị Hoa", "Chủ tịch UBND thị xã", agency.id)
+    invitation = inviting.invite_person(workshop, "Lê Thị Hoa", "Chủ tịch UBND thị xã", agency.id)
 
     phone.goto(f"{live_server}/i/{invitation.token}")
     assert phone.get_by_role("heading", level=1).inner_text().startswith("Hội thảo đánh giá 05 năm")

@@ -10,7 +10,7 @@ from ..checkin.services import attendance_xlsx
 from ..directory.imports import EXPORT_FILENAME, export_xlsx
 from ..directory.services import search_organizations
 from ..events.services import workshop_or_404
-from ..invitations.services import tracking_xlsx
+from ..invitations.tracking import tracking_xlsx
 from ..office import XLSX_MIMETYPE
 from ..summary.report import report_xlsx
 from ..summary.services import compile_summary

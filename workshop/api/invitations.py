@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import request
 from flask_babel import gettext as _
 
-from ..invitations import services
+from ..invitations import inviting, services
+from ..invitations import rsvp as answers  # the module; `rsvp` is the view below
 from ..invitations.forms import PersonForm, RsvpForm
 from ..links import personal_url
 from ..models import ORGANIZATION_KINDS, Invitation, Workshop
@@ -49,11 +50,11 @@ def serialize_own(invitation: Invitation) -> dict:
     """The invitation as its invitee sees it: with the pass and whether the answer may change."""
     return {
         **serialize_invitation(invitation),
-        "response": services.RESPONSE_OF_STATUS.get(invitation.status),
+        "response": answers.RESPONSE_OF_STATUS.get(invitation.status),
         "attendee_name": invitation.attendee_name,
         "pass_token": invitation.pass_token,
-        "answer_deadline": isoformat(services.answer_deadline(invitation.workshop)),
-        "can_change_answer": services.can_answer(invitation),
+        "answer_deadline": isoformat(answers.answer_deadline(invitation.workshop)),
+        "can_change_answer": answers.can_answer(invitation),
     }
 
 
@@ -96,7 +97,7 @@ def create_invitation(code: str):
     workshop = workshop_or_404(code)
     form = json_form(PersonForm)
     try:
-        invitation = services.invite_person(
+        invitation = inviting.invite_person(
             workshop, form.name.data, form.title.data, form.organization_id.data, form.email.data,
             form.phone.data, form.salutation.data or None,
         )
@@ -153,7 +154,7 @@ def rsvp():
     invitation = current_invitation()
     form = json_form(RsvpForm)
     try:
-        services.respond(invitation, form.response.data, form.delegate_name.data,
+        answers.respond(invitation, form.response.data, form.delegate_name.data,
                          form.delegate_title.data, form.delegate_phone.data)
     except services.InvitationError as error:
         raise _invitation_error(error) from None

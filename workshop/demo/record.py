@@ -15,7 +15,8 @@ from sqlalchemy import select
 from ..checkin.services import check_in, register_walk_in
 from ..extensions import db
 from ..feedback.services import add_feedback, contribution_of, save_contribution, set_feedback_closes_at
-from ..invitations.services import COMING, UNANSWERED, respond
+from ..invitations.rsvp import respond
+from ..invitations.services import COMING, UNANSWERED
 from ..models import Feedback, Invitation, Organization, Question, User, Workshop
 from ..questions.services import answer, ask, assign, merge, set_status, vote
 from ..summary.services import save_conclusions, versions

@@ -15,12 +15,8 @@ from sqlalchemy import func, select
 from ..directory.imports import import_organizations, parse_import
 from ..events.services import SessionData, WorkshopData, add_session, create_workshop, get_workshop
 from ..extensions import db
-from ..invitations.services import (
-    UNANSWERED_FILTER,
-    invitations_statement,
-    invite_organizations,
-    mark_sent,
-)
+from ..invitations.inviting import invite_organizations, mark_sent
+from ..invitations.services import UNANSWERED_FILTER, invitations_statement
 from ..links import personal_url
 from ..models import Invitation, Organization, User, Workshop
 from ..summary.services import compile_summary

@@ -8,17 +8,17 @@ from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional, Va
 
 from ..fields import CheckedForm, OrganizationField
 from ..models import KIND_LABELS, ORGANIZATION_KINDS, SALUTATIONS
-from . import services
+from . import rsvp
 
 
 def _length() -> Length:
-    return Length(max=services.MAX_TEXT, message=_l("Tối đa %(max)d ký tự."))
+    return Length(max=rsvp.MAX_TEXT, message=_l("Tối đa %(max)d ký tự."))
 
 
 def phone_number(form, field) -> None:
     """The service's rule on phone numbers, as a form validator."""
     try:
-        services.clean_phone(field.data)
+        rsvp.clean_phone(field.data)
     except ValueError as error:
         raise ValidationError(str(error)) from None
 
@@ -74,7 +74,7 @@ class RsvpForm(CheckedForm):
                  SelectChoice("decline", _l("Không tham dự"))],
         validate_choice=False,
         validators=[InputRequired(_l("Vui lòng chọn câu trả lời.")),
-                    AnyOf(tuple(services.RESPONSES), message=_l("Câu trả lời không hợp lệ."))],
+                    AnyOf(tuple(rsvp.RESPONSES), message=_l("Câu trả lời không hợp lệ."))],
     )
     delegate_name = StringField(_l("Họ và tên người dự thay"), validators=[Optional(), _length()])
     delegate_title = StringField(_l("Chức vụ"), validators=[Optional(), _length()])

@@ -34,7 +34,7 @@ from ..qr import qr_png, qr_svg
 from ..ratelimit import attendee_pages, request_invitation
 from ..summary.services import published_summary
 from ..text import fold
-from . import services
+from . import inviting, rsvp, services, sharing, tracking
 from .forms import InviteForm, PersonForm, RsvpForm
 
 bp = Blueprint("invitations", __name__)
@@ -69,14 +69,14 @@ def _show_errors(form: FlaskForm, error: services.InvitationError) -> None:
 
 
 def _invite_page(workshop: Workshop, form: InviteForm, person_form: PersonForm,
-                 selection: services.Selection | None = None, status: int = 200):
+                 selection: inviting.Selection | None = None, status: int = 200):
     organizations = sorted(db.session.scalars(db.select(Organization)), key=agency_key)
-    invited = services.invited_organization_ids(workshop)
+    invited = inviting.invited_organization_ids(workshop)
     counts = kind_counts()
     kinds = [(kind, KIND_LABELS[kind], counts[kind],
               sum(1 for o in organizations if o.kind == kind and o.id in invited))
              for kind in ORGANIZATION_KINDS]
-    preview = ([services.leader_invitation(workshop, organization) for organization in selection.new]
+    preview = ([inviting.leader_invitation(workshop, organization) for organization in selection.new]
                if selection else None)
     return render_template(
         "invitations/invite.html", workshop=workshop, form=form, person_form=person_form,
@@ -97,11 +97,11 @@ def invite(code: str):
         return _invite_page(workshop, form, PersonForm(formdata=None),
                             status=422 if form.is_submitted() else 200)
     if request.form.get("action") != "create":
-        selection = services.select_organizations(workshop, form.organization_ids.data,
+        selection = inviting.select_organizations(workshop, form.organization_ids.data,
                                                   form.kinds.data)
         return _invite_page(workshop, form, PersonForm(formdata=None), selection)
     try:
-        result = services.invite_organizations(workshop, form.organization_ids.data, form.kinds.data)
+        result = inviting.invite_organizations(workshop, form.organization_ids.data, form.kinds.data)
     except services.InvitationError as error:
         flash(error.message, "error")
         return _invite_page(workshop, form, PersonForm(formdata=None), status=409)
@@ -122,7 +122,7 @@ def invite_person(code: str):
     form = PersonForm()
     if form.validate_on_submit():
         try:
-            invitation = services.invite_person(workshop, form.name.data, form.title.data,
+            invitation = inviting.invite_person(workshop, form.name.data, form.title.data,
                                                 form.organization_id.data, form.email.data,
                                                 form.phone.data, form.salutation.data or None)
         except services.InvitationError as error:
@@ -147,11 +147,11 @@ def list_invitations(code: str):
     invitations = services.list_invitations(workshop, status, kind, query)
     return render_template(
         "invitations/list.html", workshop=workshop, invitations=invitations,
-        counts=services.invitation_counts(workshop),
-        not_coming=services.agencies_not_coming(workshop),
+        counts=tracking.invitation_counts(workshop),
+        not_coming=tracking.agencies_not_coming(workshop),
         status=status, kind=kind, query=query, statuses=services.STATUS_FILTERS,
         status_labels={**STATUS_LABELS, "unanswered": _("Chưa trả lời")},
-        kind_labels=KIND_LABELS, share_message=services.share_message, personal_url=personal_url,
+        kind_labels=KIND_LABELS, share_message=sharing.share_message, personal_url=personal_url,
         deliveries=last_deliveries([invitation.id for invitation in invitations]),
         mail=mail_health(workshop),
     )
@@ -164,7 +164,7 @@ def mark_sent(code: str):
     workshop = workshop_or_404(code)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    changed = services.mark_sent(workshop)
+    changed = inviting.mark_sent(workshop)
     flash(_("Đã đánh dấu %(count)d giấy mời là đã gửi.", count=changed), "success")
     return redirect(url_for(".list_invitations", code=workshop.code))
 
@@ -174,7 +174,7 @@ def mark_sent(code: str):
 def export_invitations(code: str):
     workshop = workshop_or_404(code)
     return send_file(
-        BytesIO(services.tracking_xlsx(workshop)), as_attachment=True,
+        BytesIO(tracking.tracking_xlsx(workshop)), as_attachment=True,
         download_name=f"giay-moi-{workshop.code}.xlsx",
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
@@ -189,7 +189,7 @@ def edit_invitation(code: str, invitation_id: int):
     form = PersonForm(obj=invitation)
     if form.validate_on_submit():
         try:
-            services.update_invitation(invitation, form.name.data, form.title.data,
+            inviting.update_invitation(invitation, form.name.data, form.title.data,
                                        form.organization_id.data, form.email.data, form.phone.data,
                                        form.salutation.data or None)
         except services.InvitationError as error:
@@ -209,7 +209,7 @@ def delete_invitation(code: str, invitation_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
     try:
-        services.delete_invitation(invitation)
+        inviting.delete_invitation(invitation)
     except services.InvitationError as error:
         flash(error.message, "error")
         return redirect(url_for(".edit_invitation", code=workshop.code, invitation_id=invitation_id))
@@ -238,7 +238,7 @@ def personal(token: str):
     status = 200
     if form.validate_on_submit():
         try:
-            services.respond(invitation, form.response.data, form.delegate_name.data,
+            rsvp.respond(invitation, form.response.data, form.delegate_name.data,
                              form.delegate_title.data, form.delegate_phone.data)
         except services.AnswerClosed as error:
             flash(error.message, "error")
@@ -254,11 +254,11 @@ def personal(token: str):
     workshop = invitation.workshop
     return render_template(
         "invitations/personal.html", invitation=invitation, workshop=workshop, form=form,
-        can_answer=services.can_answer(invitation), deadline=services.answer_deadline(workshop),
+        can_answer=rsvp.can_answer(invitation), deadline=rsvp.answer_deadline(workshop),
         map_url="https://www.google.com/maps/search/?api=1&query=" + quote_plus(workshop.venue),
         # The QR code is drawn from our random token only, never from user text.
         qr=qr_svg(invitation.pass_token) if invitation.status != "declined" else None,
-        summary=published_summary(workshop), first=services.first_on_page(invitation),
+        summary=published_summary(workshop), first=rsvp.first_on_page(invitation),
     ), status
 
 

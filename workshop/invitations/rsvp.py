@@ -1,0 +1,113 @@
+"""The invitee's answer (RSVP): accept, decline or send a deputy, until the deadline; and what
+the personal page shows first."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import update
+
+from ..core import local_time, long_date
+from ..extensions import db
+from ..models import Invitation, Workshop
+from ..phases import AFTER, BEFORE, phase
+from ..timeutil import utcnow
+from .services import AnswerClosed, InvitationError, _clean
+
+# What the invitee says (API and forms) and the state it puts the invitation in.
+RESPONSES = {"accept": "accepted", "decline": "declined", "delegate": "delegated"}
+RESPONSE_OF_STATUS = {status: response for response, status in RESPONSES.items()}
+MAX_TEXT = 255  # the length of the name and title columns
+# 8 to 15 digits, written with the spaces, dots, dashes and brackets people use.
+_PHONE = re.compile(r"^\+?[0-9 .()\-]+$")
+
+
+# --- the answer (RSVP) ----------------------------------------------------------------------
+
+
+def answer_deadline(workshop: Workshop) -> datetime:
+    """Answers may change until the RSVP deadline, or until the workshop starts if none is set."""
+    return workshop.rsvp_deadline or workshop.starts_at
+
+
+def can_answer(invitation: Invitation, now: datetime | None = None) -> bool:
+    return (now or utcnow()) <= answer_deadline(invitation.workshop)
+
+
+def first_on_page(invitation: Invitation, now: datetime | None = None) -> str:
+    """What the personal page shows first, by the workshop's phase: `answer` before the
+    deadline (and for whoever declined, who has no pass), `pass` from the deadline and on the
+    day, `summary` once the workshop has ended."""
+    now = now or utcnow()
+    current = phase(invitation.workshop, now)
+    if current == AFTER:
+        return "summary"
+    if invitation.status == "declined" or (current == BEFORE and can_answer(invitation, now)):
+        return "answer"
+    return "pass"
+
+
+def clean_phone(phone: str | None) -> str | None:
+    """A phone number as typed, if it looks like one (8 to 15 digits); raises ValueError."""
+    phone = _clean(phone)
+    if phone is None:
+        return None
+    digits = sum(ch.isdigit() for ch in phone)
+    if not _PHONE.match(phone) or not 8 <= digits <= 15:
+        raise ValueError(_("Số điện thoại không hợp lệ (ví dụ 0912 345 678)."))
+    return phone
+
+
+def _deputy(name: str | None, title: str | None, phone: str | None
+            ) -> tuple[str, str | None, str | None]:
+    """The deputy's name (required), title and phone, cleaned; every problem at once."""
+    name, title = _clean(name), _clean(title)
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["delegate_name"] = [_("Vui lòng nhập họ và tên người dự thay.")]
+    for key, value in (("delegate_name", name), ("delegate_title", title)):
+        if value and len(value) > MAX_TEXT:
+            errors.setdefault(key, []).append(_("Tối đa %(max)d ký tự.", max=MAX_TEXT))
+    try:
+        phone = clean_phone(phone)
+    except ValueError as error:
+        errors["delegate_phone"] = [str(error)]
+    if errors:
+        raise InvitationError(next(iter(errors.values()))[0], errors)
+    return name, title, phone
+
+
+def respond(invitation: Invitation, response: str, delegate_name: str | None = None,
+            delegate_title: str | None = None, delegate_phone: str | None = None,
+            now: datetime | None = None) -> Invitation:
+    """Record the invitee's answer: accept, decline, or send a deputy (whose name is required).
+
+    The answer can be changed until the deadline; after it nothing changes and AnswerClosed
+    says why. A deputy's details are kept only with the "delegate" answer.
+    """
+    now = now or utcnow()
+    if response not in RESPONSES:
+        message = _("Vui lòng chọn: tham dự, cử người dự thay hoặc không tham dự.")
+        raise InvitationError(message, {"response": [message]})
+    if not can_answer(invitation, now):
+        deadline = answer_deadline(invitation.workshop)
+        raise AnswerClosed(_(
+            "Đã hết hạn xác nhận tham dự (%(time)s %(date)s); câu trả lời không thể thay đổi. "
+            "Vui lòng liên hệ trực tiếp Ban tổ chức.",
+            time=local_time(deadline), date=long_date(deadline),
+        ))
+    name = title = phone = None
+    if response == "delegate":
+        name, title, phone = _deputy(delegate_name, delegate_title, delegate_phone)
+    # One statement writes the whole answer: two answers sent at the same instant are then
+    # applied one after the other, each complete, never mixed (the ORM would write only the
+    # columns this request changed, keeping the other answer's deputy with an "accept").
+    db.session.execute(
+        update(Invitation).where(Invitation.id == invitation.id)
+        .values(status=RESPONSES[response], delegate_name=name, delegate_title=title,
+                delegate_phone=phone, responded_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()  # expires the invitation: it is read again as the database now holds it
+    return invitation

@@ -1,0 +1,33 @@
+"""The short formal text an organizer sends by Zalo or SMS with the personal link."""
+from __future__ import annotations
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from ..core import local_time, long_date
+from ..links import personal_url
+from ..models import Invitation
+
+
+def share_message(invitation: Invitation) -> str:
+    """The short formal text an organizer pastes into Zalo or an SMS, with the personal link.
+
+    Always in Vietnamese, whatever the organizer's interface language: it goes to the invitee.
+    """
+    workshop = invitation.workshop
+    host = workshop.host_organization
+    with force_locale("vi"):
+        values = {
+            "name": invitation.name,
+            "title": workshop.title,
+            "time": local_time(workshop.starts_at),
+            "date": str(long_date(workshop.starts_at)),
+            "venue": workshop.venue,
+            "link": personal_url(invitation),
+        }
+        if host is None:
+            return _("Kính mời ông/bà %(name)s dự %(title)s lúc %(time)s %(date)s tại %(venue)s. "
+                     "Xác nhận tham dự và nhận thẻ vào hội trường: %(link)s", **values)
+        return _("%(host)s trân trọng kính mời ông/bà %(name)s dự %(title)s lúc %(time)s %(date)s "
+                 "tại %(venue)s. Xác nhận tham dự và nhận thẻ vào hội trường: %(link)s",
+                 host=host.name, **values)
