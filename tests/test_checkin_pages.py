@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from tests import factories
 from tests.test_checkin import make_invitation
 from workshop.api.routing import SESSION_INVITATION_KEY
-from workshop.checkin import services
+from workshop.checkin import self_checkin, services
 from workshop.extensions import db
 from workshop.models import CheckIn, CheckInAttempt, Invitation
 from workshop.timeutil import LOCAL_TZ, utcnow
@@ -219,7 +219,7 @@ def self_url(workshop, secret: str | None = None) -> str:
 
 def at_door(workshop) -> str:
     """The secret of the poster on the screen at the door, now."""
-    return services.screen_secret(workshop)
+    return self_checkin.screen_secret(workshop)
 
 
 def opened_link(client, invitation) -> None:
@@ -283,7 +283,7 @@ def test_self_check_in_without_the_door_secret_is_refused(workshop, client):
     opened_link(client, invitation)
     page = client.get(self_url(workshop)).get_data(as_text=True)
     assert "Hãy quét mã QR tại cửa hội trường" in page and "Điểm danh</button>" not in page
-    for secret in (None, "", "s" + "A" * 16, services.day_secret(workshop, date(2001, 1, 1))):
+    for secret in (None, "", "s" + "A" * 16, self_checkin.day_secret(workshop, date(2001, 1, 1))):
         response = client.post(self_url(workshop), data={"k": secret} if secret is not None else {})
         assert response.status_code == 409
         assert "Hãy quét mã QR tại cửa hội trường" in response.get_data(as_text=True)
@@ -292,21 +292,21 @@ def test_self_check_in_without_the_door_secret_is_refused(workshop, client):
 
 def test_the_door_secret_changes_and_the_printed_one_holds_for_its_day(workshop, ctx):
     now = utcnow()
-    window = timedelta(seconds=services.DOOR_WINDOW_SECONDS)
-    current = services.screen_secret(workshop, now)
-    assert services.door_secret_valid(workshop, current, now)
-    assert services.door_secret_valid(workshop, current, now + window)  # the previous one too
-    assert not services.door_secret_valid(workshop, current, now + 2 * window)  # then no more
-    assert services.screen_secret(workshop, now + 2 * window) != current
+    window = timedelta(seconds=self_checkin.DOOR_WINDOW_SECONDS)
+    current = self_checkin.screen_secret(workshop, now)
+    assert self_checkin.door_secret_valid(workshop, current, now)
+    assert self_checkin.door_secret_valid(workshop, current, now + window)  # the previous one too
+    assert not self_checkin.door_secret_valid(workshop, current, now + 2 * window)  # then no more
+    assert self_checkin.screen_secret(workshop, now + 2 * window) != current
     other = factories.make_workshop(starts_at=workshop.starts_at, ends_at=None)
-    assert not services.door_secret_valid(other, current, now)  # one workshop's secret only
+    assert not self_checkin.door_secret_valid(other, current, now)  # one workshop's secret only
 
     today = now.astimezone(LOCAL_TZ).date()
-    printed = services.day_secret(workshop, today)
-    assert services.door_secret_valid(workshop, printed, now)
-    assert not services.door_secret_valid(workshop, printed, now + timedelta(days=1))
-    assert not services.door_secret_valid(
-        workshop, services.day_secret(workshop, today - timedelta(days=1)), now)
+    printed = self_checkin.day_secret(workshop, today)
+    assert self_checkin.door_secret_valid(workshop, printed, now)
+    assert not self_checkin.door_secret_valid(workshop, printed, now + timedelta(days=1))
+    assert not self_checkin.door_secret_valid(
+        workshop, self_checkin.day_secret(workshop, today - timedelta(days=1)), now)
 
 
 def test_the_poster_on_a_screen_refreshes_its_secret(workshop, client_as):
@@ -314,7 +314,7 @@ def test_the_poster_on_a_screen_refreshes_its_secret(workshop, client_as):
     page = client.get(f"/workshops/{workshop.code}/poster?screen=1").get_data(as_text=True)
     assert 'id="poster-qr"' in page and "js/poster.js" in page and "<script>" not in page
     data = client.get(f"/workshops/{workshop.code}/poster.json").get_json()
-    assert data["url"].endswith(f"/self-checkin?k={services.screen_secret(workshop)}")
+    assert data["url"].endswith(f"/self-checkin?k={self_checkin.screen_secret(workshop)}")
     svg = client.get(data["qr"])
     assert svg.mimetype == "image/svg+xml" and svg.data.startswith(b"<svg")
     assert svg.headers["Cache-Control"] == "no-store"
@@ -345,7 +345,7 @@ def test_self_check_in_opens_on_the_day_only(ctx, client):
     assert "Chưa mở điểm danh" in page and 'name="code"' not in page
     client.post(self_url(workshop), data={"code": invitation.short_code})
     assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 0
-    assert services.self_check_in_open(workshop, now=workshop.starts_at)
+    assert self_checkin.self_check_in_open(workshop, now=workshop.starts_at)
 
 
 def test_self_check_in_is_rate_limited(ctx, make_app):

@@ -133,7 +133,7 @@ def test_the_personal_pages_of_a_hall_after_a_flood_of_wrong_links(hall, clock):
 def test_self_check_in_of_a_hall_after_a_flood_of_wrong_codes(hall, clock):
     hall.workshop.starts_at, hall.workshop.ends_at = utcnow(), None  # the day of the workshop
     db.session.commit()
-    from workshop.checkin.services import screen_secret
+    from workshop.checkin.self_checkin import screen_secret
 
     url = f"/workshops/{hall.code}/self-checkin?k={screen_secret(hall.workshop)}"
     client = hall.client

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from tests import factories
-from workshop.checkin import services as checkin
+from workshop.checkin import desk as checkin_desk
 from workshop.collation import vietnamese_key
 from workshop.directory import imports as directory_imports
 from workshop.directory import services as directory
@@ -179,7 +179,7 @@ def test_the_invitations_export_prints_and_sorts(world):
 
 
 def test_the_attendance_export_prints_and_sorts(world):
-    book = load_workbook(io.BytesIO(checkin.attendance_xlsx(world.workshop)))
+    book = load_workbook(io.BytesIO(checkin_desk.attendance_xlsx(world.workshop)))
     for sheet in book.worksheets:
         assert_prints_like_an_office(sheet, world.workshop.title)
     header, rows = table(book["Điểm danh"])
@@ -231,11 +231,11 @@ def test_the_pages_lists_are_in_vietnamese_order(world, client_as):
     workshop = world.workshop
     listed = invitations.list_invitations(workshop)
     assert [(i.organization.name, i.name) for i in listed] == expected_invitees()
-    found = checkin.search_invitations(workshop, "ke hoach")
+    found = checkin_desk.search_invitations(workshop, "ke hoach")
     assert [invitation.name for invitation in found] == PEOPLE_IN_ORDER
-    assert [invitation.name for invitation in checkin.search_invitations(workshop, "ke hoach",
+    assert [invitation.name for invitation in checkin_desk.search_invitations(workshop, "ke hoach",
                                                                          limit=2)] == ["Anh", "Ấp"]
-    sheet = [invitation.name for _kind, rows in checkin.sign_in_sheet(workshop) for invitation in rows]
+    sheet = [invitation.name for _kind, rows in checkin_desk.sign_in_sheet(workshop) for invitation in rows]
     assert sheet == [person for _agency, person in expected_invitees()]
     assert [o.name for o in directory.search_organizations()] == AGENCIES_IN_ORDER
 

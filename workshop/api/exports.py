@@ -6,7 +6,7 @@ import io
 
 from flask import send_file
 
-from ..checkin.services import attendance_xlsx
+from ..checkin.desk import attendance_xlsx
 from ..directory.imports import EXPORT_FILENAME, export_xlsx
 from ..directory.services import search_organizations
 from ..events.services import workshop_or_404

@@ -45,7 +45,7 @@ from ..phases import has_ended
 from ..qr import qr_svg
 from ..ratelimit import holder_limits, session_holder
 from ..timeutil import as_local, isoformat, utcnow
-from . import services
+from . import desk, self_checkin, services
 from .forms import SelfCheckInForm, WalkInForm
 
 bp = Blueprint("checkin", __name__, url_prefix="/workshops")
@@ -162,7 +162,7 @@ def search_item(invitation: Invitation) -> dict:
 @staff_json
 def search(code: str):
     """Invitations by name, deputy or agency without accents: the scanner's fallback."""
-    found = services.search_invitations(_workshop(code), request.args.get("q", ""))
+    found = desk.search_invitations(_workshop(code), request.args.get("q", ""))
     return {"items": [search_item(invitation) for invitation in found]}
 
 
@@ -198,8 +198,8 @@ def board_data(workshop: Workshop) -> dict:
                    for organization in numbers.absent],
         "recent": [{**attendee(checkin.invitation), "time": isoformat(checkin.checked_in_at),
                     "method": checkin.method,
-                    "method_label": str(services.METHOD_LABELS.get(checkin.method, checkin.method))}
-                   for checkin in services.recent_arrivals(workshop)],
+                    "method_label": str(desk.METHOD_LABELS.get(checkin.method, checkin.method))}
+                   for checkin in desk.recent_arrivals(workshop)],
     }
 
 
@@ -215,7 +215,7 @@ def board(code: str):
 def board_json(code: str):
     """The board's numbers; answers 304 to `If-None-Match` while nothing has changed."""
     workshop = _workshop(code)
-    version = f"{services.board_version(workshop)}-{get_locale()}"
+    version = f"{desk.board_version(workshop)}-{get_locale()}"
     if version in request.if_none_match:
         response = Response(status=304)
     else:
@@ -230,7 +230,7 @@ def board_json(code: str):
 def sign_in_sheet(code: str):
     workshop = _workshop(code)
     return render_template("checkin/sheet.html", workshop=workshop,
-                           groups=services.sign_in_sheet(workshop), blank_rows=range(10))
+                           groups=desk.sign_in_sheet(workshop), blank_rows=range(10))
 
 
 @bp.get("/<code>/attendance.xlsx")
@@ -238,7 +238,7 @@ def sign_in_sheet(code: str):
 def attendance_xlsx(code: str):
     workshop = _workshop(code)
     return send_file(
-        io.BytesIO(services.attendance_xlsx(workshop)), as_attachment=True,
+        io.BytesIO(desk.attendance_xlsx(workshop)), as_attachment=True,
         download_name=f"diem-danh-{workshop.code}.xlsx",
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
@@ -251,7 +251,7 @@ def self_check_in_url(workshop: Workshop, secret: str) -> str:
 def _poster_day(workshop: Workshop, asked: str | None) -> date:
     """The day a printed poster is valid on: the one asked for, else today when it is one of
     the workshop's days, else its first day."""
-    days = services.workshop_days(workshop)
+    days = self_checkin.workshop_days(workshop)
     today = as_local(utcnow()).date()
     for day in days:
         if day.isoformat() == asked:
@@ -267,17 +267,17 @@ def poster(code: str):
     workshop = _workshop(code)
     if request.args.get("screen"):
         return render_template("checkin/poster.html", workshop=workshop, screen=True, size="a4",
-                               url=self_check_in_url(workshop, services.screen_secret(workshop)),
+                               url=self_check_in_url(workshop, self_checkin.screen_secret(workshop)),
                                qr_src=url_for(".poster_qr", code=workshop.code,
-                                              w=services.door_window()),
+                                              w=self_checkin.door_window()),
                                days=[], day=None)
     size = "a3" if request.args.get("size") == "a3" else "a4"
     day = _poster_day(workshop, request.args.get("day"))
-    url = self_check_in_url(workshop, services.day_secret(workshop, day))
+    url = self_check_in_url(workshop, self_checkin.day_secret(workshop, day))
     # Our own SVG of our own URL: no user text inside.
     return render_template("checkin/poster.html", workshop=workshop, url=url, size=size,
                            qr=qr_svg(url), screen=False, day=day,
-                           days=services.workshop_days(workshop))
+                           days=self_checkin.workshop_days(workshop))
 
 
 @bp.get("/<code>/poster/qr.svg")
@@ -285,7 +285,7 @@ def poster(code: str):
 def poster_qr(code: str):
     """The screen poster's QR code for the current window (the page reloads it)."""
     workshop = _workshop(code)
-    svg = qr_svg(self_check_in_url(workshop, services.screen_secret(workshop)))
+    svg = qr_svg(self_check_in_url(workshop, self_checkin.screen_secret(workshop)))
     response = Response(str(svg), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -297,8 +297,8 @@ def poster_json(code: str):
     """What the screen poster's script polls: the current link and its QR image."""
     workshop = _workshop(code)
     response = jsonify({
-        "url": self_check_in_url(workshop, services.screen_secret(workshop)),
-        "qr": url_for(".poster_qr", code=workshop.code, w=services.door_window()),
+        "url": self_check_in_url(workshop, self_checkin.screen_secret(workshop)),
+        "qr": url_for(".poster_qr", code=workshop.code, w=self_checkin.door_window()),
         "refresh_seconds": 20,
     })
     response.headers["Cache-Control"] = "no-store"
@@ -324,21 +324,21 @@ def self_check_in(code: str):
 
     The personal page (`invitations.personal`) keeps its link token in the session."""
     workshop = _workshop(code)
-    invitation = services.session_invitation(workshop, session.get(SESSION_INVITATION_KEY))
+    invitation = self_checkin.session_invitation(workshop, session.get(SESSION_INVITATION_KEY))
     form = SelfCheckInForm()
     answer = None
     secret = request.args.get("k")
     if form.validate_on_submit():
         secret = form.k.data or secret
-        answer = services.self_check_in(workshop, invitation, secret,
+        answer = self_checkin.self_check_in(workshop, invitation, secret,
                                         client_id=form.client_id.data or None)
     form.k.data = secret
     form.client_id.data = uuid.uuid4().hex  # the next submission is a new one
     status = 409 if answer is not None and answer.result not in SELF_OK else 200
     response = make_response(render_template(
         "checkin/self.html", workshop=workshop, form=form, answer=answer, invitation=invitation,
-        open=services.self_check_in_open(workshop), ended=has_ended(workshop),
-        at_door=services.door_secret_valid(workshop, secret),
+        open=self_checkin.self_check_in_open(workshop), ended=has_ended(workshop),
+        at_door=self_checkin.door_secret_valid(workshop, secret),
         person=attendee(answer.invitation) if answer and answer.invitation else None,
     ), status)
     response.headers.update(PERSONAL_HEADERS)  # the address carries the door's secret

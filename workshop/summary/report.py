@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from lxml.etree import SubElement
 from openpyxl import Workbook
 
-from ..checkin.services import METHOD_LABELS
+from ..checkin.desk import METHOD_LABELS
 from ..collation import invitation_key
 from ..letters.services import (
     HEAD_WIDTHS,
