@@ -164,3 +164,12 @@ def test_rows_of_the_request_log_become_actions(ctx, users):
     upgrade()
     assert [(entry.action, entry.detail) for entry in entries()] == [
         ("checkin.check_in", None), ("invitations.mark_sent", None), ("questions.something_new", None)]
+
+
+def test_only_actions_the_page_can_name_are_logged(ctx, users):
+    from workshop import audit
+
+    with pytest.raises(ValueError):
+        audit.log("invitations.renamed_by_mistake", actor=users["organizer"])
+    assert all(str(label).strip() for label in audit.ACTIONS.values())
+    assert not db.session.new  # nothing added for the commit to write
