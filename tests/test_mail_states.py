@@ -25,7 +25,7 @@ from workshop.outbox import mailer, services
 from workshop.outbox.cli import outbox_cli
 from workshop.timeutil import isoformat, utcnow
 
-TECHNICAL = ("Errno", "Connection refused", "111", "5.1.1", "no such mailbox", "Mailbox full",
+TECHNICAL = ("Errno", "Connection refused", "[Errno 111]", "5.1.1", "no such mailbox", "Mailbox full",
              "STARTTLS", "AUTH", "timed out")
 
 
