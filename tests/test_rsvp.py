@@ -151,7 +151,7 @@ def test_respond_service_rules(ctx):
     # Without an RSVP deadline, answers may change until the workshop starts.
     assert rsvp.answer_deadline(workshop) == workshop.starts_at
     rsvp.respond(invitation, "delegate", "  Vũ Văn Phó ", "", None,
-                     now=workshop.starts_at - timedelta(minutes=1))
+                 now=workshop.starts_at - timedelta(minutes=1))
     assert (invitation.delegate_name, invitation.delegate_title) == ("Vũ Văn Phó", None)
 
     with pytest.raises(services.AnswerClosed) as closed:

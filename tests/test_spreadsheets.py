@@ -234,7 +234,7 @@ def test_the_pages_lists_are_in_vietnamese_order(world, client_as):
     found = checkin_desk.search_invitations(workshop, "ke hoach")
     assert [invitation.name for invitation in found] == PEOPLE_IN_ORDER
     assert [invitation.name for invitation in checkin_desk.search_invitations(workshop, "ke hoach",
-                                                                         limit=2)] == ["Anh", "Ấp"]
+                                                                              limit=2)] == ["Anh", "Ấp"]
     sheet = [invitation.name for _kind, rows in checkin_desk.sign_in_sheet(workshop) for invitation in rows]
     assert sheet == [person for _agency, person in expected_invitees()]
     assert [o.name for o in directory.search_organizations()] == AGENCIES_IN_ORDER

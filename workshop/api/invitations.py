@@ -155,7 +155,7 @@ def rsvp():
     form = json_form(RsvpForm)
     try:
         answers.respond(invitation, form.response.data, form.delegate_name.data,
-                         form.delegate_title.data, form.delegate_phone.data)
+                        form.delegate_title.data, form.delegate_phone.data)
     except services.InvitationError as error:
         raise _invitation_error(error) from None
     return serialize_own(invitation)

@@ -331,7 +331,7 @@ def self_check_in(code: str):
     if form.validate_on_submit():
         secret = form.k.data or secret
         answer = self_checkin.self_check_in(workshop, invitation, secret,
-                                        client_id=form.client_id.data or None)
+                                            client_id=form.client_id.data or None)
     form.k.data = secret
     form.client_id.data = uuid.uuid4().hex  # the next submission is a new one
     status = 409 if answer is not None and answer.result not in SELF_OK else 200

@@ -239,7 +239,7 @@ def personal(token: str):
     if form.validate_on_submit():
         try:
             rsvp.respond(invitation, form.response.data, form.delegate_name.data,
-                             form.delegate_title.data, form.delegate_phone.data)
+                         form.delegate_title.data, form.delegate_phone.data)
         except services.AnswerClosed as error:
             flash(error.message, "error")
             status = 409
