@@ -173,3 +173,17 @@ def test_only_actions_the_page_can_name_are_logged(ctx, users):
         audit.log("invitations.renamed_by_mistake", actor=users["organizer"])
     assert all(str(label).strip() for label in audit.ACTIONS.values())
     assert not db.session.new  # nothing added for the commit to write
+
+
+def test_the_detail_is_one_short_line_or_nothing(ctx, users):
+    from workshop import audit
+
+    workshop = factories.make_workshop()
+    audit.log("feedback.set_closing", workshop=workshop, actor=users["organizer"])
+    audit.log("questions.answer", workshop=workshop.id, actor=users["chair"],
+              detail="Câu hỏi\nrất dài " + "x" * 300)
+    db.session.commit()
+    closing, answered = entries()
+    assert closing.detail is None
+    assert "\n" not in answered.detail and len(answered.detail) == audit.DETAIL_LENGTH
+    assert answered.detail.endswith("…") and answered.workshop_id == workshop.id

@@ -75,7 +75,7 @@ def log(action: str, *, workshop: Workshop | int | None = None, detail: str | No
             db.session.flush()  # a workshop created in this transaction gets its id
         workshop = workshop.id
     entry = AuditEntry(user_id=actor.id, user_email=actor.email, workshop_id=workshop,
-                       action=action[:60], detail=_short(detail))
+                       action=action, detail=_short(detail))
     db.session.add(entry)
     return entry
 
@@ -83,6 +83,8 @@ def log(action: str, *, workshop: Workshop | int | None = None, detail: str | No
 def _short(text: str | None) -> str | None:
     """One line of at most DETAIL_LENGTH characters."""
     text = " ".join((text or "").split())
+    if not text:
+        return None
     return text if len(text) <= DETAIL_LENGTH else text[:DETAIL_LENGTH - 1] + "…"
 
 
