@@ -1,33 +1,35 @@
 // The chair's console: the queue kept current without moving under the mouse, the selected
 // question with its actions (through the JSON API), and keyboard shortcuts.
-(function () {
-  "use strict";
-  var root = document.querySelector("[data-console]");
-  if (!root || !window.fetch || !window.Live) { return; }
-  var Live = window.Live;
-  var queue = root.querySelector("[data-queue]");
-  var template = document.getElementById("queue-template");
-  var empty = root.querySelector("[data-empty]");
-  var detail = root.querySelector("[data-detail]");
-  var detailEmpty = root.querySelector("[data-detail-empty]");
-  var message = root.querySelector("[data-detail-message]");
-  var forms = {
+import { askerLine } from "./questions.js";
+import { errorText, poll, send, setField, show, syncList } from "./shared.js";
+
+const root = document.querySelector("[data-console]");
+if (root) { start(root); }
+
+function start(root) {
+  const queue = root.querySelector("[data-queue]");
+  const template = document.getElementById("queue-template");
+  const empty = root.querySelector("[data-empty]");
+  const detail = root.querySelector("[data-detail]");
+  const detailEmpty = root.querySelector("[data-detail-empty]");
+  const message = root.querySelector("[data-detail-message]");
+  const forms = {
     assign: root.querySelector('[data-form="assign"]'),
     merge: root.querySelector('[data-form="merge"]'),
     answer: root.querySelector('[data-form="answer"]')
   };
-  var officials = document.getElementById("officials");
-  var placeholder = "/" + root.getAttribute("data-placeholder");
-  var STATES = ["pending", "visible", "answered", "hidden"];
+  const officials = document.getElementById("officials");
+  const placeholder = "/" + root.getAttribute("data-placeholder");
+  const STATES = ["pending", "visible", "answered", "hidden"];
 
-  var state = root.getAttribute("data-state");
-  var order = root.getAttribute("data-order");
-  var selected = Number(root.getAttribute("data-selected")) || null;
-  var items = [];
-  var byId = {};
-  var filledFor = null;      // the question whose answer and assignee the inputs were filled with
-  var mergeChoices = "";
-  var pointerInside = false;
+  let state = root.getAttribute("data-state");
+  let order = root.getAttribute("data-order");
+  let selected = Number(root.getAttribute("data-selected")) || null;
+  let items = [];
+  let byId = {};
+  let filledFor = null;      // the question whose answer and assignee the inputs were filled with
+  let mergeChoices = "";
+  let pointerInside = false;
 
   function text(name) { return root.getAttribute("data-" + name); }
   function urlFor(name, id) { return text(name + "-url").replace(placeholder, "/" + id); }
@@ -55,12 +57,12 @@
     node.classList.toggle("is-selected", question.id === selected);
     node.setAttribute("data-state", question.state);
     node.querySelector("a").setAttribute("href", linkFor(question.id));
-    Live.setField(node, "votes", String(question.votes));
-    Live.setField(node, "text", question.text);
-    Live.setField(node, "time", (question.created_at || "").substring(11, 16));
-    Live.setField(node, "asker", Live.askerLine(question, text("anonymous")));
-    Live.setField(node, "state_label", question.state_label);
-    Live.show(node, "answering_now", question.answering_now);
+    setField(node, "votes", String(question.votes));
+    setField(node, "text", question.text);
+    setField(node, "time", (question.created_at || "").substring(11, 16));
+    setField(node, "asker", askerLine(question, text("anonymous")));
+    setField(node, "state_label", question.state_label);
+    show(node, "answering_now", question.answering_now);
   }
 
   function shown() {
@@ -83,7 +85,7 @@
 
   function render(frozen) {
     var kept = anchor();
-    Live.syncList(queue, shown(), template, fill, frozen);
+    syncList(queue, shown(), template, fill, frozen);
     if (kept && kept.node.parentNode === queue) {
       queue.scrollTop += kept.node.getBoundingClientRect().top - kept.top;
     }
@@ -104,18 +106,18 @@
     detail.hidden = !question;
     detailEmpty.hidden = !!question;
     if (!question) { return; }
-    Live.setField(detail, "text", question.text);
-    Live.setField(detail, "time", (question.created_at || "").substring(11, 16));
-    Live.setField(detail, "asker", Live.askerLine(question, text("anonymous")));
-    Live.setField(detail, "state_label", question.state_label);
+    setField(detail, "text", question.text);
+    setField(detail, "time", (question.created_at || "").substring(11, 16));
+    setField(detail, "asker", askerLine(question, text("anonymous")));
+    setField(detail, "state_label", question.state_label);
     var votes = detail.querySelector('[data-field="votes_label"]');
-    Live.setField(detail, "votes_label", votes.getAttribute("data-template").replace("{n}", question.votes));
-    Live.show(detail, "answering_now", question.answering_now);
-    Live.setField(detail, "assigned_to", question.assigned_to || "");
-    Live.show(detail, "assigned_to", !!question.assigned_to);
-    Live.setField(detail, "answer", question.answer || "");
-    Live.setField(detail, "answered_by", question.answered_by ? ": " + question.answered_by : "");
-    Live.show(detail, "answer", !!question.answer);
+    setField(detail, "votes_label", votes.getAttribute("data-template").replace("{n}", question.votes));
+    show(detail, "answering_now", question.answering_now);
+    setField(detail, "assigned_to", question.assigned_to || "");
+    show(detail, "assigned_to", !!question.assigned_to);
+    setField(detail, "answer", question.answer || "");
+    setField(detail, "answered_by", question.answered_by ? ": " + question.answered_by : "");
+    show(detail, "answer", !!question.answer);
 
     var approve = detail.querySelector('[data-action="approve"]');
     approve.textContent = text(question.status === "hidden" ? "show-again" : "approve");
@@ -179,12 +181,12 @@
   }
 
   function act(method, url, body) {
-    return Live.send(method, url, body).then(function (answer) {
+    return send(method, url, body).then(function (answer) {
       if (answer.ok) {
         say(text("done"), "ok");
         poller.refresh();
       } else {
-        say(Live.errorText(answer.body, text("failed")), "error");
+        say(errorText(answer.body, text("failed")), "error");
       }
       return answer.ok;
     }).catch(function () {
@@ -193,7 +195,7 @@
     });
   }
 
-  var actions = {
+  const actions = {
     approve: function (question) {
       if (question.status !== "visible") { act("PATCH", urlFor("status", question.id), { status: "visible" }); }
     },
@@ -272,7 +274,7 @@
     });
   });
 
-  var keys = {
+  const keys = {
     j: function () { move(1); },
     k: function () { move(-1); },
     a: function () { run("approve"); },
@@ -296,7 +298,7 @@
     key();
   });
 
-  var poller = Live.poll(feedUrl(), function (data) {
+  const poller = poll(feedUrl(), function (data) {
     items = data.items;
     byId = {};
     items.forEach(function (question) { byId[question.id] = question; });
@@ -307,4 +309,4 @@
     });
     render(pointerInside);
   });
-})();
+}
