@@ -69,6 +69,9 @@ def test_scanner_page_shows_the_counter_and_calls_the_api(workshop, client_as):
     assert f'data-checkin-url="/api/v1/workshops/{workshop.code}/checkins"' in page
     assert re.search(r'<script src="/static/vendor/jsqr/jsQR\.min\.[0-9a-f]{12}\.js" defer>', page)
     assert re.search(r'<script type="module" src="/static/js/scanner/main\.[0-9a-f]{12}\.js">', page)
+    # Its modules asked for at once, not one import level after another over the venue Wi-Fi.
+    preloaded = re.findall(r'<link rel="modulepreload" href="/static/js/([a-z/]+)\.[0-9a-f]{12}\.js">', page)
+    assert {"shared", "scanner/queue", "scanner/sender", "scanner/camera"} <= set(preloaded)
     assert "UBND thị xã Phổ Yên" in page  # an agency to pick for a walk-in
 
 

@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, url_for
 from whitenoise import WhiteNoise
 from whitenoise.compress import Compressor
 
@@ -164,6 +164,13 @@ def init_app(app: Flask) -> None:
     target = Path(app.config["STATIC_BUILD_FOLDER"])
     manifest = build(Path(app.static_folder), target)
     app.extensions["assets"] = manifest
+
+    def module_imports(name: str) -> list[str]:
+        """The URLs of what module `name` imports, directly or not: for <link rel="modulepreload">,
+        so that the browser asks for all of them at once rather than one level at a time."""
+        return [url_for("static", filename=imported) for imported in manifest.with_imports(name)[1:]]
+
+    app.jinja_env.globals["module_imports"] = module_imports
 
     @app.url_defaults
     def hashed_static_names(endpoint: str, values: dict) -> None:
