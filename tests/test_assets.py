@@ -123,3 +123,22 @@ def test_the_node_tests_of_the_scripts_pass():
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"^# pass [1-9]", result.stdout, re.MULTILINE), result.stdout
     assert re.search(r"^# fail 0$", result.stdout, re.MULTILINE), result.stdout
+
+
+def test_in_debug_an_edited_script_gets_its_new_name_at_the_next_page(make_app, tmp_path):
+    source = tmp_path / "static"
+    write(source, "js/app.js", "export const version = 1;\n")
+    app = make_app(DEBUG=True, STATIC_BUILD_FOLDER=str(tmp_path / "build"))
+    app.static_folder = str(source)  # a static folder the test may edit
+    client = app.test_client()
+
+    def current() -> str:
+        with app.test_request_context():
+            client.get("/healthz")
+            return url_for("static", filename="js/app.js")
+
+    before = current()
+    write(source, "js/app.js", "export const version = 2;\n")
+    after = current()
+    assert before != after
+    assert client.get(after).data == b"export const version = 2;\n"

@@ -12,6 +12,8 @@ The scripts are ES modules that import each other by relative names (`../shared.
 module must import hashed modules, else what it imports could never be cached for good: the
 build rewrites each relative import to the hashed name, so a module's hash covers the hashes of
 what it imports (a change deep down renames every importer, nothing stale is ever served).
+Styles are copied as they are: `url(...)` in CSS is not rewritten (app.css has none; a
+relative url() would still work, served under its plain name).
 """
 from __future__ import annotations
 
@@ -91,7 +93,8 @@ def build(source: Path, target: Path) -> Manifest:
     manifest = Manifest()
     compressor = Compressor(quiet=True)
     files = sorted(path.relative_to(source).as_posix() for path in source.rglob("*")
-                   if path.is_file() and path.suffix in SUFFIXES and not path.name.startswith("."))
+                   if path.is_file() and path.suffix in SUFFIXES and not path.name.startswith(".")
+                   and "tests" not in path.relative_to(source).parts)
     available = set(files)
 
     def visit(name: str, importers: tuple[str, ...]) -> str:
@@ -161,9 +164,17 @@ def _security_headers(headers, path: str, url: str) -> None:
 
 def init_app(app: Flask) -> None:
     """Build the hashed files, make url_for('static') name them, and serve them ahead of Flask."""
-    target = Path(app.config["STATIC_BUILD_FOLDER"])
-    manifest = build(Path(app.static_folder), target)
+    source, target = Path(app.static_folder), Path(app.config["STATIC_BUILD_FOLDER"])
+    manifest = build(source, target)
     app.extensions["assets"] = manifest
+
+    if app.debug:
+        # `flask run --debug`: a script edited while the server runs gets its new name at the
+        # next page (a build that finds nothing new costs a few milliseconds).
+        @app.before_request
+        def rebuild() -> None:
+            fresh = build(Path(app.static_folder), target)
+            manifest.names, manifest.imports = fresh.names, fresh.imports
 
     def module_imports(name: str) -> list[str]:
         """The URLs of what module `name` imports, directly or not: for <link rel="modulepreload">,
@@ -178,8 +189,9 @@ def init_app(app: Flask) -> None:
             values["filename"] = manifest.url_name(values["filename"])
 
     # Everything in the build folder has a hashed name: a year, immutable. Same origin only.
+    # In debug, WhiteNoise looks at the folder at each request, to find the files just built.
     app.wsgi_app = WhiteNoise(
         app.wsgi_app, root=str(target), prefix=app.static_url_path, max_age=WhiteNoise.FOREVER,
         immutable_file_test=lambda path, url: True, allow_all_origins=False,
-        add_headers_function=_security_headers,
+        add_headers_function=_security_headers, autorefresh=app.debug,
     )
