@@ -28,7 +28,7 @@ function start(form, list) {
   }
 
   function setVoted(node, voted) {
-    var button = node.querySelector("button.vote");
+    const button = node.querySelector("button.vote");
     button.classList.toggle("voted", voted);
     button.disabled = voted;
     button.setAttribute("aria-pressed", voted ? "true" : "false");
@@ -46,7 +46,7 @@ function start(form, list) {
     show(node, "answering_now", question.answering_now);
     setField(node, "votes", String(question.votes));
     setVoted(node, !!question.voted);
-    var action = list.getAttribute("data-vote-action").replace(placeholder, "/" + question.id);
+    const action = list.getAttribute("data-vote-action").replace(placeholder, "/" + question.id);
     node.querySelector("form").setAttribute("action", action);
   }
 
@@ -57,8 +57,8 @@ function start(form, list) {
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    var button = form.querySelector("button[type=submit]");
-    var anonymous = form.querySelector("input[name=anonymous]");
+    const button = form.querySelector("button[type=submit]");
+    const anonymous = form.querySelector("input[name=anonymous]");
     button.disabled = true;
     send("POST", form.getAttribute("data-api"), {
       session_id: Number(form.elements.session_id.value),
@@ -83,12 +83,12 @@ function start(form, list) {
   });
 
   list.addEventListener("submit", function (event) {
-    var node = event.target.closest("[data-id]");
+    const node = event.target.closest("[data-id]");
     if (!node) { return; }
     event.preventDefault();
-    var id = node.getAttribute("data-id");
+    const id = node.getAttribute("data-id");
     setVoted(node, true);
-    var url = list.getAttribute("data-vote-api").replace(placeholder, "/" + id);
+    const url = list.getAttribute("data-vote-api").replace(placeholder, "/" + id);
     send("POST", url).then(function (answer) {
       if (!answer.ok) {
         setVoted(node, false);

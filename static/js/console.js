@@ -36,7 +36,7 @@ function start(root) {
 
   // This page's address with its filters and a selected question (kept on reload).
   function linkFor(id) {
-    var url = new URL(window.location.href);
+    const url = new URL(window.location.href);
     url.searchParams.set("state", state);
     url.searchParams.set("order", order);
     if (id) { url.searchParams.set("q", id); } else { url.searchParams.delete("q"); }
@@ -46,7 +46,7 @@ function start(root) {
   function setQuery() { window.history.replaceState(null, "", linkFor(selected)); }
 
   function feedUrl() {
-    var url = new URL(text("feed"), window.location.href);
+    const url = new URL(text("feed"), window.location.href);
     url.searchParams.set("order", order);
     return url.pathname + url.search;
   }
@@ -72,11 +72,11 @@ function start(root) {
   // The node that must stay where it is on screen: the selected one if in view, else the
   // first one in view.
   function anchor() {
-    var box = queue.getBoundingClientRect();
-    var nodes = Array.prototype.slice.call(queue.children);
-    var chosen = queue.querySelector(".is-selected");
-    var inView = function (node) {
-      var r = node.getBoundingClientRect();
+    const box = queue.getBoundingClientRect();
+    const nodes = Array.prototype.slice.call(queue.children);
+    let chosen = queue.querySelector(".is-selected");
+    const inView = function (node) {
+      const r = node.getBoundingClientRect();
       return r.bottom > box.top && r.top < box.bottom;
     };
     if (!chosen || !inView(chosen)) { chosen = nodes.filter(inView)[0]; }
@@ -84,14 +84,14 @@ function start(root) {
   }
 
   function render(frozen) {
-    var kept = anchor();
+    const kept = anchor();
     syncList(queue, shown(), template, fill, frozen);
     if (kept && kept.node.parentNode === queue) {
       queue.scrollTop += kept.node.getBoundingClientRect().top - kept.top;
     }
     empty.hidden = shown().length > 0;
     root.querySelectorAll("[data-state-filter]").forEach(function (link) {
-      var current = link.getAttribute("data-state-filter") === state;
+      const current = link.getAttribute("data-state-filter") === state;
       if (current) { link.setAttribute("aria-current", "true"); } else { link.removeAttribute("aria-current"); }
     });
     root.querySelectorAll("a[data-order]").forEach(function (link) {
@@ -102,7 +102,7 @@ function start(root) {
   }
 
   function renderDetail() {
-    var question = byId[selected];
+    const question = byId[selected];
     detail.hidden = !question;
     detailEmpty.hidden = !!question;
     if (!question) { return; }
@@ -110,7 +110,7 @@ function start(root) {
     setField(detail, "time", (question.created_at || "").substring(11, 16));
     setField(detail, "asker", askerLine(question, text("anonymous")));
     setField(detail, "state_label", question.state_label);
-    var votes = detail.querySelector('[data-field="votes_label"]');
+    const votes = detail.querySelector('[data-field="votes_label"]');
     setField(detail, "votes_label", votes.getAttribute("data-template").replace("{n}", question.votes));
     show(detail, "answering_now", question.answering_now);
     setField(detail, "assigned_to", question.assigned_to || "");
@@ -119,7 +119,7 @@ function start(root) {
     setField(detail, "answered_by", question.answered_by ? ": " + question.answered_by : "");
     show(detail, "answer", !!question.answer);
 
-    var approve = detail.querySelector('[data-action="approve"]');
+    const approve = detail.querySelector('[data-action="approve"]');
     approve.textContent = text(question.status === "hidden" ? "show-again" : "approve");
     approve.disabled = question.status === "visible";
     detail.querySelector('[data-action="hide"]').disabled = question.status === "hidden";
@@ -127,15 +127,15 @@ function start(root) {
       text(question.answering_now ? "current-off" : "current-on");
 
     // The other questions of the session, to merge into; left alone while the chair uses it.
-    var select = forms.merge.elements.into;
-    var others = items.filter(function (other) { return other.id !== question.id; });
-    var choices = others.map(function (other) { return other.id + ":" + other.text; }).join("\n");
-    if (choices !== mergeChoices && document.activeElement !== select) {
+    const mergeInto = forms.merge.elements.into;
+    const others = items.filter(function (other) { return other.id !== question.id; });
+    const choices = others.map(function (other) { return other.id + ":" + other.text; }).join("\n");
+    if (choices !== mergeChoices && document.activeElement !== mergeInto) {
       mergeChoices = choices;
-      while (select.options.length > 1) { select.remove(1); }
+      while (mergeInto.options.length > 1) { mergeInto.remove(1); }
       others.forEach(function (other) {
-        var label = "#" + other.id + " (" + other.votes + ") " + other.text;
-        select.add(new Option(label.length > 90 ? label.substring(0, 89) + "…" : label, other.id));
+        const label = "#" + other.id + " (" + other.votes + ") " + other.text;
+        mergeInto.add(new Option(label.length > 90 ? label.substring(0, 89) + "…" : label, other.id));
       });
     }
     // What the chair types is never overwritten by an update: inputs are filled on selection.
@@ -151,7 +151,7 @@ function start(root) {
   function select(id, scroll) {
     selected = id;
     queue.querySelectorAll(".is-selected").forEach(function (node) { node.classList.remove("is-selected"); });
-    var node = queue.querySelector('[data-id="' + id + '"]');
+    const node = queue.querySelector('[data-id="' + id + '"]');
     if (node) {
       node.classList.add("is-selected");
       if (scroll) { node.scrollIntoView({ block: "nearest" }); }
@@ -161,10 +161,10 @@ function start(root) {
   }
 
   function move(step) {
-    var nodes = Array.prototype.slice.call(queue.children);
+    const nodes = Array.prototype.slice.call(queue.children);
     if (!nodes.length) { return; }
-    var at = nodes.indexOf(queue.querySelector(".is-selected"));
-    var next = at < 0 ? (step > 0 ? 0 : nodes.length - 1) : Math.min(nodes.length - 1, Math.max(0, at + step));
+    const at = nodes.indexOf(queue.querySelector(".is-selected"));
+    const next = at < 0 ? (step > 0 ? 0 : nodes.length - 1) : Math.min(nodes.length - 1, Math.max(0, at + step));
     select(Number(nodes[next].getAttribute("data-id")), true);
   }
 
@@ -176,7 +176,7 @@ function start(root) {
 
   function remember(name) {
     if (!name) { return; }
-    var known = Array.prototype.some.call(officials.options, function (option) { return option.value === name; });
+    const known = Array.prototype.some.call(officials.options, function (option) { return option.value === name; });
     if (!known) { officials.appendChild(new Option(name, name)); }
   }
 
@@ -208,18 +208,18 @@ function start(root) {
   };
 
   function run(name) {
-    var question = byId[selected];
+    const question = byId[selected];
     if (question) { actions[name](question); }
   }
 
   detail.addEventListener("click", function (event) {
-    var button = event.target.closest("[data-action]");
+    const button = event.target.closest("[data-action]");
     if (button) { run(button.getAttribute("data-action")); }
   });
 
   forms.assign.addEventListener("submit", function (event) {
     event.preventDefault();
-    var name = forms.assign.elements.assigned_to.value.trim();
+    const name = forms.assign.elements.assigned_to.value.trim();
     act("POST", urlFor("assign", selected), { assigned_to: name }).then(function (ok) {
       if (ok) { remember(name); }
     });
@@ -227,9 +227,9 @@ function start(root) {
 
   forms.merge.addEventListener("submit", function (event) {
     event.preventDefault();
-    var into = Number(forms.merge.elements.into.value);
+    const into = Number(forms.merge.elements.into.value);
     if (!into || !window.confirm(text("confirm-merge"))) { return; }
-    var duplicate = selected;
+    const duplicate = selected;
     act("POST", urlFor("merge", duplicate), { into: into }).then(function (ok) {
       if (ok) { select(into, true); }
     });
@@ -237,7 +237,7 @@ function start(root) {
 
   forms.answer.addEventListener("submit", function (event) {
     event.preventDefault();
-    var by = forms.answer.elements.answered_by.value.trim();
+    const by = forms.answer.elements.answered_by.value.trim();
     act("POST", urlFor("answer", selected), {
       answer: forms.answer.elements.answer.value, answered_by: by || null
     }).then(function (ok) {
@@ -246,7 +246,7 @@ function start(root) {
   });
 
   queue.addEventListener("click", function (event) {
-    var node = event.target.closest("[data-id]");
+    const node = event.target.closest("[data-id]");
     if (!node || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
     event.preventDefault();
     select(Number(node.getAttribute("data-id")), false);
@@ -286,13 +286,13 @@ function start(root) {
   };
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) { return; }
-    var target = event.target;
-    var typing = target.closest && target.closest("input, textarea, select, [contenteditable]");
+    const target = event.target;
+    const typing = target.closest && target.closest("input, textarea, select, [contenteditable]");
     if (typing) {
       if (event.key === "Escape") { target.blur(); }
       return;
     }
-    var key = keys[event.key];
+    const key = keys[event.key];
     if (!key || (detail.hidden && "jk".indexOf(event.key) < 0)) { return; }
     event.preventDefault();
     key();
@@ -304,7 +304,7 @@ function start(root) {
     items.forEach(function (question) { byId[question.id] = question; });
     root.querySelector('[data-count="all"]').textContent = String(items.length);
     Object.keys(data.counts).forEach(function (name) {
-      var badge = root.querySelector('[data-count="' + name + '"]');
+      const badge = root.querySelector('[data-count="' + name + '"]');
       if (badge) { badge.textContent = String(data.counts[name]); }
     });
     render(pointerInside);

@@ -22,11 +22,11 @@ function start(root) {
 
   poll(root.getAttribute("data-feed"), function (data) {
     setField(root.querySelector(".screen-head"), "session", data.session ? data.session.title : "");
-    var question = data.current;
+    const question = data.current;
     current.hidden = !question;
     idle.hidden = !!question;
     if (question) {
-      var words = current.querySelector('[data-field="text"]');
+      const words = current.querySelector('[data-field="text"]');
       SIZES.forEach(function (size) { words.classList.toggle(size, size === "size-" + question.size); });
       fill(current, question);
     }
