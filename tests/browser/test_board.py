@@ -39,3 +39,14 @@ def test_the_board_follows_the_check_ins_and_says_when_it_is_out_of_date(
     page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(stale).to_be_hidden(timeout=12_000)
     assert page.evaluate("window.sameDocument") is True
+
+
+def test_the_print_buttons_print(ctx, live_server, users, browser_context):
+    """One handler in app.js for every [data-print] button (the sheet, the letters, the poster)."""
+    workshop = factories.make_workshop()
+    page = browser_context(**LAPTOP).new_page()
+    target = f"/workshops/{workshop.code}/sign-in-sheet"
+    sign_in(page, live_server, users["staff"], target)
+    page.evaluate("() => { window.printed = 0; window.print = () => { window.printed += 1; }; }")
+    page.get_by_role("button", name="In danh sách").click()
+    assert page.evaluate("window.printed") == 1
