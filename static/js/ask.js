@@ -1,7 +1,7 @@
 // The attendee's questions page: a length counter, sending and voting through the API, and the
 // list kept current. Without this script the page still works with its plain forms.
 import { askerLine } from "./questions.js";
-import { errorText, poll, send, setField, show, syncList } from "./shared.js";
+import { errorText, poll, say, send, setField, show, syncList } from "./shared.js";
 
 const form = document.getElementById("ask-form");
 const list = document.querySelector("[data-question-list]");
@@ -20,12 +20,6 @@ function start(form, list) {
   const template = document.getElementById("question-template");
   const empty = document.querySelector("[data-empty]");
   const placeholder = "/999999999";  // the id in the URLs the page was given
-
-  function say(element, text, kind) {
-    element.textContent = text;
-    element.className = "form-message " + (kind === "ok" ? "is-ok" : "is-error");
-    element.hidden = !text;
-  }
 
   function setVoted(node, voted) {
     const button = node.querySelector("button.vote");

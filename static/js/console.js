@@ -1,7 +1,7 @@
 // The chair's console: the queue kept current without moving under the mouse, the selected
 // question with its actions (through the JSON API), and keyboard shortcuts.
 import { askerLine } from "./questions.js";
-import { errorText, poll, send, setField, show, syncList } from "./shared.js";
+import { errorText, poll, say, send, setField, show, syncList } from "./shared.js";
 
 const root = document.querySelector("[data-console]");
 if (root) { start(root); }
@@ -144,7 +144,7 @@ function start(root) {
       forms.assign.elements.assigned_to.value = question.assigned_to || "";
       forms.answer.elements.answer.value = question.answer || "";
       forms.answer.elements.answered_by.value = question.answered_by || question.assigned_to || "";
-      say("", "ok");
+      say(message, "", "ok");
     }
   }
 
@@ -168,12 +168,6 @@ function start(root) {
     select(Number(nodes[next].getAttribute("data-id")), true);
   }
 
-  function say(words, kind) {
-    message.textContent = words;
-    message.className = "form-message " + (kind === "ok" ? "is-ok" : "is-error");
-    message.hidden = !words;
-  }
-
   function remember(name) {
     if (!name) { return; }
     const known = Array.prototype.some.call(officials.options, function (option) { return option.value === name; });
@@ -183,14 +177,14 @@ function start(root) {
   function act(method, url, body) {
     return send(method, url, body).then(function (answer) {
       if (answer.ok) {
-        say(text("done"), "ok");
+        say(message, text("done"), "ok");
         poller.refresh();
       } else {
-        say(errorText(answer.body, text("failed")), "error");
+        say(message, errorText(answer.body, text("failed")), "error");
       }
       return answer.ok;
     }).catch(function () {
-      say(text("failed"), "error");
+      say(message, text("failed"), "error");
       return false;
     });
   }

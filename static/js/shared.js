@@ -198,6 +198,14 @@ export function syncList(list, items, template, fill, frozen) {
   });
 }
 
+// A form's message line (.form-message): `text` as a success ("ok") or an error; hidden when
+// there is nothing to say.
+export function say(line, text, kind) {
+  line.textContent = text;
+  line.className = "form-message " + (kind === "ok" ? "is-ok" : "is-error");
+  line.hidden = !text;
+}
+
 // ---- words ------------------------------------------------------------------------------
 
 // "Có mặt {present}/{expected}" with the values put in; an unknown {name} is left as it is.
