@@ -46,7 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from importlib import import_module
 
-    from . import core, expired_session
+    from . import assets, core, expired_session
     from .api import bp as api_bp
 
     app.url_map.converters["int"] = core.IdConverter
@@ -57,6 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.exempt(api_bp)  # the API checks CSRF itself when a browser session authenticates
 
     core.init_app(app)
+    assets.init_app(app)
     expired_session.init_app(app)
     install_werkzeug_filter()  # `flask run` logs requests: without the secrets of links
 

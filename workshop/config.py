@@ -51,6 +51,8 @@ def from_environment(instance_path: Path) -> dict:
         "SECRET_KEY": secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Where the static files are written under their hashed names (workshop/assets.py).
+        "STATIC_BUILD_FOLDER": os.environ.get("STATIC_BUILD_FOLDER") or str(REPO_ROOT / "build" / "static"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
         # Mail counts as set up once a server is named: the default localhost:25 of a machine
         # with no mail server is the usual reason why no invitation e-mail ever arrives.

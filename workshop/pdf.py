@@ -17,6 +17,8 @@ from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 
+from .assets import source_name
+
 PDF_MIMETYPE = "application/pdf"
 
 
@@ -39,7 +41,9 @@ def static_file(url: str, root: Path, prefix: str = "/static/") -> Path:
         relative = path[len(prefix):]
     else:
         raise RefusedUrl(url)
-    candidate = (root / relative).resolve()
+    # The pages name their styles by hashed names (workshop/assets.py): the same bytes as the
+    # source file, which is what is read.
+    candidate = (root / source_name(relative)).resolve()
     if not candidate.is_file() or not candidate.is_relative_to(root):
         raise RefusedUrl(url)
     return candidate

@@ -1,65 +1,60 @@
 // The attendee's questions page: a length counter, sending and voting through the API, and the
 // list kept current. Without this script the page still works with its plain forms.
-(function () {
-  "use strict";
-  var form = document.getElementById("ask-form");
-  var list = document.querySelector("[data-question-list]");
-  if (!form || !list) { return; }
-  var textarea = form.querySelector("textarea[name=text]");
-  var counter = document.getElementById(textarea.getAttribute("data-counter"));
-  var message = form.querySelector("[data-form-message]");
-  var listMessage = document.querySelector("[data-list-message]");
+import { askerLine } from "./questions.js";
+import { errorText, poll, say, send, setField, show, syncList } from "./shared.js";
+
+const form = document.getElementById("ask-form");
+const list = document.querySelector("[data-question-list]");
+if (form && list) { start(form, list); }
+
+function start(form, list) {
+  const textarea = form.querySelector("textarea[name=text]");
+  const counter = document.getElementById(textarea.getAttribute("data-counter"));
+  const message = form.querySelector("[data-form-message]");
+  const listMessage = document.querySelector("[data-list-message]");
 
   function count() { counter.textContent = String(textarea.value.length); }
   textarea.addEventListener("input", count);
   count();
-  if (!window.fetch || !window.Live) { return; }
 
-  var Live = window.Live;
-  var template = document.getElementById("question-template");
-  var empty = document.querySelector("[data-empty]");
-  var placeholder = "/999999999";  // the id in the URLs the page was given
-
-  function say(element, text, kind) {
-    element.textContent = text;
-    element.className = "form-message " + (kind === "ok" ? "is-ok" : "is-error");
-    element.hidden = !text;
-  }
+  const template = document.getElementById("question-template");
+  const empty = document.querySelector("[data-empty]");
+  const placeholder = "/999999999";  // the id in the URLs the page was given
 
   function setVoted(node, voted) {
-    var button = node.querySelector("button.vote");
+    const button = node.querySelector("button.vote");
     button.classList.toggle("voted", voted);
     button.disabled = voted;
     button.setAttribute("aria-pressed", voted ? "true" : "false");
-    Live.setField(node, "vote_label", list.getAttribute(voted ? "data-voted-label" : "data-vote-label"));
+    setField(node, "vote_label", list.getAttribute(voted ? "data-voted-label" : "data-vote-label"));
   }
 
   function fill(node, question) {
     node.id = "q-" + question.id;
     node.classList.toggle("is-current", question.answering_now);
-    Live.setField(node, "text", question.text);
-    Live.setField(node, "asker", Live.askerLine(question, list.getAttribute("data-anonymous")));
-    Live.setField(node, "answer", question.answer || "");
-    Live.setField(node, "answered_by", question.answered_by ? ": " + question.answered_by : "");
-    Live.show(node, "answer", !!question.answer);
-    Live.show(node, "answering_now", question.answering_now);
-    Live.setField(node, "votes", String(question.votes));
+    setField(node, "text", question.text);
+    setField(node, "asker", askerLine(question, list.getAttribute("data-anonymous")));
+    setField(node, "answer", question.answer || "");
+    setField(node, "answered_by", question.answered_by ? ": " + question.answered_by : "");
+    show(node, "answer", !!question.answer);
+    show(node, "answering_now", question.answering_now);
+    setField(node, "votes", String(question.votes));
     setVoted(node, !!question.voted);
-    var action = list.getAttribute("data-vote-action").replace(placeholder, "/" + question.id);
+    const action = list.getAttribute("data-vote-action").replace(placeholder, "/" + question.id);
     node.querySelector("form").setAttribute("action", action);
   }
 
-  var poller = Live.poll(list.getAttribute("data-feed"), function (data) {
-    Live.syncList(list, data.items, template, fill, false);
+  const poller = poll(list.getAttribute("data-feed"), function (data) {
+    syncList(list, data.items, template, fill, false);
     empty.hidden = data.items.length > 0;
   });
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    var button = form.querySelector("button[type=submit]");
-    var anonymous = form.querySelector("input[name=anonymous]");
+    const button = form.querySelector("button[type=submit]");
+    const anonymous = form.querySelector("input[name=anonymous]");
     button.disabled = true;
-    Live.send("POST", form.getAttribute("data-api"), {
+    send("POST", form.getAttribute("data-api"), {
       session_id: Number(form.elements.session_id.value),
       text: textarea.value,
       anonymous: !!(anonymous && anonymous.checked)
@@ -72,7 +67,7 @@
         poller.refresh();
       } else {
         // 422: the length or the anonymous rule; 429: too many in a minute. The API says why.
-        say(message, Live.errorText(answer.body, form.getAttribute("data-failed")), "error");
+        say(message, errorText(answer.body, form.getAttribute("data-failed")), "error");
       }
     }).catch(function () {
       say(message, form.getAttribute("data-offline"), "error");
@@ -82,24 +77,24 @@
   });
 
   list.addEventListener("submit", function (event) {
-    var node = event.target.closest("[data-id]");
+    const node = event.target.closest("[data-id]");
     if (!node) { return; }
     event.preventDefault();
-    var id = node.getAttribute("data-id");
+    const id = node.getAttribute("data-id");
     setVoted(node, true);
-    var url = list.getAttribute("data-vote-api").replace(placeholder, "/" + id);
-    Live.send("POST", url).then(function (answer) {
+    const url = list.getAttribute("data-vote-api").replace(placeholder, "/" + id);
+    send("POST", url).then(function (answer) {
       if (!answer.ok) {
         setVoted(node, false);
-        say(listMessage, Live.errorText(answer.body, list.getAttribute("data-vote-failed")), "error");
+        say(listMessage, errorText(answer.body, list.getAttribute("data-vote-failed")), "error");
         return;
       }
       say(listMessage, "", "ok");
-      Live.setField(node, "votes", String(answer.body.votes));
+      setField(node, "votes", String(answer.body.votes));
       poller.refresh();
     }).catch(function () {
       setVoted(node, false);
       say(listMessage, list.getAttribute("data-vote-failed"), "error");
     });
   });
-})();
+}

@@ -1,64 +1,49 @@
 // The live attendance board: polls its JSON every few seconds (304 while nothing changed) and
-// redraws with textContent only. Also the print buttons of the sheet and the poster.
-(function () {
-  "use strict";
-  document.addEventListener("click", function (event) {
-    if (event.target.closest("[data-print]")) { window.print(); }
-  });
+// redraws with textContent only.
+import { element, poll, replaceChildren } from "./shared.js";
 
-  var root = document.getElementById("board");
-  if (!root) { return; }
-  var labels = root.dataset;
-  var POLL_MS = 5000;
-  var etag = null;
+const root = document.getElementById("board");
+if (root) { start(root); }
 
-  function element(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (text !== undefined) { node.textContent = text; }
-    return node;
-  }
-  function replaceChildren(list, nodes) {
-    list.textContent = "";
-    nodes.forEach(function (node) { list.appendChild(node); });
-  }
+function start(root) {
+  const labels = root.dataset;
 
   function draw(data) {
     root.querySelectorAll("[data-field]").forEach(function (node) {
-      var name = node.dataset.field;
+      const name = node.dataset.field;
       node.textContent = name === "absent_count" ? data.absent.length : data[name];
     });
     replaceChildren(document.getElementById("board-bars"), data.kinds.map(function (row) {
-      var item = element("li");
+      const item = element("li");
       item.dataset.kind = row.kind;
       item.appendChild(element("span", "board-bar-label", row.label));
-      var extra = row.walk_ins + row.unannounced;
+      const extra = row.walk_ins + row.unannounced;
       item.appendChild(element("span", "board-bar-count",
         row.present + "/" + row.expected + (extra ? " (+" + extra + ")" : "")));
-      var meter = element("meter");
+      const meter = element("meter");
       meter.min = 0;
       meter.max = Math.max(row.expected, row.present, 1);
       meter.value = row.present;
       item.appendChild(meter);
       return item;
     }));
-    var absent = data.absent.map(function (agency) {
-      var item = element("li", null, agency.name + " ");
+    const absent = data.absent.map(function (agency) {
+      const item = element("li", null, agency.name + " ");
       item.appendChild(element("span", "tag", agency.kind_label));
       return item;
     });
     replaceChildren(document.getElementById("board-absent-list"),
       absent.length ? absent : [element("li", "muted", labels.labelAbsentNone)]);
-    var recent = data.recent.map(function (person) {
-      var item = element("li");
+    const recent = data.recent.map(function (person) {
+      const item = element("li");
       item.appendChild(element("span", "board-time", person.time.slice(11, 16)));
       item.appendChild(document.createTextNode(" "));
       item.appendChild(element("strong", null, person.name));
-      var details = [person.title, person.organization].filter(Boolean);
+      const details = [person.title, person.organization].filter(Boolean);
       if (person.delegate_for) { details.push(labels.labelDeputy.replace("{name}", person.delegate_for)); }
       if (person.walk_in) { details.push(labels.labelWalkIn); }
       item.appendChild(document.createTextNode(" "));
-      var small = element("small", "muted", details.join(" · "));
+      const small = element("small", "muted", details.join(" · "));
       if (person.method === "self") {
         small.appendChild(document.createTextNode(" · "));
         small.appendChild(element("span", "tag", person.method_label));
@@ -70,24 +55,13 @@
       recent.length ? recent : [element("li", "muted", labels.labelRecentNone)]);
   }
 
-  function stale(isStale) {
-    var note = document.getElementById("board-stale");
+  // "Số liệu có thể chưa cập nhật" while the board cannot be reached.
+  function stale(kind) {
+    const note = document.getElementById("board-stale");
     note.textContent = labels.labelStale;
-    note.hidden = !isStale;
+    note.hidden = !kind;
   }
 
-  function poll() {
-    var headers = { "Accept": "application/json" };
-    if (etag) { headers["If-None-Match"] = etag; }
-    fetch(labels.url, { headers: headers, credentials: "same-origin", cache: "no-store" })
-      .then(function (response) {
-        if (response.status === 304) { stale(false); return; }
-        if (!response.ok) { throw new Error("board"); }
-        etag = response.headers.get("ETag");
-        return response.json().then(function (data) { draw(data); stale(false); });
-      })
-      .catch(function () { stale(true); })
-      .then(function () { setTimeout(poll, POLL_MS); });
-  }
-  setTimeout(poll, POLL_MS);
-})();
+  // The page was drawn with the numbers of the moment: the first ask waits one interval.
+  poll(labels.url, draw, { every: 5000, wait: 5000, status: stale });
+}

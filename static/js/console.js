@@ -1,40 +1,42 @@
 // The chair's console: the queue kept current without moving under the mouse, the selected
 // question with its actions (through the JSON API), and keyboard shortcuts.
-(function () {
-  "use strict";
-  var root = document.querySelector("[data-console]");
-  if (!root || !window.fetch || !window.Live) { return; }
-  var Live = window.Live;
-  var queue = root.querySelector("[data-queue]");
-  var template = document.getElementById("queue-template");
-  var empty = root.querySelector("[data-empty]");
-  var detail = root.querySelector("[data-detail]");
-  var detailEmpty = root.querySelector("[data-detail-empty]");
-  var message = root.querySelector("[data-detail-message]");
-  var forms = {
+import { askerLine } from "./questions.js";
+import { errorText, poll, say, send, setField, show, syncList } from "./shared.js";
+
+const root = document.querySelector("[data-console]");
+if (root) { start(root); }
+
+function start(root) {
+  const queue = root.querySelector("[data-queue]");
+  const template = document.getElementById("queue-template");
+  const empty = root.querySelector("[data-empty]");
+  const detail = root.querySelector("[data-detail]");
+  const detailEmpty = root.querySelector("[data-detail-empty]");
+  const message = root.querySelector("[data-detail-message]");
+  const forms = {
     assign: root.querySelector('[data-form="assign"]'),
     merge: root.querySelector('[data-form="merge"]'),
     answer: root.querySelector('[data-form="answer"]')
   };
-  var officials = document.getElementById("officials");
-  var placeholder = "/" + root.getAttribute("data-placeholder");
-  var STATES = ["pending", "visible", "answered", "hidden"];
+  const officials = document.getElementById("officials");
+  const placeholder = "/" + root.getAttribute("data-placeholder");
+  const STATES = ["pending", "visible", "answered", "hidden"];
 
-  var state = root.getAttribute("data-state");
-  var order = root.getAttribute("data-order");
-  var selected = Number(root.getAttribute("data-selected")) || null;
-  var items = [];
-  var byId = {};
-  var filledFor = null;      // the question whose answer and assignee the inputs were filled with
-  var mergeChoices = "";
-  var pointerInside = false;
+  let state = root.getAttribute("data-state");
+  let order = root.getAttribute("data-order");
+  let selected = Number(root.getAttribute("data-selected")) || null;
+  let items = [];
+  let byId = {};
+  let filledFor = null;      // the question whose answer and assignee the inputs were filled with
+  let mergeChoices = "";
+  let pointerInside = false;
 
   function text(name) { return root.getAttribute("data-" + name); }
   function urlFor(name, id) { return text(name + "-url").replace(placeholder, "/" + id); }
 
   // This page's address with its filters and a selected question (kept on reload).
   function linkFor(id) {
-    var url = new URL(window.location.href);
+    const url = new URL(window.location.href);
     url.searchParams.set("state", state);
     url.searchParams.set("order", order);
     if (id) { url.searchParams.set("q", id); } else { url.searchParams.delete("q"); }
@@ -44,7 +46,7 @@
   function setQuery() { window.history.replaceState(null, "", linkFor(selected)); }
 
   function feedUrl() {
-    var url = new URL(text("feed"), window.location.href);
+    const url = new URL(text("feed"), window.location.href);
     url.searchParams.set("order", order);
     return url.pathname + url.search;
   }
@@ -55,12 +57,12 @@
     node.classList.toggle("is-selected", question.id === selected);
     node.setAttribute("data-state", question.state);
     node.querySelector("a").setAttribute("href", linkFor(question.id));
-    Live.setField(node, "votes", String(question.votes));
-    Live.setField(node, "text", question.text);
-    Live.setField(node, "time", (question.created_at || "").substring(11, 16));
-    Live.setField(node, "asker", Live.askerLine(question, text("anonymous")));
-    Live.setField(node, "state_label", question.state_label);
-    Live.show(node, "answering_now", question.answering_now);
+    setField(node, "votes", String(question.votes));
+    setField(node, "text", question.text);
+    setField(node, "time", (question.created_at || "").substring(11, 16));
+    setField(node, "asker", askerLine(question, text("anonymous")));
+    setField(node, "state_label", question.state_label);
+    show(node, "answering_now", question.answering_now);
   }
 
   function shown() {
@@ -70,11 +72,11 @@
   // The node that must stay where it is on screen: the selected one if in view, else the
   // first one in view.
   function anchor() {
-    var box = queue.getBoundingClientRect();
-    var nodes = Array.prototype.slice.call(queue.children);
-    var chosen = queue.querySelector(".is-selected");
-    var inView = function (node) {
-      var r = node.getBoundingClientRect();
+    const box = queue.getBoundingClientRect();
+    const nodes = Array.prototype.slice.call(queue.children);
+    let chosen = queue.querySelector(".is-selected");
+    const inView = function (node) {
+      const r = node.getBoundingClientRect();
       return r.bottom > box.top && r.top < box.bottom;
     };
     if (!chosen || !inView(chosen)) { chosen = nodes.filter(inView)[0]; }
@@ -82,14 +84,14 @@
   }
 
   function render(frozen) {
-    var kept = anchor();
-    Live.syncList(queue, shown(), template, fill, frozen);
+    const kept = anchor();
+    syncList(queue, shown(), template, fill, frozen);
     if (kept && kept.node.parentNode === queue) {
       queue.scrollTop += kept.node.getBoundingClientRect().top - kept.top;
     }
     empty.hidden = shown().length > 0;
     root.querySelectorAll("[data-state-filter]").forEach(function (link) {
-      var current = link.getAttribute("data-state-filter") === state;
+      const current = link.getAttribute("data-state-filter") === state;
       if (current) { link.setAttribute("aria-current", "true"); } else { link.removeAttribute("aria-current"); }
     });
     root.querySelectorAll("a[data-order]").forEach(function (link) {
@@ -100,24 +102,24 @@
   }
 
   function renderDetail() {
-    var question = byId[selected];
+    const question = byId[selected];
     detail.hidden = !question;
     detailEmpty.hidden = !!question;
     if (!question) { return; }
-    Live.setField(detail, "text", question.text);
-    Live.setField(detail, "time", (question.created_at || "").substring(11, 16));
-    Live.setField(detail, "asker", Live.askerLine(question, text("anonymous")));
-    Live.setField(detail, "state_label", question.state_label);
-    var votes = detail.querySelector('[data-field="votes_label"]');
-    Live.setField(detail, "votes_label", votes.getAttribute("data-template").replace("{n}", question.votes));
-    Live.show(detail, "answering_now", question.answering_now);
-    Live.setField(detail, "assigned_to", question.assigned_to || "");
-    Live.show(detail, "assigned_to", !!question.assigned_to);
-    Live.setField(detail, "answer", question.answer || "");
-    Live.setField(detail, "answered_by", question.answered_by ? ": " + question.answered_by : "");
-    Live.show(detail, "answer", !!question.answer);
+    setField(detail, "text", question.text);
+    setField(detail, "time", (question.created_at || "").substring(11, 16));
+    setField(detail, "asker", askerLine(question, text("anonymous")));
+    setField(detail, "state_label", question.state_label);
+    const votes = detail.querySelector('[data-field="votes_label"]');
+    setField(detail, "votes_label", votes.getAttribute("data-template").replace("{n}", question.votes));
+    show(detail, "answering_now", question.answering_now);
+    setField(detail, "assigned_to", question.assigned_to || "");
+    show(detail, "assigned_to", !!question.assigned_to);
+    setField(detail, "answer", question.answer || "");
+    setField(detail, "answered_by", question.answered_by ? ": " + question.answered_by : "");
+    show(detail, "answer", !!question.answer);
 
-    var approve = detail.querySelector('[data-action="approve"]');
+    const approve = detail.querySelector('[data-action="approve"]');
     approve.textContent = text(question.status === "hidden" ? "show-again" : "approve");
     approve.disabled = question.status === "visible";
     detail.querySelector('[data-action="hide"]').disabled = question.status === "hidden";
@@ -125,15 +127,15 @@
       text(question.answering_now ? "current-off" : "current-on");
 
     // The other questions of the session, to merge into; left alone while the chair uses it.
-    var select = forms.merge.elements.into;
-    var others = items.filter(function (other) { return other.id !== question.id; });
-    var choices = others.map(function (other) { return other.id + ":" + other.text; }).join("\n");
-    if (choices !== mergeChoices && document.activeElement !== select) {
+    const mergeInto = forms.merge.elements.into;
+    const others = items.filter(function (other) { return other.id !== question.id; });
+    const choices = others.map(function (other) { return other.id + ":" + other.text; }).join("\n");
+    if (choices !== mergeChoices && document.activeElement !== mergeInto) {
       mergeChoices = choices;
-      while (select.options.length > 1) { select.remove(1); }
+      while (mergeInto.options.length > 1) { mergeInto.remove(1); }
       others.forEach(function (other) {
-        var label = "#" + other.id + " (" + other.votes + ") " + other.text;
-        select.add(new Option(label.length > 90 ? label.substring(0, 89) + "…" : label, other.id));
+        const label = "#" + other.id + " (" + other.votes + ") " + other.text;
+        mergeInto.add(new Option(label.length > 90 ? label.substring(0, 89) + "…" : label, other.id));
       });
     }
     // What the chair types is never overwritten by an update: inputs are filled on selection.
@@ -142,14 +144,14 @@
       forms.assign.elements.assigned_to.value = question.assigned_to || "";
       forms.answer.elements.answer.value = question.answer || "";
       forms.answer.elements.answered_by.value = question.answered_by || question.assigned_to || "";
-      say("", "ok");
+      say(message, "", "ok");
     }
   }
 
   function select(id, scroll) {
     selected = id;
     queue.querySelectorAll(".is-selected").forEach(function (node) { node.classList.remove("is-selected"); });
-    var node = queue.querySelector('[data-id="' + id + '"]');
+    const node = queue.querySelector('[data-id="' + id + '"]');
     if (node) {
       node.classList.add("is-selected");
       if (scroll) { node.scrollIntoView({ block: "nearest" }); }
@@ -159,41 +161,35 @@
   }
 
   function move(step) {
-    var nodes = Array.prototype.slice.call(queue.children);
+    const nodes = Array.prototype.slice.call(queue.children);
     if (!nodes.length) { return; }
-    var at = nodes.indexOf(queue.querySelector(".is-selected"));
-    var next = at < 0 ? (step > 0 ? 0 : nodes.length - 1) : Math.min(nodes.length - 1, Math.max(0, at + step));
+    const at = nodes.indexOf(queue.querySelector(".is-selected"));
+    const next = at < 0 ? (step > 0 ? 0 : nodes.length - 1) : Math.min(nodes.length - 1, Math.max(0, at + step));
     select(Number(nodes[next].getAttribute("data-id")), true);
-  }
-
-  function say(words, kind) {
-    message.textContent = words;
-    message.className = "form-message " + (kind === "ok" ? "is-ok" : "is-error");
-    message.hidden = !words;
   }
 
   function remember(name) {
     if (!name) { return; }
-    var known = Array.prototype.some.call(officials.options, function (option) { return option.value === name; });
+    const known = Array.prototype.some.call(officials.options, function (option) { return option.value === name; });
     if (!known) { officials.appendChild(new Option(name, name)); }
   }
 
   function act(method, url, body) {
-    return Live.send(method, url, body).then(function (answer) {
+    return send(method, url, body).then(function (answer) {
       if (answer.ok) {
-        say(text("done"), "ok");
+        say(message, text("done"), "ok");
         poller.refresh();
       } else {
-        say(Live.errorText(answer.body, text("failed")), "error");
+        say(message, errorText(answer.body, text("failed")), "error");
       }
       return answer.ok;
     }).catch(function () {
-      say(text("failed"), "error");
+      say(message, text("failed"), "error");
       return false;
     });
   }
 
-  var actions = {
+  const actions = {
     approve: function (question) {
       if (question.status !== "visible") { act("PATCH", urlFor("status", question.id), { status: "visible" }); }
     },
@@ -206,18 +202,18 @@
   };
 
   function run(name) {
-    var question = byId[selected];
+    const question = byId[selected];
     if (question) { actions[name](question); }
   }
 
   detail.addEventListener("click", function (event) {
-    var button = event.target.closest("[data-action]");
+    const button = event.target.closest("[data-action]");
     if (button) { run(button.getAttribute("data-action")); }
   });
 
   forms.assign.addEventListener("submit", function (event) {
     event.preventDefault();
-    var name = forms.assign.elements.assigned_to.value.trim();
+    const name = forms.assign.elements.assigned_to.value.trim();
     act("POST", urlFor("assign", selected), { assigned_to: name }).then(function (ok) {
       if (ok) { remember(name); }
     });
@@ -225,9 +221,9 @@
 
   forms.merge.addEventListener("submit", function (event) {
     event.preventDefault();
-    var into = Number(forms.merge.elements.into.value);
+    const into = Number(forms.merge.elements.into.value);
     if (!into || !window.confirm(text("confirm-merge"))) { return; }
-    var duplicate = selected;
+    const duplicate = selected;
     act("POST", urlFor("merge", duplicate), { into: into }).then(function (ok) {
       if (ok) { select(into, true); }
     });
@@ -235,7 +231,7 @@
 
   forms.answer.addEventListener("submit", function (event) {
     event.preventDefault();
-    var by = forms.answer.elements.answered_by.value.trim();
+    const by = forms.answer.elements.answered_by.value.trim();
     act("POST", urlFor("answer", selected), {
       answer: forms.answer.elements.answer.value, answered_by: by || null
     }).then(function (ok) {
@@ -244,7 +240,7 @@
   });
 
   queue.addEventListener("click", function (event) {
-    var node = event.target.closest("[data-id]");
+    const node = event.target.closest("[data-id]");
     if (!node || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
     event.preventDefault();
     select(Number(node.getAttribute("data-id")), false);
@@ -272,7 +268,7 @@
     });
   });
 
-  var keys = {
+  const keys = {
     j: function () { move(1); },
     k: function () { move(-1); },
     a: function () { run("approve"); },
@@ -284,27 +280,27 @@
   };
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) { return; }
-    var target = event.target;
-    var typing = target.closest && target.closest("input, textarea, select, [contenteditable]");
+    const target = event.target;
+    const typing = target.closest && target.closest("input, textarea, select, [contenteditable]");
     if (typing) {
       if (event.key === "Escape") { target.blur(); }
       return;
     }
-    var key = keys[event.key];
+    const key = keys[event.key];
     if (!key || (detail.hidden && "jk".indexOf(event.key) < 0)) { return; }
     event.preventDefault();
     key();
   });
 
-  var poller = Live.poll(feedUrl(), function (data) {
+  const poller = poll(feedUrl(), function (data) {
     items = data.items;
     byId = {};
     items.forEach(function (question) { byId[question.id] = question; });
     root.querySelector('[data-count="all"]').textContent = String(items.length);
     Object.keys(data.counts).forEach(function (name) {
-      var badge = root.querySelector('[data-count="' + name + '"]');
+      const badge = root.querySelector('[data-count="' + name + '"]');
       if (badge) { badge.textContent = String(data.counts[name]); }
     });
     render(pointerInside);
   });
-})();
+}

@@ -1,34 +1,36 @@
 // The projector: the question being answered and the next ones, kept current by polling.
-(function () {
-  "use strict";
-  var root = document.querySelector("[data-screen]");
-  if (!root || !window.fetch || !window.Live) { return; }
-  var Live = window.Live;
-  var current = root.querySelector("[data-current]");
-  var idle = root.querySelector("[data-idle]");
-  var next = root.querySelector("[data-next]");
-  var none = root.querySelector("[data-none]");
-  var template = document.getElementById("screen-template");
-  var anonymous = root.getAttribute("data-anonymous");
-  var SIZES = ["size-s", "size-m", "size-l"];
+import { agency } from "./questions.js";
+import { poll, setField, syncList } from "./shared.js";
+
+const root = document.querySelector("[data-screen]");
+if (root) { start(root); }
+
+function start(root) {
+  const current = root.querySelector("[data-current]");
+  const idle = root.querySelector("[data-idle]");
+  const next = root.querySelector("[data-next]");
+  const none = root.querySelector("[data-none]");
+  const template = document.getElementById("screen-template");
+  const anonymous = root.getAttribute("data-anonymous");
+  const SIZES = ["size-s", "size-m", "size-l"];
 
   function fill(node, question) {
-    Live.setField(node, "votes", String(question.votes));
-    Live.setField(node, "text", question.text);
-    Live.setField(node, "agency", Live.agency(question, anonymous));
+    setField(node, "votes", String(question.votes));
+    setField(node, "text", question.text);
+    setField(node, "agency", agency(question, anonymous));
   }
 
-  Live.poll(root.getAttribute("data-feed"), function (data) {
-    Live.setField(root.querySelector(".screen-head"), "session", data.session ? data.session.title : "");
-    var question = data.current;
+  poll(root.getAttribute("data-feed"), function (data) {
+    setField(root.querySelector(".screen-head"), "session", data.session ? data.session.title : "");
+    const question = data.current;
     current.hidden = !question;
     idle.hidden = !!question;
     if (question) {
-      var words = current.querySelector('[data-field="text"]');
+      const words = current.querySelector('[data-field="text"]');
       SIZES.forEach(function (size) { words.classList.toggle(size, size === "size-" + question.size); });
       fill(current, question);
     }
-    Live.syncList(next, data.next, template, fill, false);
+    syncList(next, data.next, template, fill, false);
     none.hidden = data.next.length > 0;
   });
-})();
+}

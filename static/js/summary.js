@@ -1,21 +1,17 @@
-// The summary page: the conclusions edited in place, and the print button (no inline script: CSP).
-(function () {
-  "use strict";
-  document.querySelectorAll("[data-print]").forEach(function (button) {
-    button.addEventListener("click", function () { window.print(); });
-  });
+// The summary page: the conclusions edited in place (the print button is app.js's).
+const view = document.querySelector("[data-conclusions-view]");
+const form = document.querySelector("[data-conclusions-form]");
+if (view && form) { editInPlace(view, form); }
 
-  var view = document.querySelector("[data-conclusions-view]");
-  var form = document.querySelector("[data-conclusions-form]");
-  if (!view || !form) { return; }
-  var textarea = form.querySelector("textarea");
-  var saved = textarea.value;
-  var submitting = false;
+function editInPlace(view, form) {
+  const textarea = form.querySelector("textarea");
+  const saved = textarea.value;
+  let submitting = false;
 
   // With conclusions already written, show them as text with an "edit" button; the form opens
   // in their place. Without JS, or after a refused save, the form simply stays open.
   if (view.textContent.trim() && !form.hasAttribute("data-open")) {
-    var edit = document.createElement("button");
+    const edit = document.createElement("button");
     edit.type = "button";
     edit.className = "btn";
     edit.textContent = form.getAttribute("data-edit-label");
@@ -38,4 +34,4 @@
       event.returnValue = "";
     }
   });
-})();
+}

@@ -1,5 +1,6 @@
 // The scanner's service worker: keeps the scanner page and its scripts so that the page reloads
-// without network. The scans themselves are queued by the page (scanner.js), never here.
+// without network. The scans themselves are queued by the page (static/js/scanner/queue.js),
+// never here.
 "use strict";
 var CACHE = {{ cache|tojson }};
 var CACHE_PREFIX = {{ cache_prefix|tojson }};

@@ -12,7 +12,6 @@ import io
 import uuid
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -52,8 +51,9 @@ bp = Blueprint("checkin", __name__, url_prefix="/workshops")
 SELF_OK = ("checked_in", "already_checked_in")
 bp.register_error_handler(ApiError, handle_api_error)
 
-# What the scanner needs to reload without network; the service worker keeps these.
-SCANNER_ASSETS = ("css/app.css", "js/app.js", "js/scanner.js", "vendor/jsqr/jsQR.js")
+# What the scanner page loads; the service worker keeps these and every module they import,
+# so that the page reloads without network.
+SCANNER_ASSETS = ("css/app.css", "vendor/jsqr/jsQR.min.js", "js/app.js", "js/scanner/main.js")
 
 
 def _workshop(code: str) -> Workshop:
@@ -126,12 +126,15 @@ def scanner(code: str):
     )
 
 
+def _scanner_assets() -> list[str]:
+    return current_app.extensions["assets"].with_imports(*SCANNER_ASSETS)
+
+
 def _asset_version() -> str:
-    """Changes when any cached asset changes, so that phones replace their copies."""
-    digest = hashlib.sha256()
-    for asset in SCANNER_ASSETS:
-        digest.update((Path(current_app.static_folder) / asset).read_bytes())
-    return digest.hexdigest()[:12]
+    """Changes when any cached asset changes, so that phones replace their copies: their
+    hashed names say it (workshop/assets.py)."""
+    names = " ".join(url_for("static", filename=asset) for asset in _scanner_assets())
+    return hashlib.sha256(names.encode()).hexdigest()[:12]
 
 
 @bp.get("/<code>/scan/sw.js")
@@ -143,7 +146,7 @@ def service_worker(code: str):
         "checkin/sw.js", cache=f"checkin-{workshop.code}-{_asset_version()}",
         cache_prefix=f"checkin-{workshop.code}-",
         page=url_for(".scanner", code=workshop.code),
-        assets=[url_for("static", filename=asset) for asset in SCANNER_ASSETS],
+        assets=[url_for("static", filename=asset) for asset in _scanner_assets()],
     )
     response = Response(body, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
