@@ -403,3 +403,28 @@ def test_organizer_marks_hand_delivered_letters_sent(ctx, client_as):
     assert response.status_code == 302
     db.session.expire_all()
     assert invitation.status == "sent"
+
+
+def test_who_stands_at_the_door_is_one_rule_in_python_and_in_sql(ctx):
+    """The deputy's name and title when one was sent, the invitee's otherwise; the SQL form of
+    `attendee_name` (for queries that load no invitations) answers as the property does."""
+    workshop = factories.make_workshop()
+    coming = factories.make_invitee(workshop, "Lê Văn Cường", title="Giám đốc Sở",
+                                    status="accepted")
+    deputy = factories.make_invitee(workshop, "Trần Thị Lan", title="Chủ tịch",
+                                    status="delegated", delegate_name="Vũ Văn Phó",
+                                    delegate_title="Phó Chủ tịch")
+    silent = factories.make_invitee(workshop, "Hoàng Văn Sơn", title="Trưởng phòng")
+
+    assert (coming.attendee_name, coming.attendee_title, coming.stands_in_for) == (
+        "Lê Văn Cường", "Giám đốc Sở", None)
+    assert (deputy.attendee_name, deputy.attendee_title, deputy.stands_in_for) == (
+        "Vũ Văn Phó", "Phó Chủ tịch", "Trần Thị Lan")
+    assert deputy.has_deputy and not coming.has_deputy and not silent.has_deputy
+    assert [coming.is_expected, deputy.is_expected, silent.is_expected] == [True, True, False]
+    assert [coming.is_answered, deputy.is_answered, silent.is_answered] == [True, True, False]
+    in_sql = dict(db.session.execute(
+        select(Invitation.id, Invitation.attendee_name).where(Invitation.workshop_id == workshop.id)
+    ).all())
+    assert in_sql == {coming.id: "Lê Văn Cường", deputy.id: "Vũ Văn Phó",
+                      silent.id: "Hoàng Văn Sơn"}

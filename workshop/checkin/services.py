@@ -338,15 +338,14 @@ def attendance_xlsx(workshop: Workshop) -> bytes:
     heading = workshop_heading(workshop)
     people = []
     for number, invitation in enumerate(roster(workshop), start=1):
-        delegated = invitation.status == "delegated" and invitation.delegate_name
         checkin = invitation.checkin
         people.append([
             number,
             invitation.organization.name if invitation.organization else None,
             str(KIND_LABELS[_kind(invitation)]),
             invitation.attendee_name,
-            invitation.delegate_title if delegated else invitation.title,
-            invitation.name if delegated else None,
+            invitation.attendee_title,
+            invitation.stands_in_for,
             _("Đến trực tiếp") if invitation.walk_in else invitation.status_label,
             checkin.checked_in_at if checkin else None,
             str(METHOD_LABELS.get(checkin.method, checkin.method)) if checkin else None,

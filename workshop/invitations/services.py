@@ -30,6 +30,7 @@ from ..models import (
     ORGANIZATION_KINDS,
     SALUTATIONS,
     STATUS_LABELS,
+    STATUS_ORDER,
     UNANSWERED_STATUSES,
     Invitation,
     Organization,
@@ -44,11 +45,9 @@ from ..timeutil import utcnow
 # What the invitee says (API and forms) and the state it puts the invitation in.
 RESPONSES = {"accept": "accepted", "decline": "declined", "delegate": "delegated"}
 RESPONSE_OF_STATUS = {status: response for response, status in RESPONSES.items()}
-COMING = EXPECTED_STATUSES  # the state groups live with the states (models/invitations.py)
-UNANSWERED = UNANSWERED_STATUSES
 # A filter of the tracking page besides the five states: every invitation not answered yet.
 UNANSWERED_FILTER = "unanswered"
-STATUS_FILTERS = (UNANSWERED_FILTER, "draft", "sent", "accepted", "delegated", "declined")
+STATUS_FILTERS = (UNANSWERED_FILTER, *STATUS_ORDER)
 NUMBERING_ATTEMPTS = 5
 MAX_TEXT = 255  # the length of the name and title columns
 # 8 to 15 digits, written with the spaces, dots, dashes and brackets people use.
@@ -109,7 +108,7 @@ def invitations_statement(workshop: Workshop, status: str | None = None,
         .order_by(Invitation.letter_number.is_(None), Invitation.letter_number, Invitation.id)
     )
     if status == UNANSWERED_FILTER:
-        statement = statement.where(Invitation.status.in_(UNANSWERED))
+        statement = statement.where(Invitation.status.in_(UNANSWERED_STATUSES))
     elif status:
         statement = statement.where(Invitation.status == status)
     if kind:
@@ -454,11 +453,11 @@ class StatusCounts:
 
     @property
     def unanswered(self) -> int:
-        return sum(self.counts[status] for status in UNANSWERED)
+        return sum(self.counts[status] for status in UNANSWERED_STATUSES)
 
     @property
     def coming(self) -> int:
-        return sum(self.counts[status] for status in COMING)
+        return sum(self.counts[status] for status in EXPECTED_STATUSES)
 
 
 @dataclass

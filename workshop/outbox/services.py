@@ -39,7 +39,6 @@ from ..timeutil import isoformat, utcnow
 MAX_ATTEMPTS = 5
 CLAIM_TIMEOUT = timedelta(minutes=10)
 SMTP_TIMEOUT = 20  # seconds; one unreachable server costs one timeout per round, not per message
-UNANSWERED = UNANSWERED_STATUSES  # defined once, with the states
 PENDING = ("queued", "sending")
 # The dashboard warns when no `flask outbox send` round ran for this long.
 WORKER_SILENCE = timedelta(minutes=10)
@@ -102,7 +101,7 @@ def failed_deliveries(workshop: Workshop) -> Select:
 def unanswered(workshop: Workshop) -> Select:
     """Who gets a reminder: an e-mail address and no answer yet."""
     return select(Invitation.id).where(
-        Invitation.workshop_id == workshop.id, has_email(), Invitation.status.in_(UNANSWERED)
+        Invitation.workshop_id == workshop.id, has_email(), Invitation.status.in_(UNANSWERED_STATUSES)
     )
 
 

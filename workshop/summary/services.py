@@ -193,7 +193,7 @@ def _questions(workshop: Workshop) -> dict[int, list[QuestionLine]]:
     rows = db.session.execute(
         select(Question.id, Question.session_id, Question.text, Question.votes, Question.anonymous,
                Question.assigned_to, Question.answer, Question.answered_by, Question.answered_at,
-               Invitation.name, Invitation.status, Invitation.delegate_name, Organization.name)
+               Invitation.attendee_name, Organization.name)
         .outerjoin(Invitation, Question.invitation_id == Invitation.id)
         .outerjoin(Organization, Invitation.organization_id == Organization.id)
         .where(Question.workshop_id == workshop.id, Question.status == "visible")
@@ -201,9 +201,8 @@ def _questions(workshop: Workshop) -> dict[int, list[QuestionLine]]:
     )
     by_session: dict[int, list[QuestionLine]] = defaultdict(list)
     for (question_id, session_id, text, votes, anonymous, assigned_to, answer, answered_by,
-         answered_at, name, status, deputy, agency) in rows:
-        asker = None if anonymous or not name else (
-            deputy if status == "delegated" and deputy else name)
+         answered_at, person, agency) in rows:
+        asker = None if anonymous else person
         by_session[session_id].append(QuestionLine(
             question_id, text, votes, asker, None if anonymous else agency, assigned_to, answer,
             answered_by, answered_at))
