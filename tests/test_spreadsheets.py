@@ -21,7 +21,7 @@ from workshop.directory import services as directory
 from workshop.extensions import db
 from workshop.invitations import services as invitations
 from workshop.models import CheckIn
-from workshop.office import MAX_WIDTH, MIN_WIDTH
+from workshop.office.sheets import MAX_WIDTH, MIN_WIDTH
 from workshop.summary.report import report_xlsx
 from workshop.summary.services import compile_summary
 from workshop.timeutil import as_local, utcnow

@@ -35,7 +35,7 @@ from ..models import (
     User,
     Workshop,
 )
-from ..office import add_sheet, workbook_bytes, workshop_heading
+from ..office.sheets import add_sheet, workbook_bytes, workshop_heading
 from ..phases import has_ended
 from ..text import fold
 from ..timeutil import as_local, utcnow

@@ -29,7 +29,7 @@ from sqlalchemy.orm import selectinload
 from ..collation import agency_key
 from ..extensions import db
 from ..models import KIND_LABELS, ORGANIZATION_KINDS, SALUTATIONS, Organization
-from ..office import add_sheet, spreadsheet_time, workbook_bytes
+from ..office.sheets import add_sheet, spreadsheet_time, workbook_bytes
 from ..text import fold, search_pattern, text_problem
 from ..timeutil import utcnow
 

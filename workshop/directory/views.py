@@ -11,12 +11,12 @@ from ..auth.decorators import role_required
 from ..expired_session import keeps_input
 from ..extensions import db
 from ..models import KIND_LABELS, ORGANIZATION_KINDS, Organization
+from ..office.sheets import XLSX_MIMETYPE
 from . import services
 from .forms import ConfirmImportForm, ImportForm, OrganizationForm
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
 
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _uploads() -> Path:

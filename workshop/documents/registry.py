@@ -2,7 +2,7 @@
 
 `GET …/documents/<name>.docx` and `….pdf` (pages and API alike) look the name up here: the DOCX
 comes from the document's own builder, the PDF from its print page's HTML through
-`workshop.pdf`, so the PDF shows what the browser prints. A document not registered is a 404.
+`workshop.office.pdf`, so the PDF shows what the browser prints. A document not registered is a 404.
 """
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from flask.globals import request_ctx
 from flask_babel import gettext as _
 
 from ..models import Workshop
-from ..pdf import PDF_MIMETYPE, html_to_pdf
+from ..office.docx import DOCX_MIMETYPE
+from ..office.pdf import PDF_MIMETYPE, html_to_pdf
 from ..text import fold
 
-DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FORMATS = {"docx": DOCX_MIMETYPE, "pdf": PDF_MIMETYPE}
 
 
@@ -173,7 +173,7 @@ def _report(workshop: Workshop, args: Mapping[str, str]) -> Built:
     if built is None:
         raise DocumentNotFound(_("Không có phiên bản đã công bố mang số này."))
     title = f"Báo cáo {workshop.code}" + (f" phiên bản {number}" if number is not None else "")
-    return Built(title, lambda: report.write_docx(built),
+    return Built(title, lambda: report.write_docx(built, workshop),
                  lambda: print_html(workshop, built, str(number) if number is not None else None))
 
 

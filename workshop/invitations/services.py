@@ -37,7 +37,7 @@ from ..models import (
     OutboxMessage,
     Workshop,
 )
-from ..office import add_sheet, workbook_bytes, workshop_heading
+from ..office.sheets import add_sheet, workbook_bytes, workshop_heading
 from ..phases import AFTER, BEFORE, phase
 from ..text import fold
 from ..timeutil import utcnow

@@ -12,12 +12,12 @@ from ..auth.decorators import role_required
 from ..events.services import workshop_or_404
 from ..extensions import db
 from ..models import Invitation, Workshop
+from ..office.docx import DOCX_MIMETYPE
 from . import services
 from .forms import LetterFilterForm
 
 bp = Blueprint("letters", __name__, url_prefix="/workshops/<code>")
 
-DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _invitation(workshop: Workshop, invitation_id: int) -> Invitation:

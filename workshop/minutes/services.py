@@ -20,12 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..attendance import attendance
 from ..extensions import db
-from ..letters.services import (
-    NATIONAL_MOTTO,
-    NATIONAL_TITLE,
-    clock,
-    official_date,
-)
+from ..letters.services import clock
 from ..models import (
     KIND_LABELS,
     ORGANIZATION_KINDS,
@@ -38,6 +33,7 @@ from ..models import (
     User,
     Workshop,
 )
+from ..office.letterhead import NATIONAL_MOTTO, NATIONAL_TITLE, official_date
 from ..summary.services import compile_summary
 from ..text import fold
 from ..timeutil import LOCAL_TZ, as_local, utcnow

@@ -17,12 +17,12 @@ from ..core import SECURITY_HEADERS
 from ..events.services import workshop_or_404
 from ..expired_session import keeps_input
 from ..models import Workshop
+from ..office.docx import DOCX_MIMETYPE
 from . import services
 from .forms import MinutesForm, NoticeForm, RedraftForm
 
 bp = Blueprint("minutes", __name__, url_prefix="/workshops/<code>")
 
-DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 BLANK_ROWS = 3  # empty rows under the items, to add new ones
 
 

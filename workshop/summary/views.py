@@ -12,6 +12,8 @@ from ..auth.decorators import role_required
 from ..events.services import workshop_or_404
 from ..expired_session import keeps_input
 from ..models import CATEGORY_LABELS, KIND_LABELS, Workshop
+from ..office.docx import DOCX_MIMETYPE
+from ..office.sheets import XLSX_MIMETYPE
 from . import report, services
 from .forms import ConclusionsForm, PublishForm
 
@@ -128,7 +130,7 @@ def print_html(workshop: Workshop, built: report.Report, version: str | None = N
 @role_required("chair")
 def docx(code: str):
     workshop, built = _report(code)
-    return send_file(io.BytesIO(report.write_docx(built)), mimetype=report.DOCX_MIMETYPE,
+    return send_file(io.BytesIO(report.write_docx(built, workshop)), mimetype=DOCX_MIMETYPE,
                      as_attachment=True, download_name=f"bao-cao-{workshop.code}.docx")
 
 
@@ -136,5 +138,5 @@ def docx(code: str):
 @role_required("chair")
 def xlsx(code: str):
     summary = services.compile_summary(workshop_or_404(code))
-    return send_file(io.BytesIO(report.report_xlsx(summary)), mimetype=report.XLSX_MIMETYPE,
+    return send_file(io.BytesIO(report.report_xlsx(summary)), mimetype=XLSX_MIMETYPE,
                      as_attachment=True, download_name=f"bao-cao-{code}.xlsx")
