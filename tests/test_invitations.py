@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from tests import factories
+from workshop.attendance import attendance
 from workshop.extensions import db
 from workshop.invitations import services
 from workshop.links import personal_url
@@ -154,17 +155,17 @@ def test_counts_by_status_and_kind_and_the_agencies_nobody_represents(ctx):
     db.session.add(CheckIn(invitation=walk_in, workshop_id=workshop.id))
     db.session.commit()
 
-    counts = services.invitation_counts(workshop)
+    counts = attendance(workshop)
 
-    assert counts.by_status.counts == {"draft": 2, "sent": 2, "accepted": 1, "declined": 2,
-                                       "delegated": 1}
-    assert (counts.by_status.total, counts.by_status.unanswered, counts.by_status.coming) == (8, 4, 2)
-    assert list(counts.by_kind) == ["department", "district", "subdepartment", "other"]
-    assert counts.by_kind["district"].counts == {"draft": 0, "sent": 1, "accepted": 0,
-                                                 "declined": 1, "delegated": 1}
+    assert counts.by_status == {"draft": 2, "sent": 2, "accepted": 1, "declined": 2,
+                                "delegated": 1}
+    assert (counts.invited, counts.unanswered, counts.expected) == (8, 4, 2)
+    assert list(counts.invited_kinds) == ["department", "district", "subdepartment", "other"]
+    assert counts.invited_kinds["district"].by_status == {"draft": 0, "sent": 1, "accepted": 0,
+                                                          "declined": 1, "delegated": 1}
     # Sở Nội vụ: one declined, one unanswered. The walk-in of the Chi cục came in person (not
     # an invitation, but someone of the agency is here); Đại Từ never answered but checked in.
-    not_coming = services.agencies_not_coming(workshop)
+    not_coming = counts.without_anyone
     assert [(a.organization.name, a.declined, a.unanswered) for a in not_coming] == [
         ("Sở Nội vụ", 1, 1)]
 

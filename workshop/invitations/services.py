@@ -18,16 +18,13 @@ from sqlalchemy import Select, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from ..attendance import AgencyWithoutAnyone, agencies_without_anyone
+from ..attendance import attendance
 from ..collation import agency_key, invitation_key
 from ..core import local_time, long_date
 from ..extensions import db
 from ..links import personal_url
 from ..models import (
-    EXPECTED_STATUSES,
     INVITATION_STATUSES,
-    KIND_LABELS,
-    ORGANIZATION_KINDS,
     SALUTATIONS,
     STATUS_LABELS,
     STATUS_ORDER,
@@ -443,53 +440,6 @@ def respond(invitation: Invitation, response: str, delegate_name: str | None = N
 # --- tracking -------------------------------------------------------------------------------
 
 
-@dataclass
-class StatusCounts:
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(INVITATION_STATUSES, 0))
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def unanswered(self) -> int:
-        return sum(self.counts[status] for status in UNANSWERED_STATUSES)
-
-    @property
-    def coming(self) -> int:
-        return sum(self.counts[status] for status in EXPECTED_STATUSES)
-
-
-@dataclass
-class InvitationCounts:
-    by_status: StatusCounts
-    by_kind: dict[str, StatusCounts]  # only the kinds that have invitations, in directory order
-
-
-def invitation_counts(workshop: Workshop) -> InvitationCounts:
-    """Invitations by state, overall and by agency kind, from one grouped query."""
-    kind = _kind()
-    rows = db.session.execute(
-        select(kind, Invitation.status, func.count(Invitation.id))
-        .select_from(Invitation)
-        .outerjoin(Organization, Invitation.organization_id == Organization.id)
-        .where(Invitation.workshop_id == workshop.id, Invitation.walk_in.is_(False))
-        .group_by(kind, Invitation.status)
-    )
-    overall, by_kind = StatusCounts(), {}
-    for row_kind, status, count in rows:
-        overall.counts[status] += count
-        by_kind.setdefault(row_kind, StatusCounts()).counts[status] += count
-    ordered = {k: by_kind[k] for k in ORGANIZATION_KINDS if k in by_kind}
-    return InvitationCounts(overall, ordered)
-
-
-def agencies_not_coming(workshop: Workshop) -> list[AgencyWithoutAnyone]:
-    """The invited agencies without anyone (one definition: workshop/attendance.py): the
-    agencies to chase."""
-    return agencies_without_anyone(workshop)
-
-
 def tracking_xlsx(workshop: Workshop) -> bytes:
     """The tracking view as a workbook: every invitation, the counts by kind, and the agencies
     nobody will represent."""
@@ -512,14 +462,13 @@ def tracking_xlsx(workshop: Workshop) -> bytes:
     heading = workshop_heading(workshop)
     add_sheet(workbook, _("Giấy mời"), header, rows, first=True, heading=heading)
 
-    counts = invitation_counts(workshop)
+    counts = attendance(workshop)
     add_sheet(
         workbook, _("Tổng hợp"),
         [_("Loại cơ quan"), _("Đã mời")] + [str(STATUS_LABELS[s]) for s in INVITATION_STATUSES],
-        [[str(KIND_LABELS[kind]), numbers.total] + [numbers.counts[s] for s in INVITATION_STATUSES]
-         for kind, numbers in counts.by_kind.items()]
-        + [[_("Tổng cộng"), counts.by_status.total]
-           + [counts.by_status.counts[s] for s in INVITATION_STATUSES]],
+        [[numbers.label, numbers.invited] + [numbers.by_status[s] for s in INVITATION_STATUSES]
+         for numbers in counts.invited_kinds.values()]
+        + [[_("Tổng cộng"), counts.invited] + [counts.by_status[s] for s in INVITATION_STATUSES]],
         heading=heading,
     )
     add_sheet(
@@ -528,7 +477,7 @@ def tracking_xlsx(workshop: Workshop) -> bytes:
          _("Không tham dự"), _("Chưa trả lời")],
         [[agency.organization.name, agency.organization.kind_label, agency.organization.leader_name,
           agency.organization.phone, agency.declined, agency.unanswered]
-         for agency in agencies_not_coming(workshop)],
+         for agency in counts.without_anyone],
         heading=heading,
     )
     return workbook_bytes(workbook)

@@ -21,6 +21,7 @@ from flask_babel import ngettext
 from flask_wtf import FlaskForm
 
 from ..api.routing import SESSION_INVITATION_KEY
+from ..attendance import attendance
 from ..auth.decorators import role_required
 from ..collation import agency_key
 from ..directory.services import kind_counts
@@ -147,8 +148,7 @@ def list_invitations(code: str):
     invitations = services.list_invitations(workshop, status, kind, query)
     return render_template(
         "invitations/list.html", workshop=workshop, invitations=invitations,
-        counts=services.invitation_counts(workshop),
-        not_coming=services.agencies_not_coming(workshop),
+        counts=attendance(workshop),
         status=status, kind=kind, query=query, statuses=services.STATUS_FILTERS,
         status_labels={**STATUS_LABELS, "unanswered": _("Chưa trả lời")},
         kind_labels=KIND_LABELS, share_message=services.share_message, personal_url=personal_url,

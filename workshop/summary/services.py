@@ -18,8 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..attendance import invited_agencies
-from ..checkin.services import Attendance, attendance
+from ..attendance import Attendance, Counts, attendance, invited_agencies
 from ..extensions import db
 from ..feedback.services import (
     Rating,
@@ -44,28 +43,6 @@ from ..timeutil import as_local, isoformat
 
 MAX_CONCLUSIONS_LENGTH = 50000
 MAX_REPORT_NUMBER_LENGTH = 40
-
-
-@dataclass(frozen=True)
-class KindAttendance:
-    """Invited, their answers, and who was present, for one agency kind (the names and
-    meanings of workshop/attendance.py: `present` counts the expected people who came)."""
-
-    kind: str
-    invited: int
-    accepted: int
-    delegated: int
-    declined: int
-    unanswered: int
-    expected: int
-    present: int
-    walk_ins: int
-    unannounced: int
-    checked_in: int
-
-    @property
-    def label(self) -> str:
-        return str(KIND_LABELS[self.kind])
 
 
 @dataclass(frozen=True)
@@ -103,7 +80,7 @@ class SessionSummary:
 class Summary:
     workshop: Workshop
     attendance: Attendance
-    by_kind: list[KindAttendance]
+    by_kind: list[Counts]  # the numbers of each agency kind, as attendance() counts them
     sessions: list[SessionSummary]
     # The four categories in order, each with feedback items and contribution parts, ordered by
     # agency kind and agency.
@@ -182,11 +159,6 @@ class Summary:
         ).unique())
 
 
-def _by_kind(present: Attendance) -> list[KindAttendance]:
-    """The numbers of each agency kind, as attendance() counts them."""
-    return [KindAttendance(kind, **numbers) for kind, numbers in present.by_kind.items()]
-
-
 def _questions(workshop: Workshop) -> dict[int, list[QuestionLine]]:
     """The visible questions of every session, most votes first, in one query; hidden, merged
     and still pending ones are not part of the record."""
@@ -261,7 +233,7 @@ def compile_summary(workshop: Workshop, version: SummaryVersion | None = None) -
     return Summary(
         workshop=workshop,
         attendance=present,
-        by_kind=_by_kind(present),
+        by_kind=list(present.kinds.values()),
         sessions=sessions,
         feedback=by_category(items),
         feedback_by_kind=counts_by_kind(items),
@@ -315,8 +287,7 @@ def summary_data(summary: Summary) -> dict[str, Any]:
     return {
         "attendance": {
             **numbers.as_dict(),
-            "by_kind": {row.kind: {name: value for name, value in vars(row).items() if name != "kind"}
-                        for row in summary.by_kind},
+            "by_kind": numbers.by_kind,
             "absent": [{"id": o.id, "name": o.name, "kind": o.kind} for o in summary.absent],
             "agencies_invited": summary.agencies_invited,
         },
