@@ -20,7 +20,6 @@ from sqlalchemy.orm import selectinload
 
 from ..attendance import attendance
 from ..collation import agency_key, invitation_key
-from ..core import local_time, long_date
 from ..extensions import db
 from ..links import personal_url
 from ..models import (
@@ -37,7 +36,7 @@ from ..models import (
 from ..office.sheets import add_sheet, workbook_bytes, workshop_heading
 from ..phases import AFTER, BEFORE, phase
 from ..text import fold
-from ..timeutil import utcnow
+from ..timeutil import local_time, long_date, utcnow
 
 # What the invitee says (API and forms) and the state it puts the invitation in.
 RESPONSES = {"accept": "accepted", "decline": "declined", "delegate": "delegated"}

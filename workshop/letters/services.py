@@ -21,7 +21,6 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..core import WEEKDAYS
 from ..extensions import db
 from ..links import personal_url
 from ..models import Invitation, Workshop
@@ -46,7 +45,7 @@ from ..office.letterhead import (
 )
 from ..qr import qr_png, qr_svg
 from ..text import fold
-from ..timeutil import as_local
+from ..timeutil import WEEKDAYS, as_local
 
 LETTER_TITLE = "GIẤY MỜI"  # the kind of document is never translated
 

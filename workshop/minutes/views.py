@@ -13,11 +13,11 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from ..auth.decorators import role_required
-from ..core import SECURITY_HEADERS
 from ..events.services import workshop_or_404
 from ..expired_session import keeps_input
 from ..models import Workshop
 from ..office.docx import DOCX_MIMETYPE
+from ..security import allowing_style
 from . import services
 from .forms import MinutesForm, NoticeForm, RedraftForm
 
@@ -124,8 +124,7 @@ def _print_page(workshop: Workshop, name: str):
     css = render_template("minutes/_document.css")
     digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
     response = make_response(print_html(workshop, name))
-    response.headers["Content-Security-Policy"] = SECURITY_HEADERS["Content-Security-Policy"].replace(
-        "style-src 'self'", f"style-src 'self' 'sha256-{digest}'")
+    response.headers["Content-Security-Policy"] = allowing_style(digest)
     return response
 
 

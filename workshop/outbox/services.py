@@ -30,11 +30,10 @@ from sqlalchemy import Select, case, exists, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..core import local_time
 from ..extensions import db
 from ..letters.services import build_letter
 from ..models import UNANSWERED_STATUSES, Invitation, OutboxHeartbeat, OutboxMessage, Workshop
-from ..timeutil import isoformat, utcnow
+from ..timeutil import isoformat, local_time, utcnow
 
 MAX_ATTEMPTS = 5
 CLAIM_TIMEOUT = timedelta(minutes=10)
