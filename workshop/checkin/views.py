@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import uuid
 from collections.abc import Callable
 from datetime import date
@@ -22,7 +21,6 @@ from flask import (
     make_response,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -41,6 +39,7 @@ from ..extensions import db
 from ..invitations.views import PERSONAL_HEADERS
 from ..links import base_url
 from ..models import KIND_LABELS, ORGANIZATION_KINDS, Invitation, Workshop
+from ..office import download
 from ..phases import has_ended
 from ..qr import qr_svg
 from ..ratelimit import holder_limits, session_holder
@@ -238,11 +237,7 @@ def sign_in_sheet(code: str):
 @role_required("staff")
 def attendance_xlsx(code: str):
     workshop = _workshop(code)
-    return send_file(
-        io.BytesIO(services.attendance_xlsx(workshop)), as_attachment=True,
-        download_name=f"diem-danh-{workshop.code}.xlsx",
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return download(services.attendance_xlsx(workshop), f"diem-danh-{workshop.code}.xlsx")
 
 
 def self_check_in_url(workshop: Workshop, secret: str) -> str:

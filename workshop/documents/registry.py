@@ -15,11 +15,11 @@ from flask.globals import request_ctx
 from flask_babel import gettext as _
 
 from ..models import Workshop
-from ..office.docx import DOCX_MIMETYPE
-from ..office.pdf import PDF_MIMETYPE, html_to_pdf
+from ..office import MIMETYPES
+from ..office.pdf import html_to_pdf
 from ..text import fold
 
-FORMATS = {"docx": DOCX_MIMETYPE, "pdf": PDF_MIMETYPE}
+FORMATS = {kind: MIMETYPES[kind] for kind in ("docx", "pdf")}
 
 
 class DocumentError(ValueError):
@@ -182,11 +182,9 @@ def _minutes_document(name: str, title: str) -> Callable[[Workshop, Mapping[str,
     (`conclusions`, the chair's items with agencies and deadlines)."""
 
     def build(workshop: Workshop, args: Mapping[str, str]) -> Built:
-        from ..minutes import services
-        from ..minutes.views import print_html
+        from ..minutes.views import DOCUMENTS, print_html
 
-        docx = services.minutes_docx if name == "minutes" else services.conclusions_docx
-        return Built(f"{title} {workshop.code}", lambda: docx(workshop),
+        return Built(f"{title} {workshop.code}", lambda: DOCUMENTS[name].docx(workshop),
                      lambda: print_html(workshop, name))
 
     return build

@@ -1,7 +1,6 @@
 """Pages: choosing invitees, tracking the answers, and the invitee's personal page /i/<token>."""
 from __future__ import annotations
 
-from io import BytesIO
 from urllib.parse import quote_plus
 
 from flask import (
@@ -12,7 +11,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -30,6 +28,7 @@ from ..expired_session import keeps_input
 from ..extensions import db
 from ..links import personal_url
 from ..models import KIND_LABELS, ORGANIZATION_KINDS, STATUS_LABELS, Invitation, Organization, Workshop
+from ..office import download
 from ..outbox.services import last_deliveries, mail_health
 from ..qr import qr_png, qr_svg
 from ..ratelimit import attendee_pages, request_invitation
@@ -173,11 +172,7 @@ def mark_sent(code: str):
 @role_required("staff")
 def export_invitations(code: str):
     workshop = workshop_or_404(code)
-    return send_file(
-        BytesIO(services.tracking_xlsx(workshop)), as_attachment=True,
-        download_name=f"giay-moi-{workshop.code}.xlsx",
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return download(services.tracking_xlsx(workshop), f"giay-moi-{workshop.code}.xlsx")
 
 
 @bp.route("/workshops/<code>/invitations/<int:invitation_id>", methods=["GET", "POST"])
