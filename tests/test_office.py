@@ -51,3 +51,17 @@ def test_every_document_has_the_one_letterhead_signature_and_properties(client_a
         assert all(run.bold for p in lines for run in p.runs)
         assert lines[-2].paragraph_format.space_after.pt >= 60
         assert "w:cantSplit" in cell._tc.getparent().xml
+
+
+@pytest.mark.parametrize(("page", "prefix"), [
+    ("letters", "letter-"), ("summary/print", "report-"), ("minutes/print", ""),
+    ("conclusions/print", ""),
+])
+def test_every_print_page_has_the_one_letterhead_and_signer(client_as, demo, page, prefix):
+    html = client_as("organizer").get(f"/workshops/{demo.code}/{page}").get_data(as_text=True)
+    assert f'<header class="{prefix}head">' in html
+    assert f'<p class="{prefix}national-title">{NATIONAL_TITLE}</p>' in html
+    assert f'<p class="{prefix}motto">{NATIONAL_MOTTO}</p>' in html
+    assert f'<hr class="{prefix}rule short">' in html and f'<hr class="{prefix}rule long">' in html
+    assert f'<p class="{prefix}number">Số:' in html
+    assert f'<div class="{prefix}signature" aria-hidden="true"></div>' in html

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from .extensions import db
+from .office.letterhead import NATIONAL_MOTTO, NATIONAL_TITLE
 from .timeutil import input_datetime_value, local_date, local_datetime, local_time, long_date
 
 
@@ -40,6 +41,8 @@ def init_app(app: Flask) -> None:
         long_date=long_date,
         input_datetime=input_datetime_value,
     )
+    # The letterhead's words, for the print pages' macro (templates/office/_letterhead.html).
+    app.jinja_env.globals.update(NATIONAL_TITLE=NATIONAL_TITLE, NATIONAL_MOTTO=NATIONAL_MOTTO)
     @app.context_processor
     def inject_globals():
         from flask_babel import get_locale
