@@ -28,7 +28,6 @@ from ..extensions import db
 from ..invitations.services import find_by_token
 from ..models import (
     KIND_LABELS,
-    ORGANIZATION_KINDS,
     CheckIn,
     CheckInAttempt,
     Invitation,
@@ -356,9 +355,7 @@ def attendance_xlsx(workshop: Workshop) -> bytes:
               people, first=True, heading=heading)
 
     numbers = attendance(workshop)
-    kinds = [[str(KIND_LABELS[kind]), numbers.by_kind[kind]["invited"],
-              numbers.by_kind[kind]["checked_in"]]
-             for kind in ORGANIZATION_KINDS if kind in numbers.by_kind]
+    kinds = [[counts.label, counts.invited, counts.checked_in] for counts in numbers.kinds.values()]
     kinds.append([_("Tổng cộng"), numbers.invited, numbers.checked_in])
     add_sheet(workbook, _("Theo loại cơ quan"), (_("Loại cơ quan"), _("Được mời"), _("Có mặt")),
               kinds, heading=heading)

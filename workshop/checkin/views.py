@@ -38,7 +38,7 @@ from ..expired_session import keeps_input
 from ..extensions import db
 from ..invitations.views import PERSONAL_HEADERS
 from ..links import base_url
-from ..models import KIND_LABELS, ORGANIZATION_KINDS, Invitation, Workshop
+from ..models import KIND_LABELS, Invitation, Workshop
 from ..office import download
 from ..phases import has_ended
 from ..qr import qr_svg
@@ -190,10 +190,8 @@ def board_data(workshop: Workshop) -> dict:
     numbers = services.attendance(workshop)
     return {
         **numbers.as_dict(),
-        "kinds": [
-            {"kind": kind, "label": str(KIND_LABELS[kind]), **numbers.by_kind[kind]}
-            for kind in ORGANIZATION_KINDS if kind in numbers.by_kind
-        ],
+        "kinds": [{"kind": kind, "label": counts.label, **counts.as_dict()}
+                  for kind, counts in numbers.kinds.items()],
         "absent": [{"name": organization.name, "kind_label": organization.kind_label}
                    for organization in numbers.absent],
         "recent": [{**attendee(checkin.invitation), "time": isoformat(checkin.checked_in_at),
