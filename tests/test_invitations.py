@@ -12,7 +12,7 @@ from workshop.attendance import attendance
 from workshop.extensions import db
 from workshop.invitations import services
 from workshop.links import personal_url
-from workshop.models import CheckIn, Invitation
+from workshop.models import CheckIn, Invitation, Organization
 
 
 def directory():
@@ -429,3 +429,19 @@ def test_who_stands_at_the_door_is_one_rule_in_python_and_in_sql(ctx):
     ).all())
     assert in_sql == {coming.id: "Lê Văn Cường", deputy.id: "Vũ Văn Phó",
                       silent.id: "Hoàng Văn Sơn"}
+
+
+def test_an_invitee_outside_the_directory_counts_with_the_other_agencies(ctx):
+    """`Invitation.agency_kind`, in Python and in SQL: the agency's kind, "other" without one."""
+    workshop = factories.make_workshop()
+    district = factories.make_invitee(
+        workshop, organization=factories.make_organization("UBND huyện Đại Từ", "district"))
+    guest = factories.make_invitee(workshop, "Khách mời tự do")
+    assert (district.agency_kind, guest.agency_kind) == ("district", "other")
+    in_sql = dict(db.session.execute(
+        select(Invitation.id, Invitation.agency_kind)
+        .outerjoin(Organization, Invitation.organization_id == Organization.id)
+        .where(Invitation.workshop_id == workshop.id)
+    ).all())
+    assert in_sql == {district.id: "district", guest.id: "other"}
+    assert services.list_invitations(workshop, None, "other", "") == [guest]

@@ -145,7 +145,7 @@ class Attendance(Counts):
 
 
 def _rows(workshop_id: int | None):
-    kind = func.coalesce(Organization.kind, "other")
+    kind = Invitation.agency_kind
     statement = (
         select(Invitation.workshop_id, kind, Invitation.status, Invitation.walk_in,
                func.count(Invitation.id), func.count(CheckIn.id))

@@ -13,6 +13,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import groupby
+from operator import attrgetter
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -262,10 +263,6 @@ def _with_people(statement):
     return statement.options(selectinload(Invitation.organization), selectinload(Invitation.checkin))
 
 
-def _kind(invitation: Invitation) -> str:
-    return invitation.organization.kind if invitation.organization else "other"
-
-
 def search_invitations(workshop: Workshop, query: str, limit: int = SEARCH_LIMIT) -> list[Invitation]:
     """The workshop's invitations whose person, deputy, agency or short code holds every word of
     `query`, accents ignored ("nguyen an pho yen"). Invitations have no folded column, so the
@@ -327,7 +324,8 @@ def roster(workshop: Workshop, *, expected_only: bool = False) -> list[Invitatio
 def sign_in_sheet(workshop: Workshop) -> list[tuple[str, list[Invitation]]]:
     """The printable backup sign-in sheet: the expected people grouped by agency kind."""
     return [(str(KIND_LABELS[kind]), list(rows))
-            for kind, rows in groupby(roster(workshop, expected_only=True), key=_kind)]
+            for kind, rows in groupby(roster(workshop, expected_only=True),
+                                      key=attrgetter("agency_kind"))]
 
 
 def attendance_xlsx(workshop: Workshop) -> bytes:
@@ -341,7 +339,7 @@ def attendance_xlsx(workshop: Workshop) -> bytes:
         people.append([
             number,
             invitation.organization.name if invitation.organization else None,
-            str(KIND_LABELS[_kind(invitation)]),
+            str(KIND_LABELS[invitation.agency_kind]),
             invitation.attendee_name,
             invitation.attendee_title,
             invitation.stands_in_for,

@@ -282,8 +282,7 @@ def _remark_order(remark: Remark) -> tuple:
 def remarks(workshop: Workshop) -> list[Remark]:
     """Every feedback item and every contribution part of the workshop, in two queries, ordered
     by agency kind, agency, contributions before feedback, then time."""
-    kind = func.coalesce(Organization.kind, "other")
-    people = (Invitation.attendee_name, Organization.name, kind)
+    people = (Invitation.attendee_name, Organization.name, Invitation.agency_kind)
     found: list[Remark] = []
     rows = db.session.execute(
         select(Feedback.category, Feedback.text, Feedback.session_id, WorkshopSession.title,

@@ -70,11 +70,6 @@ def _clean(value: str | None) -> str | None:
     return value or None
 
 
-def _kind(column=Organization.kind):
-    """An invitee outside the directory counts with the agencies of kind "other"."""
-    return func.coalesce(column, "other")
-
-
 # --- finding ------------------------------------------------------------------------------
 
 
@@ -108,7 +103,7 @@ def invitations_statement(workshop: Workshop, status: str | None = None,
     elif status:
         statement = statement.where(Invitation.status == status)
     if kind:
-        statement = statement.where(_kind() == kind)
+        statement = statement.where(Invitation.agency_kind == kind)
     return statement
 
 

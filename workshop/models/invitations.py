@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, and_, case
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, and_, case, func
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -140,6 +140,18 @@ class Invitation(db.Model):
         """The same in SQL, for the queries that read names without loading invitations."""
         return case((and_(cls.status == "delegated", cls.delegate_name.is_not(None)),
                      cls.delegate_name), else_=cls.name)
+
+    @hybrid_property
+    def agency_kind(self) -> str:
+        """The kind of the invitee's agency; an invitee outside the directory counts with the
+        agencies of kind "other"."""
+        return self.organization.kind if self.organization else "other"
+
+    @agency_kind.inplace.expression
+    @classmethod
+    def _agency_kind_expression(cls):
+        """The same in SQL, for queries that outer-join the invitation's organization."""
+        return func.coalesce(Organization.kind, "other")
 
     @property
     def attendee_title(self) -> str | None:
