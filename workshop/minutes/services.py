@@ -33,7 +33,7 @@ from ..models import (
     User,
     Workshop,
 )
-from ..office.letterhead import NATIONAL_MOTTO, NATIONAL_TITLE, official_date
+from ..office.letterhead import official_date
 from ..summary.services import compile_summary
 from ..text import fold
 from ..timeutil import LOCAL_TZ, as_local, utcnow
@@ -90,8 +90,6 @@ class Document:
     recipients_label: str = "Nơi nhận:"
     # The last paragraphs, kept on the page of the signature blocks.
     closing: list[Line] = field(default_factory=list)
-    national_title: str = NATIONAL_TITLE
-    national_motto: str = NATIONAL_MOTTO
 
 
 _HEADING = re.compile(r"^(\d+|[IVXLC]+|[a-zđ])[.)]\s")

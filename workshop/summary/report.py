@@ -31,8 +31,6 @@ from ..office.docx import (
     set_up_a4,
 )
 from ..office.letterhead import (
-    NATIONAL_MOTTO,
-    NATIONAL_TITLE,
     foot,
     official_date,
     write_letterhead,
@@ -84,8 +82,6 @@ class Report:
     appendix: list[Section]
 
     title = REPORT_TITLE
-    national_title = NATIONAL_TITLE
-    national_motto = NATIONAL_MOTTO
 
 
 def report_data(report: Report) -> dict:
