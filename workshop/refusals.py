@@ -2,8 +2,6 @@
 luận and the summary's conclusions answer a stale revision or a bad value the same way."""
 from __future__ import annotations
 
-from typing import Protocol
-
 from flask import flash
 
 # Someone saved in between, or the document no longer changes: 409, the page shown again with
@@ -11,10 +9,14 @@ from flask import flash
 CONFLICTS = ("conflict", "final")
 
 
-class Refusal(Protocol):
-    message: str
-    field: str | None  # the input at fault, if the refusal names one
-    code: str  # "invalid", "conflict" or "final"
+class Refusal(ValueError):
+    """A save a service refused: `message` in the user's language, `field` the input at fault
+    (None: the whole form), `code` "invalid", "conflict" (someone saved in between) or "final"
+    (the document no longer changes)."""
+
+    def __init__(self, message: str, field: str | None = None, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message, self.field, self.code = message, field, code
 
 
 def show_refusal(form, error: Refusal, *, revision_field: str, revision: int, row=None) -> int:

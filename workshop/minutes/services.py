@@ -34,6 +34,7 @@ from ..models import (
     Workshop,
 )
 from ..office.letterhead import official_date
+from ..refusals import Refusal
 from ..summary.services import compile_summary
 from ..text import fold
 from ..timeutil import LOCAL_TZ, as_local, utcnow
@@ -45,14 +46,13 @@ NOTICE_TITLE = "THÔNG BÁO"
 BLANK = "\u2026" * 12  # "…………" where a name is still to be written
 
 
-class DocumentError(ValueError):
-    """A refused save: `field` names the input at fault (`index` the item), `code` is `invalid`,
-    `conflict` (someone saved in between) or `final` (the minutes no longer change)."""
+class DocumentError(Refusal):
+    """A refused save of the biên bản or the thông báo; `index` the item at fault, if any."""
 
     def __init__(self, message: str, field: str | None = None, code: str = "invalid",
                  index: int | None = None) -> None:
-        super().__init__(message)
-        self.message, self.field, self.code, self.index = message, field, code, index
+        super().__init__(message, field, code)
+        self.index = index
 
 
 # --- what both documents say ---------------------------------------------------------------

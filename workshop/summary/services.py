@@ -39,6 +39,7 @@ from ..models import (
     User,
     Workshop,
 )
+from ..refusals import Refusal
 from ..timeutil import as_local, isoformat
 
 MAX_CONCLUSIONS_LENGTH = 50000
@@ -390,14 +391,8 @@ def get_version(workshop: Workshop, number: int) -> SummaryVersion | None:
 # --- the conclusions --------------------------------------------------------------------------
 
 
-class SummaryError(ValueError):
-    """A refused save; `field` names the input at fault, `code` is `invalid` or `conflict`."""
-
-    def __init__(self, message: str, field: str | None = None, code: str = "invalid") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.code = code
+class SummaryError(Refusal):
+    """A refused save of the conclusions (`code` is `invalid` or `conflict`)."""
 
 
 def _newest(workshop: Workshop) -> SummaryVersion | None:
