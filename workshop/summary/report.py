@@ -317,11 +317,7 @@ def _build_report(summary: Summary) -> Report:
 # --- DOCX ---------------------------------------------------------------------------------------
 
 
-def report_docx(summary: Summary) -> bytes:
-    return write_docx(build_report(summary))
-
-
-def write_docx(report: Report, workshop: Workshop | None = None) -> bytes:
+def write_docx(report: Report, workshop: Workshop) -> bytes:
     """The report as DOCX: A4, page numbers at the top from page 2 (Decree 30), every heading
     kept with the paragraph after it; the appendix on a page of its own."""
     document = Document()
@@ -329,10 +325,9 @@ def write_docx(report: Report, workshop: Workshop | None = None) -> bytes:
     number_pages(document.sections[0])
     end = document.element.body.sectPr
     with force_locale("vi"):
-        if workshop is not None:
-            host = workshop.host_organization
-            set_properties(document, title=f"{report.title} - {workshop.title}",
-                           author=host.name if host else "")
+        host = workshop.host_organization
+        set_properties(document, title=f"{report.title} - {workshop.title}",
+                       author=host.name if host else "")
         write_letterhead(document, report)
         write_title(document, report.title, report.subtitle, draft_mark=report.draft_mark)
         for section in report.sections:
