@@ -6,22 +6,8 @@ from docx import Document as WordDocument
 from docx.shared import Mm
 
 from ..models import Workshop
-from ..office.docx import (
-    JUSTIFY,
-    add_run,
-    docx_bytes,
-    number_pages,
-    paragraph,
-    set_properties,
-    set_up_a4,
-)
-from ..office.letterhead import (
-    foot,
-    write_letterhead,
-    write_recipients,
-    write_signature,
-    write_title,
-)
+from ..office.docx import JUSTIFY, add_run, docx_bytes, number_pages, paragraph, set_properties, set_up_a4
+from ..office.letterhead import foot, write_letterhead, write_recipients, write_signature, write_title
 from ..text import writable
 from .services import Document, Line
 

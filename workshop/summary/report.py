@@ -22,14 +22,7 @@ from ..checkin.services import METHOD_LABELS
 from ..collation import invitation_key
 from ..letters.services import agenda_line, workshop_time
 from ..models import CATEGORY_LABELS, FEEDBACK_CATEGORIES, Workshop
-from ..office.docx import (
-    CENTER,
-    docx_bytes,
-    number_pages,
-    paragraph,
-    set_properties,
-    set_up_a4,
-)
+from ..office.docx import CENTER, docx_bytes, number_pages, paragraph, set_properties, set_up_a4
 from ..office.letterhead import (
     foot,
     official_date,
