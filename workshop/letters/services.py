@@ -36,6 +36,7 @@ from ..office.docx import (
     set_up_a4,
 )
 from ..office.letterhead import (
+    day_and_month,
     foot,
     official_date,
     write_letterhead,
@@ -137,10 +138,9 @@ def letter_date(invitation: Invitation) -> datetime:
 
 
 def short_date(value: datetime) -> str:
-    """"12/8/2014", "05/02/2015": as the date line, a zero before days 1–9 and months 1–2 only."""
-    local = as_local(value)
-    month = f"{local.month:02d}" if local.month < 3 else str(local.month)
-    return f"{local.day:02d}/{month}/{local.year}"
+    """"12/8/2014", "05/02/2015": the day and month as the date line writes them."""
+    day, month = day_and_month(value)
+    return f"{day}/{month}/{as_local(value).year}"
 
 
 def letter_time(workshop: Workshop) -> str:

@@ -36,13 +36,18 @@ class Head(Protocol):
     place_and_date: str  # "Thái Nguyên, ngày 05 tháng 8 năm 2014"; may be empty
 
 
-def official_date(value: datetime, place: str | None = None) -> str:
-    """"Thái Nguyên, ngày 05 tháng 8 năm 2014": Decree 30 writes a zero before days 1–9 and
-    months 1 and 2 only (so "tháng 02" but "tháng 8")."""
+def day_and_month(value: datetime) -> tuple[str, str]:
+    """The day and the month as Decree 30 writes them, in Vietnam time: a zero before days 1–9
+    and months 1 and 2 only (so "05", "02" but "8")."""
     local = as_local(value)
-    month = f"{local.month:02d}" if local.month < 3 else str(local.month)
-    date = _("ngày %(day)s tháng %(month)s năm %(year)s",
-             day=f"{local.day:02d}", month=month, year=local.year)
+    return f"{local.day:02d}", f"{local.month:02d}" if local.month < 3 else str(local.month)
+
+
+def official_date(value: datetime, place: str | None = None) -> str:
+    """"Thái Nguyên, ngày 05 tháng 8 năm 2014"."""
+    day, month = day_and_month(value)
+    date = _("ngày %(day)s tháng %(month)s năm %(year)s", day=day, month=month,
+             year=as_local(value).year)
     return f"{place}, {date}" if place else date[:1].upper() + date[1:]
 
 
