@@ -14,7 +14,7 @@ from workshop.attendance import agencies_without_anyone, attendance
 from workshop.checkin import services as checkin
 from workshop.demo.services import DEMO_CODE
 from workshop.extensions import db
-from workshop.models import Workshop
+from workshop.models import CheckIn, Workshop
 from workshop.timeutil import utcnow
 
 NEW_FIELDS = ("invited", "accepted", "delegated", "declined", "unanswered", "expected", "present",
@@ -132,3 +132,30 @@ def test_the_scanner_script_words_fill_the_extra_line(constructed, client_as):
     page = client_as("staff").get(f"/workshops/{constructed.code}/scan/").get_data(as_text=True)
     assert re.search(r'id="scan-extra"[^>]*>\+ 1 đến trực tiếp, 2 chưa đăng ký trước<', page)
     assert "+ {walk_ins} " in page and "{unannounced} " in page  # the script fills these in
+
+
+def test_one_count_by_kind_for_the_tracking_list_the_board_and_the_summary(ctx):
+    """The tracking list's rows by kind, the board's and the summary's come from the one
+    grouped count: a kind someone only walked in from is on the board, not among the invited."""
+    from workshop.summary.services import compile_summary
+
+    workshop = factories.make_workshop()
+    department = factories.make_organization("Sở Tư pháp", "department")
+    district = factories.make_organization("UBND huyện Đại Từ", "district")
+    factories.make_invitee(workshop, organization=department, status="accepted")
+    factories.make_invitee(workshop, organization=department, status="sent")
+    walk_in = factories.make_invitee(workshop, organization=district, status="accepted",
+                                     walk_in=True, letter_number=None)
+    db.session.add(CheckIn(invitation=walk_in, workshop_id=workshop.id))
+    db.session.commit()
+
+    numbers = attendance(workshop)
+    assert list(numbers.kinds) == ["department", "district"]
+    assert list(numbers.invited_kinds) == ["department"]
+    assert numbers.kinds["department"].by_status["sent"] == 1
+    assert numbers.kinds["department"].label == "Sở, Ban, Ngành"
+    assert numbers.by_kind["district"] == {**dict.fromkeys(NEW_FIELDS, 0), "walk_ins": 1,
+                                           "checked_in": 1}
+    summary = compile_summary(workshop)
+    assert [(row.kind, row.invited, row.walk_ins) for row in summary.by_kind] == [
+        ("department", 2, 0), ("district", 0, 1)]

@@ -75,3 +75,50 @@ def test_behind_a_trusted_proxy_the_phone_address_counts(make_app):
     client = app.test_client()
     answer = client.get("/_addr", headers={"X-Forwarded-For": "10.1.2.3"})
     assert answer.get_data(as_text=True) == "10.1.2.3"
+
+
+def test_the_plain_routes_are_the_main_blueprints(app):
+    """Health checks, the language switch and the home page: one small blueprint, its URLs as
+    before; /healthz runs no query at all."""
+    from sqlalchemy import event
+
+    from workshop.extensions import db
+
+    with app.test_request_context():
+        from flask import url_for
+
+        assert (url_for("main.index"), url_for("main.healthz"), url_for("main.readyz"),
+                url_for("main.set_language", code="en")) == ("/", "/healthz", "/readyz", "/lang/en")
+    statements = []
+    with app.app_context():
+        engine = db.engine
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert app.test_client().get("/healthz").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+    assert statements == []
+
+
+def test_date_filters_show_vietnam_time(app):
+    from datetime import UTC, datetime
+
+    from workshop.timeutil import local_date, local_datetime, local_time, long_date
+
+    value = datetime(2014, 8, 12, 1, 30, tzinfo=UTC)  # 08:30 in Hanoi, a Tuesday
+    assert (local_date(value), local_time(value), local_datetime(value)) == (
+        "12/08/2014", "08:30", "08:30 12/08/2014")
+    with app.test_request_context():
+        assert long_date(value) == "Thứ Ba, 12/08/2014"
+        rendered = app.jinja_env.from_string(
+            "{{ v|date }} {{ v|time }} {{ v|long_date }}").render(v=value)
+    assert rendered == "12/08/2014 08:30 Thứ Ba, 12/08/2014"
+
+
+def test_a_print_page_may_add_its_own_stylesheet_and_nothing_else():
+    from workshop.security import SECURITY_HEADERS, allowing_style
+
+    policy = allowing_style("abc=")
+    assert "style-src 'self' 'sha256-abc=';" in policy
+    assert policy.replace(" 'sha256-abc='", "") == SECURITY_HEADERS["Content-Security-Policy"]

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from tests import factories
 from workshop.extensions import db
-from workshop.pdf import RefusedUrl, static_file
+from workshop.office.pdf import RefusedUrl, static_file
 from workshop.summary import services as summary_services
 
 A4 = (595, 842)  # points, rounded
@@ -235,7 +235,7 @@ def test_the_pages_offer_pdf_beside_docx(ctx, client_as):
 
 @pytest.mark.parametrize("url", [
     "http://example.org/static/../../etc/passwd", "file:///etc/passwd", "https://example.org/x.css",
-    "/static/../workshop/pdf.py", "/static/css/missing.css", "ftp://example.org/static/css/app.css",
+    "/static/../workshop/office/pdf.py", "/static/css/missing.css", "ftp://example.org/static/css/app.css",
 ])
 def test_the_pdf_reads_nothing_outside_the_static_folder(app, url):
     with app.app_context(), pytest.raises(RefusedUrl):
@@ -303,7 +303,7 @@ def test_a_pdf_leaves_the_pending_messages_to_the_next_page(ctx, client_as):
 def test_a_print_page_gets_its_styles_from_disk_and_nothing_from_the_network(app, monkeypatch):
     import socket
 
-    from workshop.pdf import html_to_pdf
+    from workshop.office.pdf import html_to_pdf
 
     calls = []
 

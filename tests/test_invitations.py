@@ -8,10 +8,11 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from tests import factories
+from workshop.attendance import attendance
 from workshop.extensions import db
 from workshop.invitations import inviting, rsvp, services, sharing, tracking
 from workshop.links import personal_url
-from workshop.models import CheckIn, Invitation
+from workshop.models import CheckIn, Invitation, Organization
 
 
 def directory():
@@ -154,17 +155,17 @@ def test_counts_by_status_and_kind_and_the_agencies_nobody_represents(ctx):
     db.session.add(CheckIn(invitation=walk_in, workshop_id=workshop.id))
     db.session.commit()
 
-    counts = tracking.invitation_counts(workshop)
+    counts = attendance(workshop)
 
-    assert counts.by_status.counts == {"draft": 2, "sent": 2, "accepted": 1, "declined": 2,
-                                       "delegated": 1}
-    assert (counts.by_status.total, counts.by_status.unanswered, counts.by_status.coming) == (8, 4, 2)
-    assert list(counts.by_kind) == ["department", "district", "subdepartment", "other"]
-    assert counts.by_kind["district"].counts == {"draft": 0, "sent": 1, "accepted": 0,
-                                                 "declined": 1, "delegated": 1}
+    assert counts.by_status == {"draft": 2, "sent": 2, "accepted": 1, "declined": 2,
+                                "delegated": 1}
+    assert (counts.invited, counts.unanswered, counts.expected) == (8, 4, 2)
+    assert list(counts.invited_kinds) == ["department", "district", "subdepartment", "other"]
+    assert counts.invited_kinds["district"].by_status == {"draft": 0, "sent": 1, "accepted": 0,
+                                                          "declined": 1, "delegated": 1}
     # Sở Nội vụ: one declined, one unanswered. The walk-in of the Chi cục came in person (not
     # an invitation, but someone of the agency is here); Đại Từ never answered but checked in.
-    not_coming = tracking.agencies_not_coming(workshop)
+    not_coming = counts.without_anyone
     assert [(a.organization.name, a.declined, a.unanswered) for a in not_coming] == [
         ("Sở Nội vụ", 1, 1)]
 
@@ -403,3 +404,44 @@ def test_organizer_marks_hand_delivered_letters_sent(ctx, client_as):
     assert response.status_code == 302
     db.session.expire_all()
     assert invitation.status == "sent"
+
+
+def test_who_stands_at_the_door_is_one_rule_in_python_and_in_sql(ctx):
+    """The deputy's name and title when one was sent, the invitee's otherwise; the SQL form of
+    `attendee_name` (for queries that load no invitations) answers as the property does."""
+    workshop = factories.make_workshop()
+    coming = factories.make_invitee(workshop, "Lê Văn Cường", title="Giám đốc Sở",
+                                    status="accepted")
+    deputy = factories.make_invitee(workshop, "Trần Thị Lan", title="Chủ tịch",
+                                    status="delegated", delegate_name="Vũ Văn Phó",
+                                    delegate_title="Phó Chủ tịch")
+    silent = factories.make_invitee(workshop, "Hoàng Văn Sơn", title="Trưởng phòng")
+
+    assert (coming.attendee_name, coming.attendee_title, coming.stands_in_for) == (
+        "Lê Văn Cường", "Giám đốc Sở", None)
+    assert (deputy.attendee_name, deputy.attendee_title, deputy.stands_in_for) == (
+        "Vũ Văn Phó", "Phó Chủ tịch", "Trần Thị Lan")
+    assert deputy.has_deputy and not coming.has_deputy and not silent.has_deputy
+    assert [coming.is_expected, deputy.is_expected, silent.is_expected] == [True, True, False]
+    assert [coming.is_answered, deputy.is_answered, silent.is_answered] == [True, True, False]
+    in_sql = dict(db.session.execute(
+        select(Invitation.id, Invitation.attendee_name).where(Invitation.workshop_id == workshop.id)
+    ).all())
+    assert in_sql == {coming.id: "Lê Văn Cường", deputy.id: "Vũ Văn Phó",
+                      silent.id: "Hoàng Văn Sơn"}
+
+
+def test_an_invitee_outside_the_directory_counts_with_the_other_agencies(ctx):
+    """`Invitation.agency_kind`, in Python and in SQL: the agency's kind, "other" without one."""
+    workshop = factories.make_workshop()
+    district = factories.make_invitee(
+        workshop, organization=factories.make_organization("UBND huyện Đại Từ", "district"))
+    guest = factories.make_invitee(workshop, "Khách mời tự do")
+    assert (district.agency_kind, guest.agency_kind) == ("district", "other")
+    in_sql = dict(db.session.execute(
+        select(Invitation.id, Invitation.agency_kind)
+        .outerjoin(Organization, Invitation.organization_id == Organization.id)
+        .where(Invitation.workshop_id == workshop.id)
+    ).all())
+    assert in_sql == {district.id: "district", guest.id: "other"}
+    assert services.list_invitations(workshop, None, "other", "") == [guest]

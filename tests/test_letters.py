@@ -8,9 +8,10 @@ import pytest
 
 from tests import factories
 from workshop.extensions import db
-from workshop.letters.services import official_date, position_at_agency
+from workshop.letters.services import position_at_agency
 from workshop.links import personal_url
 from workshop.models import WorkshopSession
+from workshop.office.letterhead import official_date
 from workshop.qr import qr_svg
 from workshop.timeutil import LOCAL_TZ
 

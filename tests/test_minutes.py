@@ -326,3 +326,24 @@ def test_the_dashboard_links_both_documents(ctx, client_as):
     page = client_as("chair").get(f"/workshops/{workshop.code}/").get_data(as_text=True)
     assert f"/workshops/{workshop.code}/minutes" in page and f"/workshops/{workshop.code}/conclusions" in page
     assert Organization  # the directory model is what the items name
+
+
+def test_a_refused_save_is_shown_one_way_on_every_document_page(app):
+    """The biên bản, the thông báo and the summary show a refusal with one helper: under the
+    field it names, else as a message; the newer revision put back in the form; 409 for a
+    stale or final document, 422 for a bad value."""
+    from flask import get_flashed_messages
+
+    from workshop.minutes.forms import MinutesForm
+    from workshop.refusals import show_refusal
+
+    with app.test_request_context(method="POST"):
+        form = MinutesForm(formdata=None, data={"revision": "1"})
+        status = show_refusal(form, services.DocumentError("Quá dài.", field="place"),
+                              revision_field="revision", revision=4)
+        assert (status, form.place.errors, form.revision.data) == (422, ["Quá dài."], "4")
+        stale = services.DocumentError("Bản cũ.", code="conflict")
+        assert show_refusal(form, stale, revision_field="revision", revision=5) == 409
+        final = services.DocumentError("Đã hoàn thành.", code="final")
+        assert show_refusal(form, final, revision_field="revision", revision=5) == 409
+        assert get_flashed_messages() == ["Bản cũ.", "Đã hoàn thành."]

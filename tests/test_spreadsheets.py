@@ -23,7 +23,7 @@ from workshop.extensions import db
 from workshop.invitations import services as invitations
 from workshop.invitations import tracking
 from workshop.models import CheckIn
-from workshop.office import MAX_WIDTH, MIN_WIDTH
+from workshop.office.sheets import MAX_WIDTH, MIN_WIDTH
 from workshop.summary.report import report_xlsx
 from workshop.summary.services import compile_summary
 from workshop.timeutil import as_local, utcnow

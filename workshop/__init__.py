@@ -14,7 +14,7 @@ from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 LOCALES = ("vi", "en")
 # One folder per feature, each with a `views.py` that holds its blueprint `bp`.
-FEATURES = ("auth", "directory", "events", "invitations", "letters", "outbox", "checkin", "questions",
+FEATURES = ("main", "auth", "directory", "events", "invitations", "letters", "outbox", "checkin", "questions",
             "feedback", "summary", "minutes", "audit", "documents")
 
 
@@ -46,17 +46,17 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from importlib import import_module
 
-    from . import assets, core, expired_session
+    from . import assets, core, expired_session, security
     from .api import bp as api_bp
 
     app.url_map.converters["int"] = core.IdConverter
-    app.register_blueprint(core.bp)
     for feature in FEATURES:
         app.register_blueprint(import_module(f".{feature}.views", __name__).bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API checks CSRF itself when a browser session authenticates
 
     core.init_app(app)
+    security.init_app(app)
     assets.init_app(app)
     expired_session.init_app(app)
     install_werkzeug_filter()  # `flask run` logs requests: without the secrets of links

@@ -28,6 +28,7 @@ from .models import (
     ANSWERED_STATUSES,
     EXPECTED_STATUSES,
     INVITATION_STATUSES,
+    KIND_LABELS,
     ORGANIZATION_KINDS,
     UNANSWERED_STATUSES,
     CheckIn,
@@ -44,12 +45,19 @@ FIELDS = ("invited", "accepted", "delegated", "declined", "unanswered", "expecte
 
 @dataclass
 class Counts:
-    """Invitations by state (walk-ins are not invitations), and who checked in, told apart."""
+    """Invitations by state (walk-ins are not invitations), and who checked in, told apart: of a
+    whole workshop, or of one agency `kind` of it."""
 
     by_status: dict[str, int] = field(default_factory=lambda: dict.fromkeys(INVITATION_STATUSES, 0))
     present: int = 0
     walk_ins: int = 0
     unannounced: int = 0
+    kind: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The agency kind's name ("Sở, ban, ngành")."""
+        return str(KIND_LABELS[self.kind]) if self.kind else ""
 
     @property
     def invited(self) -> int:
@@ -115,11 +123,21 @@ class AgencyWithoutAnyone:
 
 @dataclass
 class Attendance(Counts):
-    """A workshop's numbers, by agency kind (`by_kind[kind]` holds FIELDS, kinds in directory
-    order) and the invited agencies without anyone."""
+    """A workshop's numbers, by agency kind (`kinds`, in directory order: every kind someone
+    of it was invited or came from) and the invited agencies without anyone."""
 
-    by_kind: dict[str, dict[str, int]] = field(default_factory=dict)
+    kinds: dict[str, Counts] = field(default_factory=dict)
     without_anyone: list[AgencyWithoutAnyone] = field(default_factory=list)
+
+    @property
+    def by_kind(self) -> dict[str, dict[str, int]]:
+        """The numbers of each kind as FIELDS (the API's and the board's `by_kind`)."""
+        return {kind: numbers.as_dict() for kind, numbers in self.kinds.items()}
+
+    @property
+    def invited_kinds(self) -> dict[str, Counts]:
+        """The kinds with invitations (not only walk-ins): the rows of the tracking lists."""
+        return {kind: numbers for kind, numbers in self.kinds.items() if numbers.invited}
 
     @property
     def absent(self) -> list[Organization]:
@@ -127,7 +145,7 @@ class Attendance(Counts):
 
 
 def _rows(workshop_id: int | None):
-    kind = func.coalesce(Organization.kind, "other")
+    kind = Invitation.agency_kind
     statement = (
         select(Invitation.workshop_id, kind, Invitation.status, Invitation.walk_in,
                func.count(Invitation.id), func.count(CheckIn.id))
@@ -144,13 +162,14 @@ def _rows(workshop_id: int | None):
 def attendance_by_workshop(workshop_id: int | None = None) -> dict[int, Attendance]:
     """The numbers of every workshop (or of one) from one grouped query; no `without_anyone`."""
     totals: dict[int, Attendance] = defaultdict(Attendance)
-    kinds: dict[int, dict[str, Counts]] = defaultdict(lambda: defaultdict(Counts))
+    kinds: dict[int, dict[str, Counts]] = defaultdict(dict)
     for row_workshop, kind, status, walk_in, invitations, checked_in in _rows(workshop_id):
         totals[row_workshop]._add(status, walk_in, invitations, checked_in)
-        kinds[row_workshop][kind]._add(status, walk_in, invitations, checked_in)
+        kinds[row_workshop].setdefault(kind, Counts(kind=kind))._add(status, walk_in, invitations,
+                                                                     checked_in)
     for row_workshop, numbers in totals.items():
-        numbers.by_kind = {kind: kinds[row_workshop][kind].as_dict()
-                           for kind in ORGANIZATION_KINDS if kind in kinds[row_workshop]}
+        numbers.kinds = {kind: kinds[row_workshop][kind]
+                         for kind in ORGANIZATION_KINDS if kind in kinds[row_workshop]}
     return totals
 
 

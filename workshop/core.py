@@ -1,96 +1,19 @@
-"""Pages that belong to no feature: health checks, the language switch, the home page, errors."""
+"""What every request shares: ids in URLs, refused NUL characters, the template filters and
+the error pages. The plain routes are in workshop/main, the security headers in
+workshop/security.py, the date filters in workshop/timeutil.py."""
 from __future__ import annotations
 
-from datetime import datetime
-
-from flask import (
-    Blueprint,
-    Flask,
-    abort,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import Flask, abort, render_template, request
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
-from sqlalchemy import text
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from .extensions import db
-from .timeutil import as_local
-
-bp = Blueprint("core", __name__)
-
-WEEKDAYS = (
-    _l("Thứ Hai"), _l("Thứ Ba"), _l("Thứ Tư"), _l("Thứ Năm"), _l("Thứ Sáu"), _l("Thứ Bảy"),
-    _l("Chủ nhật"),
-)
-
-
-@bp.get("/healthz")
-def healthz():
-    """Answers without touching the database: for load balancers and as the bench baseline."""
-    return jsonify(status="ok")
-
-
-@bp.get("/readyz")
-def readyz():
-    try:
-        db.session.execute(text("SELECT 1"))
-    except OperationalError:
-        db.session.rollback()
-        return jsonify(status="unavailable"), 503
-    return jsonify(status="ok")
-
-
-@bp.get("/lang/<code>")
-def set_language(code: str):
-    from . import LOCALES
-
-    if code in LOCALES:
-        session["lang"] = code
-    from .links import safe_next
-
-    target = safe_next(request.args.get("next"))
-    return redirect(target)
-
-
-@bp.get("/")
-def index():
-    if current_user.is_authenticated:
-        return redirect(url_for("events.list_workshops"))
-    return redirect(url_for("auth.login"))
-
-
-def local_date(value: datetime | None) -> str:
-    """dd/mm/yyyy in Vietnam time."""
-    local = as_local(value)
-    return local.strftime("%d/%m/%Y") if local else ""
-
-
-def local_time(value: datetime | None) -> str:
-    local = as_local(value)
-    return local.strftime("%H:%M") if local else ""
-
-
-def local_datetime(value: datetime | None) -> str:
-    local = as_local(value)
-    return local.strftime("%H:%M %d/%m/%Y") if local else ""
-
-
-def long_date(value: datetime | None) -> str:
-    """"Thứ Ba, 12/08/2014", the way a letter or a phone page names the day."""
-    local = as_local(value)
-    if not local:
-        return ""
-    return f"{WEEKDAYS[local.weekday()]}, {local.strftime('%d/%m/%Y')}"
+from .office.letterhead import NATIONAL_MOTTO, NATIONAL_TITLE
+from .timeutil import local_date, local_datetime, local_time, long_date
 
 
 class IdConverter(IntegerConverter):
@@ -109,17 +32,6 @@ def refuse_nul_characters() -> None:
         abort(400, description=_("Dữ liệu gửi lên có ký tự không hợp lệ."))
 
 
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
-        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-    ),
-}
-
-
 def init_app(app: Flask) -> None:
     app.before_request(refuse_nul_characters)
     app.jinja_env.filters.update(
@@ -128,17 +40,13 @@ def init_app(app: Flask) -> None:
         datetime=local_datetime,
         long_date=long_date,
     )
+    # The letterhead's words, for the print pages' macro (templates/office/_letterhead.html).
+    app.jinja_env.globals.update(NATIONAL_TITLE=NATIONAL_TITLE, NATIONAL_MOTTO=NATIONAL_MOTTO)
     @app.context_processor
     def inject_globals():
         from flask_babel import get_locale
 
         return {"current_locale": str(get_locale()), "format_datetime": format_datetime}
-
-    @app.after_request
-    def security_headers(response):
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

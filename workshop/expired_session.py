@@ -85,7 +85,7 @@ def way_back() -> str:
     referrer = urlsplit(request.referrer or "")
     if referrer.netloc == request.host:
         return safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
-    return url_for("core.index")
+    return url_for("main.index")
 
 
 def _show_form_again():

@@ -34,4 +34,4 @@ def safe_next(target: str | None) -> str:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target
-    return url_for("core.index")
+    return url_for("main.index")

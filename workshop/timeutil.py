@@ -4,7 +4,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
+
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+WEEKDAYS = (
+    _l("Thứ Hai"), _l("Thứ Ba"), _l("Thứ Tư"), _l("Thứ Năm"), _l("Thứ Sáu"), _l("Thứ Bảy"),
+    _l("Chủ nhật"),
+)
 # CONTRACT.md "Text input": times before 2000 or after 2100 are refused.
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 
@@ -54,3 +60,30 @@ def isoformat(value: datetime | None) -> str | None:
     """ISO 8601 with the +07:00 offset, as the API answers."""
     local = as_local(value)
     return local.isoformat() if local else None
+
+
+# --- as pages show them (the templates' date, time, datetime and long_date filters) ---------
+
+
+def local_date(value: datetime | None) -> str:
+    """dd/mm/yyyy in Vietnam time."""
+    local = as_local(value)
+    return local.strftime("%d/%m/%Y") if local else ""
+
+
+def local_time(value: datetime | None) -> str:
+    local = as_local(value)
+    return local.strftime("%H:%M") if local else ""
+
+
+def local_datetime(value: datetime | None) -> str:
+    local = as_local(value)
+    return local.strftime("%H:%M %d/%m/%Y") if local else ""
+
+
+def long_date(value: datetime | None) -> str:
+    """"Thứ Ba, 12/08/2014", the way a letter or a phone page names the day."""
+    local = as_local(value)
+    if not local:
+        return ""
+    return f"{WEEKDAYS[local.weekday()]}, {local.strftime('%d/%m/%Y')}"

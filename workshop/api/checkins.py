@@ -19,12 +19,11 @@ SCAN_STATUS = {"checked_in": 200, "already_checked_in": 200, "unknown": 404, "ot
 
 def attendee(invitation: Invitation) -> dict:
     """The person at the door: the deputy when one was sent, with whom they stand in for."""
-    delegated = invitation.status == "delegated" and invitation.delegate_name
     return {
         "name": invitation.attendee_name,
-        "title": invitation.delegate_title if delegated else invitation.title,
+        "title": invitation.attendee_title,
         "organization": invitation.organization.name if invitation.organization else None,
-        "delegate_for": invitation.name if delegated else None,
+        "delegate_for": invitation.stands_in_for,
         "walk_in": invitation.walk_in,
     }
 

@@ -59,7 +59,7 @@ def serialize(question: Question, current_id: int | None = None,
     if not question.anonymous and question.invitation is not None:
         person = question.invitation
         asker = {"name": person.attendee_name,
-                 "title": person.delegate_title if person.status == "delegated" else person.title,
+                 "title": person.attendee_title,
                  "organization": person.organization.name if person.organization else None}
     return {
         "id": question.id,

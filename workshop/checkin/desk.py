@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from itertools import groupby
+from operator import attrgetter
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,8 +15,8 @@ from sqlalchemy.orm import selectinload
 from ..attendance import attendance
 from ..collation import invitation_key, vietnamese_key
 from ..extensions import db
-from ..models import KIND_LABELS, ORGANIZATION_KINDS, CheckIn, CheckInAttempt, Invitation, Workshop
-from ..office import add_sheet, workbook_bytes, workshop_heading
+from ..models import KIND_LABELS, CheckIn, CheckInAttempt, Invitation, Workshop
+from ..office.sheets import add_sheet, workbook_bytes, workshop_heading
 from ..text import fold
 
 SEARCH_LIMIT = 20
@@ -30,10 +31,6 @@ METHOD_LABELS = {
 def _with_people(statement):
     """Load each invitation's agency and check-in with it: every list below shows both."""
     return statement.options(selectinload(Invitation.organization), selectinload(Invitation.checkin))
-
-
-def _kind(invitation: Invitation) -> str:
-    return invitation.organization.kind if invitation.organization else "other"
 
 
 def search_invitations(workshop: Workshop, query: str, limit: int = SEARCH_LIMIT) -> list[Invitation]:
@@ -97,7 +94,8 @@ def roster(workshop: Workshop, *, expected_only: bool = False) -> list[Invitatio
 def sign_in_sheet(workshop: Workshop) -> list[tuple[str, list[Invitation]]]:
     """The printable backup sign-in sheet: the expected people grouped by agency kind."""
     return [(str(KIND_LABELS[kind]), list(rows))
-            for kind, rows in groupby(roster(workshop, expected_only=True), key=_kind)]
+            for kind, rows in groupby(roster(workshop, expected_only=True),
+                                      key=attrgetter("agency_kind"))]
 
 
 def attendance_xlsx(workshop: Workshop) -> bytes:
@@ -107,15 +105,14 @@ def attendance_xlsx(workshop: Workshop) -> bytes:
     heading = workshop_heading(workshop)
     people = []
     for number, invitation in enumerate(roster(workshop), start=1):
-        delegated = invitation.status == "delegated" and invitation.delegate_name
         checkin = invitation.checkin
         people.append([
             number,
             invitation.organization.name if invitation.organization else None,
-            str(KIND_LABELS[_kind(invitation)]),
+            str(KIND_LABELS[invitation.agency_kind]),
             invitation.attendee_name,
-            invitation.delegate_title if delegated else invitation.title,
-            invitation.name if delegated else None,
+            invitation.attendee_title,
+            invitation.stands_in_for,
             _("Đến trực tiếp") if invitation.walk_in else invitation.status_label,
             checkin.checked_in_at if checkin else None,
             str(METHOD_LABELS.get(checkin.method, checkin.method)) if checkin else None,
@@ -126,9 +123,7 @@ def attendance_xlsx(workshop: Workshop) -> bytes:
               people, first=True, heading=heading)
 
     numbers = attendance(workshop)
-    kinds = [[str(KIND_LABELS[kind]), numbers.by_kind[kind]["invited"],
-              numbers.by_kind[kind]["checked_in"]]
-             for kind in ORGANIZATION_KINDS if kind in numbers.by_kind]
+    kinds = [[counts.label, counts.invited, counts.checked_in] for counts in numbers.kinds.values()]
     kinds.append([_("Tổng cộng"), numbers.invited, numbers.checked_in])
     add_sheet(workbook, _("Theo loại cơ quan"), (_("Loại cơ quan"), _("Được mời"), _("Có mặt")),
               kinds, heading=heading)

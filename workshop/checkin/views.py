@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import uuid
 from collections.abc import Callable
 from datetime import date
@@ -21,7 +20,6 @@ from flask import (
     make_response,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -39,7 +37,8 @@ from ..expired_session import keeps_input
 from ..extensions import db
 from ..invitations.views import PERSONAL_HEADERS
 from ..links import base_url
-from ..models import KIND_LABELS, ORGANIZATION_KINDS, Invitation, Workshop
+from ..models import KIND_LABELS, Invitation, Workshop
+from ..office import download
 from ..phases import has_ended
 from ..qr import qr_svg
 from ..ratelimit import holder_limits, session_holder
@@ -193,10 +192,8 @@ def board_data(workshop: Workshop) -> dict:
     numbers = services.attendance(workshop)
     return {
         **numbers.as_dict(),
-        "kinds": [
-            {"kind": kind, "label": str(KIND_LABELS[kind]), **numbers.by_kind[kind]}
-            for kind in ORGANIZATION_KINDS if kind in numbers.by_kind
-        ],
+        "kinds": [{"kind": kind, "label": counts.label, **counts.as_dict()}
+                  for kind, counts in numbers.kinds.items()],
         "absent": [{"name": organization.name, "kind_label": organization.kind_label}
                    for organization in numbers.absent],
         "recent": [{**attendee(checkin.invitation), "time": isoformat(checkin.checked_in_at),
@@ -240,11 +237,7 @@ def sign_in_sheet(code: str):
 @role_required("staff")
 def attendance_xlsx(code: str):
     workshop = _workshop(code)
-    return send_file(
-        io.BytesIO(desk.attendance_xlsx(workshop)), as_attachment=True,
-        download_name=f"diem-danh-{workshop.code}.xlsx",
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return download(desk.attendance_xlsx(workshop), f"diem-danh-{workshop.code}.xlsx")
 
 
 def self_check_in_url(workshop: Workshop, secret: str) -> str:

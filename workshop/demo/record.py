@@ -16,8 +16,16 @@ from ..checkin.services import check_in, register_walk_in
 from ..extensions import db
 from ..feedback.services import add_feedback, contribution_of, save_contribution, set_feedback_closes_at
 from ..invitations.rsvp import respond
-from ..invitations.services import COMING, UNANSWERED
-from ..models import Feedback, Invitation, Organization, Question, User, Workshop
+from ..models import (
+    EXPECTED_STATUSES,
+    UNANSWERED_STATUSES,
+    Feedback,
+    Invitation,
+    Organization,
+    Question,
+    User,
+    Workshop,
+)
 from ..questions.services import answer, ask, assign, merge, set_status, vote
 from ..summary.services import save_conclusions, versions
 from ..timeutil import LOCAL_TZ
@@ -330,7 +338,7 @@ def date_letters(invitations: list[Invitation]) -> None:
 def _answer(invitations: dict[str, Invitation]) -> None:
     deputies = {code: deputy for code, *deputy in DEPUTIES}
     for code, invitation in invitations.items():
-        if code in NEVER_ANSWERED or invitation.status not in UNANSWERED:
+        if code in NEVER_ANSWERED or invitation.status not in UNANSWERED_STATUSES:
             continue
         when = answered_at(invitation.letter_number)
         if code in deputies:
@@ -344,7 +352,7 @@ def _arrive(workshop: Workshop, invitations: dict[str, Invitation], staff: User)
     """Check-ins from 07:30 to 08:05 in a fixed order; the scan's client_id makes a second
     load the same scan, answered from the audit without a second check-in."""
     coming = sorted((invitation for code, invitation in invitations.items()
-                     if invitation.status in COMING and code not in NO_SHOWS),
+                     if invitation.status in EXPECTED_STATUSES and code not in NO_SHOWS),
                     key=lambda invitation: (invitation.letter_number * 11 % 37, invitation.id))
     seconds = (ARRIVALS_UNTIL - ARRIVALS_FROM).total_seconds() / max(len(coming) - 1, 1)
     typed = {invitations[code].id for code in TYPED_CODE}

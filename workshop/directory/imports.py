@@ -30,7 +30,7 @@ from .. import audit
 from ..collation import agency_key
 from ..extensions import db
 from ..models import KIND_LABELS, ORGANIZATION_KINDS, SALUTATIONS, Organization, User
-from ..office import add_sheet, spreadsheet_time, workbook_bytes
+from ..office.sheets import add_sheet, spreadsheet_time, workbook_bytes
 from ..text import fold, text_problem
 from ..timeutil import utcnow
 from .services import _clean, _ensure_code, _reaches, max_length, with_parents

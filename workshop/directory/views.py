@@ -1,22 +1,21 @@
 """Directory pages: the list with search, add and edit, import with a preview, export."""
 from __future__ import annotations
 
-from io import BytesIO
 from pathlib import Path
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..auth.decorators import role_required
 from ..expired_session import keeps_input
 from ..extensions import db
 from ..models import KIND_LABELS, ORGANIZATION_KINDS, Organization
+from ..office import download
 from . import imports, services
 from .forms import ConfirmImportForm, ImportForm, OrganizationForm
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
 
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _uploads() -> Path:
@@ -119,5 +118,4 @@ def confirm_import():
 def export():
     query, kind = _filters()
     content = imports.export_xlsx(services.search_organizations(query, kind))
-    return send_file(BytesIO(content), mimetype=XLSX_MIMETYPE, as_attachment=True,
-                     download_name=imports.EXPORT_FILENAME)
+    return download(content, imports.EXPORT_FILENAME)

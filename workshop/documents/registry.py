@@ -2,7 +2,7 @@
 
 `GET …/documents/<name>.docx` and `….pdf` (pages and API alike) look the name up here: the DOCX
 comes from the document's own builder, the PDF from its print page's HTML through
-`workshop.pdf`, so the PDF shows what the browser prints. A document not registered is a 404.
+`workshop.office.pdf`, so the PDF shows what the browser prints. A document not registered is a 404.
 """
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from flask.globals import request_ctx
 from flask_babel import gettext as _
 
 from ..models import Workshop
-from ..pdf import PDF_MIMETYPE, html_to_pdf
+from ..office import MIMETYPES
+from ..office.pdf import html_to_pdf
 from ..text import fold
 
-DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-FORMATS = {"docx": DOCX_MIMETYPE, "pdf": PDF_MIMETYPE}
+FORMATS = {kind: MIMETYPES[kind] for kind in ("docx", "pdf")}
 
 
 class DocumentError(ValueError):
@@ -173,7 +173,7 @@ def _report(workshop: Workshop, args: Mapping[str, str]) -> Built:
     if built is None:
         raise DocumentNotFound(_("Không có phiên bản đã công bố mang số này."))
     title = f"Báo cáo {workshop.code}" + (f" phiên bản {number}" if number is not None else "")
-    return Built(title, lambda: report.write_docx(built),
+    return Built(title, lambda: report.write_docx(built, workshop),
                  lambda: print_html(workshop, built, str(number) if number is not None else None))
 
 
@@ -182,11 +182,9 @@ def _minutes_document(name: str, title: str) -> Callable[[Workshop, Mapping[str,
     (`conclusions`, the chair's items with agencies and deadlines)."""
 
     def build(workshop: Workshop, args: Mapping[str, str]) -> Built:
-        from ..minutes import services
-        from ..minutes.views import print_html
+        from ..minutes.views import DOCUMENTS, print_html
 
-        docx = services.minutes_docx if name == "minutes" else services.conclusions_docx
-        return Built(f"{title} {workshop.code}", lambda: docx(workshop),
+        return Built(f"{title} {workshop.code}", lambda: DOCUMENTS[name].docx(workshop),
                      lambda: print_html(workshop, name))
 
     return build

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 
 from ..auth.decorators import role_required
 from ..expired_session import keeps_input
-from ..models import STATUS_LABELS, Workshop, WorkshopSession
+from ..models import STATUS_LABELS, STATUS_ORDER, Workshop, WorkshopSession
 from ..outbox.services import mail_health
 from . import services
 from .forms import SessionPageForm, WorkshopPageForm
@@ -16,7 +16,6 @@ from .services import EventError
 bp = Blueprint("events", __name__, url_prefix="/workshops")
 
 # The order in which the dashboard tells the invitations' story.
-STATUS_ORDER = ("draft", "sent", "accepted", "delegated", "declined")
 
 
 def _session(workshop: Workshop, session_id: int) -> WorkshopSession:

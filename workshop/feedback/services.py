@@ -278,10 +278,6 @@ class Remark:
         return _("Báo cáo tham luận") if self.source == "contribution" else _("Góp ý tại hội thảo")
 
 
-def _person(name: str, status: str, delegate_name: str | None) -> str:
-    return delegate_name if status == "delegated" and delegate_name else name
-
-
 def _remark_order(remark: Remark) -> tuple:
     return (ORGANIZATION_KINDS.index(remark.kind), remark.agency is None, vietnamese_key(remark.agency),
             SOURCES.index(remark.source), remark.created_at.timestamp() if remark.created_at else 0)
@@ -290,8 +286,7 @@ def _remark_order(remark: Remark) -> tuple:
 def remarks(workshop: Workshop) -> list[Remark]:
     """Every feedback item and every contribution part of the workshop, in two queries, ordered
     by agency kind, agency, contributions before feedback, then time."""
-    kind = func.coalesce(Organization.kind, "other")
-    people = (Invitation.name, Invitation.status, Invitation.delegate_name, Organization.name, kind)
+    people = (Invitation.attendee_name, Organization.name, Invitation.agency_kind)
     found: list[Remark] = []
     rows = db.session.execute(
         select(Feedback.category, Feedback.text, Feedback.session_id, WorkshopSession.title,
@@ -301,11 +296,9 @@ def remarks(workshop: Workshop) -> list[Remark]:
         .outerjoin(Organization, Invitation.organization_id == Organization.id)
         .where(Feedback.workshop_id == workshop.id)
     )
-    for category, text, session_id, title, rating, created_at, name, status, deputy, agency, \
-            agency_kind in rows:
-        found.append(Remark(category, text, "feedback", agency_kind, agency,
-                            _person(name, status, deputy) if name else None, session_id, title,
-                            rating, created_at))
+    for category, text, session_id, title, rating, created_at, person, agency, agency_kind in rows:
+        found.append(Remark(category, text, "feedback", agency_kind, agency, person, session_id,
+                            title, rating, created_at))
     rows = db.session.execute(
         select(*(getattr(Contribution, name) for name in CONTRIBUTION_FIELDS),
                Contribution.updated_at, *people)
@@ -314,11 +307,11 @@ def remarks(workshop: Workshop) -> list[Remark]:
         .where(Invitation.workshop_id == workshop.id)
     )
     for row in rows:
-        parts, (updated_at, name, status, deputy, agency, agency_kind) = row[:4], row[4:]
+        parts, (updated_at, person, agency, agency_kind) = row[:4], row[4:]
         for category, text in zip(CONTRIBUTION_FIELDS.values(), parts, strict=True):
             if text:
                 found.append(Remark(category, text, "contribution", agency_kind, agency,
-                                    _person(name, status, deputy), created_at=updated_at))
+                                    person, created_at=updated_at))
     return sorted(found, key=_remark_order)
 
 

@@ -8,11 +8,10 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import update
 
-from ..core import local_time, long_date
 from ..extensions import db
 from ..models import Invitation, Workshop
 from ..phases import AFTER, BEFORE, phase
-from ..timeutil import utcnow
+from ..timeutil import local_time, long_date, utcnow
 from .services import AnswerClosed, InvitationError, _clean
 
 # What the invitee says (API and forms) and the state it puts the invitation in.

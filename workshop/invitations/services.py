@@ -7,19 +7,17 @@ Every invitation names one person and carries its own random tokens (see the mod
 """
 from __future__ import annotations
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from ..collation import invitation_key
 from ..extensions import db
-from ..models import EXPECTED_STATUSES, UNANSWERED_STATUSES, Invitation, Organization, Workshop
+from ..models import STATUS_ORDER, UNANSWERED_STATUSES, Invitation, Organization, Workshop
 from ..text import fold
 
-COMING = EXPECTED_STATUSES  # the state groups live with the states (models/invitations.py)
-UNANSWERED = UNANSWERED_STATUSES
 # A filter of the tracking page besides the five states: every invitation not answered yet.
 UNANSWERED_FILTER = "unanswered"
-STATUS_FILTERS = (UNANSWERED_FILTER, "draft", "sent", "accepted", "delegated", "declined")
+STATUS_FILTERS = (UNANSWERED_FILTER, *STATUS_ORDER)
 
 
 class InvitationError(ValueError):
@@ -38,11 +36,6 @@ class AnswerClosed(InvitationError):
 def _clean(value: str | None) -> str | None:
     value = (value or "").strip()
     return value or None
-
-
-def _kind(column=Organization.kind):
-    """An invitee outside the directory counts with the agencies of kind "other"."""
-    return func.coalesce(column, "other")
 
 
 # --- finding ------------------------------------------------------------------------------
@@ -74,11 +67,11 @@ def invitations_statement(workshop: Workshop, status: str | None = None,
         .order_by(Invitation.letter_number.is_(None), Invitation.letter_number, Invitation.id)
     )
     if status == UNANSWERED_FILTER:
-        statement = statement.where(Invitation.status.in_(UNANSWERED))
+        statement = statement.where(Invitation.status.in_(UNANSWERED_STATUSES))
     elif status:
         statement = statement.where(Invitation.status == status)
     if kind:
-        statement = statement.where(_kind() == kind)
+        statement = statement.where(Invitation.agency_kind == kind)
     return statement
 
 

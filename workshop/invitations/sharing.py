@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from ..core import local_time, long_date
 from ..links import personal_url
 from ..models import Invitation
+from ..timeutil import local_time, long_date
 
 
 def share_message(invitation: Invitation) -> str:

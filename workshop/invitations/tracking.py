@@ -1,75 +1,14 @@
-"""The organizer's tracking of the invitations: the counts by state and agency kind, the agencies
-nobody will represent, and the tracking workbook."""
+"""The organizer's tracking of the invitations: the tracking workbook (the counts themselves are
+`attendance()`, their one home)."""
 from __future__ import annotations
-
-from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from sqlalchemy import func, select
 
-from ..attendance import AgencyWithoutAnyone, agencies_without_anyone
-from ..extensions import db
-from ..models import (
-    INVITATION_STATUSES,
-    KIND_LABELS,
-    ORGANIZATION_KINDS,
-    STATUS_LABELS,
-    Invitation,
-    Organization,
-    Workshop,
-)
-from ..office import add_sheet, workbook_bytes, workshop_heading
-from .services import COMING, UNANSWERED, _kind, list_invitations
-
-# --- tracking -------------------------------------------------------------------------------
-
-
-@dataclass
-class StatusCounts:
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(INVITATION_STATUSES, 0))
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def unanswered(self) -> int:
-        return sum(self.counts[status] for status in UNANSWERED)
-
-    @property
-    def coming(self) -> int:
-        return sum(self.counts[status] for status in COMING)
-
-
-@dataclass
-class InvitationCounts:
-    by_status: StatusCounts
-    by_kind: dict[str, StatusCounts]  # only the kinds that have invitations, in directory order
-
-
-def invitation_counts(workshop: Workshop) -> InvitationCounts:
-    """Invitations by state, overall and by agency kind, from one grouped query."""
-    kind = _kind()
-    rows = db.session.execute(
-        select(kind, Invitation.status, func.count(Invitation.id))
-        .select_from(Invitation)
-        .outerjoin(Organization, Invitation.organization_id == Organization.id)
-        .where(Invitation.workshop_id == workshop.id, Invitation.walk_in.is_(False))
-        .group_by(kind, Invitation.status)
-    )
-    overall, by_kind = StatusCounts(), {}
-    for row_kind, status, count in rows:
-        overall.counts[status] += count
-        by_kind.setdefault(row_kind, StatusCounts()).counts[status] += count
-    ordered = {k: by_kind[k] for k in ORGANIZATION_KINDS if k in by_kind}
-    return InvitationCounts(overall, ordered)
-
-
-def agencies_not_coming(workshop: Workshop) -> list[AgencyWithoutAnyone]:
-    """The invited agencies without anyone (one definition: workshop/attendance.py): the
-    agencies to chase."""
-    return agencies_without_anyone(workshop)
+from ..attendance import attendance
+from ..models import INVITATION_STATUSES, STATUS_LABELS, Workshop
+from ..office.sheets import add_sheet, workbook_bytes, workshop_heading
+from .services import list_invitations
 
 
 def tracking_xlsx(workshop: Workshop) -> bytes:
@@ -94,14 +33,13 @@ def tracking_xlsx(workshop: Workshop) -> bytes:
     heading = workshop_heading(workshop)
     add_sheet(workbook, _("Giấy mời"), header, rows, first=True, heading=heading)
 
-    counts = invitation_counts(workshop)
+    counts = attendance(workshop)
     add_sheet(
         workbook, _("Tổng hợp"),
         [_("Loại cơ quan"), _("Đã mời")] + [str(STATUS_LABELS[s]) for s in INVITATION_STATUSES],
-        [[str(KIND_LABELS[kind]), numbers.total] + [numbers.counts[s] for s in INVITATION_STATUSES]
-         for kind, numbers in counts.by_kind.items()]
-        + [[_("Tổng cộng"), counts.by_status.total]
-           + [counts.by_status.counts[s] for s in INVITATION_STATUSES]],
+        [[numbers.label, numbers.invited] + [numbers.by_status[s] for s in INVITATION_STATUSES]
+         for numbers in counts.invited_kinds.values()]
+        + [[_("Tổng cộng"), counts.invited] + [counts.by_status[s] for s in INVITATION_STATUSES]],
         heading=heading,
     )
     add_sheet(
@@ -110,7 +48,7 @@ def tracking_xlsx(workshop: Workshop) -> bytes:
          _("Không tham dự"), _("Chưa trả lời")],
         [[agency.organization.name, agency.organization.kind_label, agency.organization.leader_name,
           agency.organization.phone, agency.declined, agency.unanswered]
-         for agency in agencies_not_coming(workshop)],
+         for agency in counts.without_anyone],
         heading=heading,
     )
     return workbook_bytes(workbook)

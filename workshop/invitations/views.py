@@ -1,7 +1,6 @@
 """Pages: choosing invitees, tracking the answers, and the invitee's personal page /i/<token>."""
 from __future__ import annotations
 
-from io import BytesIO
 from urllib.parse import quote_plus
 
 from flask import (
@@ -12,7 +11,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -21,6 +19,7 @@ from flask_babel import ngettext
 from flask_wtf import FlaskForm
 
 from ..api.routing import SESSION_INVITATION_KEY
+from ..attendance import attendance
 from ..auth.decorators import role_required
 from ..collation import agency_key
 from ..directory.services import kind_counts
@@ -29,6 +28,7 @@ from ..expired_session import keeps_input
 from ..extensions import db
 from ..links import personal_url
 from ..models import KIND_LABELS, ORGANIZATION_KINDS, STATUS_LABELS, Invitation, Organization, Workshop
+from ..office import download
 from ..outbox.services import last_deliveries, mail_health
 from ..qr import qr_png, qr_svg
 from ..ratelimit import attendee_pages, request_invitation
@@ -147,8 +147,7 @@ def list_invitations(code: str):
     invitations = services.list_invitations(workshop, status, kind, query)
     return render_template(
         "invitations/list.html", workshop=workshop, invitations=invitations,
-        counts=tracking.invitation_counts(workshop),
-        not_coming=tracking.agencies_not_coming(workshop),
+        counts=attendance(workshop),
         status=status, kind=kind, query=query, statuses=services.STATUS_FILTERS,
         status_labels={**STATUS_LABELS, "unanswered": _("Chưa trả lời")},
         kind_labels=KIND_LABELS, share_message=sharing.share_message, personal_url=personal_url,
@@ -173,11 +172,7 @@ def mark_sent(code: str):
 @role_required("staff")
 def export_invitations(code: str):
     workshop = workshop_or_404(code)
-    return send_file(
-        BytesIO(tracking.tracking_xlsx(workshop)), as_attachment=True,
-        download_name=f"giay-moi-{workshop.code}.xlsx",
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return download(tracking.tracking_xlsx(workshop), f"giay-moi-{workshop.code}.xlsx")
 
 
 @bp.route("/workshops/<code>/invitations/<int:invitation_id>", methods=["GET", "POST"])

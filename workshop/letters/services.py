@@ -12,7 +12,6 @@ from datetime import datetime
 from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
@@ -22,18 +21,34 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..core import WEEKDAYS
 from ..extensions import db
 from ..links import personal_url
 from ..models import Invitation, Workshop
-from ..office import add_run, borderless_table, paragraph, rule, set_up_a4
+from ..office.docx import (
+    CENTER,
+    add_run,
+    borderless_table,
+    docx_bytes,
+    keep,
+    number_pages,
+    paragraph,
+    set_properties,
+    set_up_a4,
+)
+from ..office.letterhead import (
+    day_and_month,
+    foot,
+    official_date,
+    write_letterhead,
+    write_recipients,
+    write_signature,
+    write_title,
+)
 from ..qr import qr_png, qr_svg
 from ..text import fold
-from ..timeutil import as_local, utcnow
+from ..timeutil import WEEKDAYS, as_local
 
-NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-NATIONAL_MOTTO = "Độc lập - Tự do - Hạnh phúc"
-LETTER_TITLE = "GIẤY MỜI"  # the national title, motto and kind of document are never translated
+LETTER_TITLE = "GIẤY MỜI"  # the kind of document is never translated
 
 
 @dataclass(frozen=True)
@@ -85,16 +100,6 @@ class Letter:
         return qr_png(self.url)
 
 
-def official_date(value: datetime, place: str | None = None) -> str:
-    """"Thái Nguyên, ngày 05 tháng 8 năm 2014": Decree 30 writes a zero before days 1–9 and
-    months 1 and 2 only (so "tháng 02" but "tháng 8")."""
-    local = as_local(value)
-    month = f"{local.month:02d}" if local.month < 3 else str(local.month)
-    date = _("ngày %(day)s tháng %(month)s năm %(year)s",
-             day=f"{local.day:02d}", month=month, year=local.year)
-    return f"{place}, {date}" if place else date[:1].upper() + date[1:]
-
-
 def clock(value: datetime) -> str:
     """"08 giờ 00", the way an official letter writes a time."""
     local = as_local(value)
@@ -133,10 +138,9 @@ def letter_date(invitation: Invitation) -> datetime:
 
 
 def short_date(value: datetime) -> str:
-    """"12/8/2014", "05/02/2015": as the date line, a zero before days 1–9 and months 1–2 only."""
-    local = as_local(value)
-    month = f"{local.month:02d}" if local.month < 3 else str(local.month)
-    return f"{local.day:02d}/{month}/{local.year}"
+    """"12/8/2014", "05/02/2015": the day and month as the date line writes them."""
+    day, month = day_and_month(value)
+    return f"{day}/{month}/{as_local(value).year}"
 
 
 def letter_time(workshop: Workshop) -> str:
@@ -327,12 +331,8 @@ def letters_for(workshop: Workshop, status: str | None = None) -> list[Letter]:
 
 # --- DOCX -------------------------------------------------------------------------------------
 
-# The letterhead's two columns: wide enough that "SỞ KHOA HỌC VÀ CÔNG NGHỆ" (65 mm in Times New
-# Roman 13 pt bold) and the national title (88 mm) each keep to one line.
-HEAD_WIDTHS = (Mm(70), Mm(95))
 HEAD_SIZE = 12.5  # the agency's name and the national title: Decree 30 allows 12 to 13 pt
 CELL_MARGIN = Mm(1)
-FOOT_WIDTHS = (Mm(75), Mm(90))
 
 
 def letters_docx(letters: list[Letter]) -> bytes:
@@ -341,31 +341,19 @@ def letters_docx(letters: list[Letter]) -> bytes:
     document = Document()
     set_up_a4(document)
     with force_locale("vi"):
-        _set_properties(document, letters)
+        workshop = letters[0].invitation.workshop if letters else None
+        host = workshop.host_organization.name if workshop and workshop.host_organization else ""
+        set_properties(
+            document, author=host, subject=workshop.title if workshop else "",
+            title=_("Giấy mời: %(title)s", title=workshop.title) if workshop else LETTER_TITLE)
         for index, letter in enumerate(letters):
             section = document.sections[0] if not index else document.add_section(WD_SECTION.NEW_PAGE)
-            _number_pages(section, first=not index)
+            _restart_page_numbers(section, first=not index)
             _write_letter(document, letter)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return docx_bytes(document)
 
 
-def _set_properties(document, letters: list[Letter]) -> None:
-    """The file's author, title and date as the agency issues it, not python-docx's template
-    ("python-docx", 2013)."""
-    properties = document.core_properties
-    workshop = letters[0].invitation.workshop if letters else None
-    host = workshop.host_organization.name if workshop and workshop.host_organization else ""
-    properties.author = properties.last_modified_by = host
-    properties.title = _("Giấy mời: %(title)s", title=workshop.title) if workshop else LETTER_TITLE
-    properties.subject = workshop.title if workshop else ""
-    properties.keywords = properties.comments = properties.category = ""
-    properties.created = properties.modified = utcnow().replace(tzinfo=None, microsecond=0)
-    properties.revision = 1
-
-
-def _number_pages(section, first: bool) -> None:
+def _restart_page_numbers(section, first: bool) -> None:
     """Pages numbered from 2 (Decree 30): the first page of each letter shows no number; the
     numbers start at 1 again in every letter's section."""
     section.different_first_page_header_footer = True
@@ -378,65 +366,14 @@ def _number_pages(section, first: bool) -> None:
                                      "w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi",
                                      "w:rtlGutter", "w:docGrid", "w:printerSettings",
                                      "w:sectPrChange")
-    if not first:
-        return  # the header is the first section's (linked)
-    header = section.header.paragraphs[0]
-    header.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = header.add_run()
-    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
-        if kind:
-            element = OxmlElement("w:fldChar")
-            element.set(qn("w:fldCharType"), kind)
-        else:
-            element = OxmlElement("w:instrText")
-            element.set(qn("xml:space"), "preserve")
-            element.text = text
-        run._r.append(element)
-
-
-def _keep(paragraph_, *, with_next: bool = True) -> None:
-    paragraph_.paragraph_format.keep_together = True
-    paragraph_.paragraph_format.keep_with_next = with_next
-
-
-def _narrow_cells(cells) -> None:
-    """Cell margins of 1 mm: the letterhead's lines get the column's whole width."""
-    table = cells[0]._tc.getparent().getparent()
-    margins = OxmlElement("w:tblCellMar")
-    for edge in ("left", "right"):
-        element = OxmlElement(f"w:{edge}")
-        element.set(qn("w:w"), str(int(CELL_MARGIN.twips)))
-        element.set(qn("w:type"), "dxa")
-        margins.append(element)
-    table.tblPr.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription",
-                                      "w:tblPrChange")
-
-
-def _unsplittable(cells) -> None:
-    """The table's row never splits across pages (the signature block stays together)."""
-    row = cells[0]._tc.getparent()
-    properties = row.get_or_add_trPr()
-    properties.append(OxmlElement("w:cantSplit"))
+    if first:  # the later sections' headers are linked to the first's
+        number_pages(section)
 
 
 def _write_letter(document, letter: Letter) -> None:
-    center = WD_ALIGN_PARAGRAPH.CENTER
-    agency, nation = borderless_table(document, HEAD_WIDTHS)
-    _narrow_cells((agency, nation))
-    if letter.parent_agency:
-        paragraph(agency, letter.parent_agency, size=HEAD_SIZE, align=center, space_after=0)
-    paragraph(agency, letter.host_agency, bold=True, size=HEAD_SIZE, align=center, space_after=0)
-    rule(agency, Mm(25))
-    paragraph(agency, letter.number, align=center)
-    paragraph(nation, NATIONAL_TITLE, bold=True, size=HEAD_SIZE, align=center, space_after=0)
-    paragraph(nation, NATIONAL_MOTTO, bold=True, align=center, space_after=0)
-    rule(nation, Mm(55))
-    paragraph(nation, letter.place_and_date, italic=True, align=center)
-
-    title = paragraph(document, LETTER_TITLE, bold=True, size=14, align=center, space_after=0)
-    title.paragraph_format.space_before = Pt(14)
-    paragraph(document, letter.subject, bold=True, align=center, space_after=8)
-    addressee = paragraph(document, align=center, space_after=8)
+    write_letterhead(document, letter, size=HEAD_SIZE, margin=CELL_MARGIN)
+    write_title(document, LETTER_TITLE, letter.subject, space_before=14, space_after=8)
+    addressee = paragraph(document, align=CENTER, space_after=8)
     add_run(addressee, _("Kính gửi:") + " " + letter.addressee)
     paragraph(document, letter.invitation_text, indent=True)
     for label, value in ((_("Thời gian:"), letter.time), (_("Địa điểm:"), letter.venue)):
@@ -456,13 +393,10 @@ def _write_letter(document, letter: Letter) -> None:
     if letter.contact:
         paragraph(document, letter.contact, indent=True)
     # The closing line goes with the signature block: never a block alone on a page.
-    _keep(paragraph(document, letter.closing, indent=True, space_after=8))
+    keep(paragraph(document, letter.closing, indent=True, space_after=8))
 
-    recipients, signer = borderless_table(document, FOOT_WIDTHS)
-    _unsplittable((recipients, signer))
-    _keep(paragraph(recipients, _("Nơi nhận:"), bold=True, italic=True, size=12, space_after=0))
-    for line in letter.recipients:
-        _keep(paragraph(recipients, f"- {line}", size=11, space_after=0))
+    recipients, signer = foot(document)
+    write_recipients(recipients, _("Nơi nhận:"), letter.recipients, kept=True)
     note, code = borderless_table(recipients, (Mm(28), Mm(45)))
     picture = paragraph(note, space_after=0)
     picture.paragraph_format.space_before = Pt(8)
@@ -471,23 +405,18 @@ def _write_letter(document, letter: Letter) -> None:
     caption.paragraph_format.space_before = Pt(8)
     paragraph(code, letter.qr_note, italic=True, size=10, space_after=0)
     paragraph(code, letter.url, size=7, space_after=0)
-    for line in (letter.signer_authority, letter.signer_title):
-        _keep(paragraph(signer, line, bold=True, align=center, space_after=0))
-    # The space for the signature and the seal.
-    signer.paragraphs[-1].paragraph_format.space_after = Pt(62)
-    _keep(paragraph(signer, letter.signer_name, bold=True, align=center, space_after=0),
-          with_next=False)
+    write_signature(signer, letter.signer_authority, letter.signer_title, letter.signer_name,
+                    space=62, kept=True)
     if letter.agenda_attached:
         _write_programme(document, letter)
 
 
 def _write_programme(document, letter: Letter) -> None:
     """The attached "CHƯƠNG TRÌNH HỘI THẢO" page (page 2 of the letter)."""
-    center = WD_ALIGN_PARAGRAPH.CENTER
-    title = paragraph(document, _("CHƯƠNG TRÌNH HỘI THẢO"), bold=True, size=14, align=center,
+    title = paragraph(document, _("CHƯƠNG TRÌNH HỘI THẢO"), bold=True, size=14, align=CENTER,
                       space_after=0)
     title.paragraph_format.page_break_before = True
-    paragraph(document, letter.attachment_caption, italic=True, align=center, space_after=10)
+    paragraph(document, letter.attachment_caption, italic=True, align=CENTER, space_after=10)
     widths = (Mm(40), Mm(80), Mm(45))
     table = document.add_table(rows=1, cols=3)
     table.style = "Table Grid"
@@ -496,7 +425,7 @@ def _write_programme(document, letter: Letter) -> None:
     for cell, width, text in zip(table.rows[0].cells, widths,
                                  (_("Thời gian"), _("Nội dung"), _("Thực hiện")), strict=True):
         cell.width = width
-        cell.paragraphs[0].alignment = center
+        cell.paragraphs[0].alignment = CENTER
         cell.paragraphs[0].add_run(text).bold = True
     table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # repeated on a new page
     for row in letter.agenda_rows:

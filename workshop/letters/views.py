@@ -1,9 +1,7 @@
 """The invitation letters as printable A4 pages and as DOCX, one or a whole list at once."""
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -12,12 +10,12 @@ from ..auth.decorators import role_required
 from ..events.services import workshop_or_404
 from ..extensions import db
 from ..models import Invitation, Workshop
+from ..office import download
 from . import services
 from .forms import LetterFilterForm
 
 bp = Blueprint("letters", __name__, url_prefix="/workshops/<code>")
 
-DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _invitation(workshop: Workshop, invitation_id: int) -> Invitation:
@@ -43,10 +41,6 @@ def _page(workshop: Workshop, letters: list[services.Letter], docx_url: str,
     return render_template("letters/letters.html", workshop=workshop, letters=letters,
                            sheets=sheets, docx_url=docx_url, pdf_url=pdf_url, form=form)
 
-
-def _docx(data: bytes, name: str):
-    return send_file(io.BytesIO(data), mimetype=DOCX_MIMETYPE, as_attachment=True,
-                     download_name=name)
 
 
 @bp.get("/invitations/<int:invitation_id>/letter")
@@ -76,7 +70,7 @@ def letter_docx(code: str, invitation_id: int):
     workshop = workshop_or_404(code)
     invitation = _invitation(workshop, invitation_id)
     data = services.letters_docx([services.build_letter(invitation)])
-    return _docx(data, f"giay-moi-{workshop.code}-{invitation.letter_number or invitation.id}.docx")
+    return download(data, f"giay-moi-{workshop.code}-{invitation.letter_number or invitation.id}.docx")
 
 
 @bp.get("/letters.docx")
@@ -88,4 +82,4 @@ def letters_docx(code: str):
     if not letters:
         flash(_("Không có giấy mời nào để tải về."), "warning")
         return redirect(url_for(".letters", code=code, status=form.status.data or None))
-    return _docx(services.letters_docx(letters), f"giay-moi-{workshop.code}.docx")
+    return download(services.letters_docx(letters), f"giay-moi-{workshop.code}.docx")

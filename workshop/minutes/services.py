@@ -21,12 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import audit
 from ..attendance import attendance
 from ..extensions import db
-from ..letters.services import (
-    NATIONAL_MOTTO,
-    NATIONAL_TITLE,
-    clock,
-    official_date,
-)
+from ..letters.services import clock
 from ..models import (
     KIND_LABELS,
     ORGANIZATION_KINDS,
@@ -39,6 +34,8 @@ from ..models import (
     User,
     Workshop,
 )
+from ..office.letterhead import official_date
+from ..refusals import Refusal
 from ..summary.services import compile_summary
 from ..text import fold
 from ..timeutil import LOCAL_TZ, as_local, utcnow
@@ -50,14 +47,13 @@ NOTICE_TITLE = "THÔNG BÁO"
 BLANK = "\u2026" * 12  # "…………" where a name is still to be written
 
 
-class DocumentError(ValueError):
-    """A refused save: `field` names the input at fault (`index` the item), `code` is `invalid`,
-    `conflict` (someone saved in between) or `final` (the minutes no longer change)."""
+class DocumentError(Refusal):
+    """A refused save of the biên bản or the thông báo; `index` the item at fault, if any."""
 
     def __init__(self, message: str, field: str | None = None, code: str = "invalid",
                  index: int | None = None) -> None:
-        super().__init__(message)
-        self.message, self.field, self.code, self.index = message, field, code, index
+        super().__init__(message, field, code)
+        self.index = index
 
 
 # --- what both documents say ---------------------------------------------------------------
@@ -95,8 +91,6 @@ class Document:
     recipients_label: str = "Nơi nhận:"
     # The last paragraphs, kept on the page of the signature blocks.
     closing: list[Line] = field(default_factory=list)
-    national_title: str = NATIONAL_TITLE
-    national_motto: str = NATIONAL_MOTTO
 
 
 _HEADING = re.compile(r"^(\d+|[IVXLC]+|[a-zđ])[.)]\s")

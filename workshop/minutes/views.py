@@ -4,31 +4,28 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from flask import Blueprint, flash, make_response, redirect, render_template, send_file, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
 from ..auth.decorators import role_required
-from ..core import SECURITY_HEADERS
 from ..events.services import workshop_or_404
 from ..expired_session import keeps_input
 from ..models import Workshop
+from ..office import download
+from ..refusals import show_refusal
+from ..security import allowing_style
 from . import services
 from .forms import MinutesForm, NoticeForm, RedraftForm
 
 bp = Blueprint("minutes", __name__, url_prefix="/workshops/<code>")
 
-DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 BLANK_ROWS = 3  # empty rows under the items, to add new ones
-
-
-def _docx(data: bytes, name: str):
-    return send_file(io.BytesIO(data), mimetype=DOCX_MIMETYPE, as_attachment=True,
-                     download_name=name)
 
 
 def _revision(value: str | None) -> int:
@@ -69,14 +66,9 @@ def save_minutes(code: str):
         saved = services.save_minutes(workshop, text, current_user, _revision(form.revision.data),
                                       final=form.finish.data)
     except services.DocumentError as error:
-        field = getattr(form, error.field, None) if error.field else None
-        if field is not None:
-            field.errors = [*field.errors, error.message]
-        else:
-            flash(error.message, "error")
         current = services.minutes_of(workshop)
-        form.revision.data = str(current.revision if current else 0)
-        return _minutes_page(workshop, form, 409 if error.code in ("conflict", "final") else 422)
+        return _minutes_page(workshop, form, show_refusal(
+            form, error, revision_field="revision", revision=current.revision if current else 0))
     flash(_("Đã hoàn thành biên bản hội thảo.") if saved.is_final
           else _("Đã lưu dự thảo biên bản."), "success")
     return redirect(url_for(".minutes", code=code))
@@ -100,23 +92,35 @@ def redraft_minutes(code: str):
     return redirect(url_for(".minutes", code=code))
 
 
-# Each document of this feature: how it is built, the page that edits it, its DOCX route.
+@dataclass(frozen=True)
+class Kind:
+    """One document of this feature: its lines, its DOCX, the page that edits it, its file."""
+
+    build: Callable[[Workshop], services.Document]
+    docx: Callable[[Workshop], bytes]
+    edit: str  # endpoint
+    filename: str  # "bien-ban" (+ "-<code>.docx")
+
+
 DOCUMENTS = {
-    "minutes": (services.minutes_document, "minutes.minutes", "minutes.minutes_docx"),
-    "conclusions": (services.conclusions_document, "minutes.conclusions", "minutes.conclusions_docx"),
+    "minutes": Kind(services.minutes_document, services.minutes_docx, "minutes.minutes",
+                    "bien-ban"),
+    "conclusions": Kind(services.conclusions_document, services.conclusions_docx,
+                        "minutes.conclusions", "thong-bao-ket-luan"),
 }
 
 
 def print_html(workshop: Workshop, name: str) -> str:
     """The A4 print page of the biên bản (`minutes`) or the thông báo (`conclusions`): the
     browser prints it, and the documents' PDF is made from it."""
-    build, edit, docx = DOCUMENTS[name]
+    kind = DOCUMENTS[name]
     css = render_template("minutes/_document.css")
     with force_locale("vi"):
         # Our own stylesheet, no user text in it.
-        return render_template("minutes/print.html", workshop=workshop, doc=build(workshop),
-                               back=url_for(edit, code=workshop.code),
-                               docx=url_for(docx, code=workshop.code), css=Markup(css))  # nosec B704
+        return render_template("minutes/print.html", workshop=workshop, doc=kind.build(workshop),
+                               back=url_for(kind.edit, code=workshop.code),
+                               docx=url_for(f"minutes.{name}_docx", code=workshop.code),
+                               css=Markup(css))  # nosec B704
 
 
 def _print_page(workshop: Workshop, name: str):
@@ -124,9 +128,13 @@ def _print_page(workshop: Workshop, name: str):
     css = render_template("minutes/_document.css")
     digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
     response = make_response(print_html(workshop, name))
-    response.headers["Content-Security-Policy"] = SECURITY_HEADERS["Content-Security-Policy"].replace(
-        "style-src 'self'", f"style-src 'self' 'sha256-{digest}'")
+    response.headers["Content-Security-Policy"] = allowing_style(digest)
     return response
+
+
+def _docx(workshop: Workshop, name: str):
+    kind = DOCUMENTS[name]
+    return download(kind.docx(workshop), f"{kind.filename}-{workshop.code}.docx")
 
 
 @bp.get("/minutes/print")
@@ -138,8 +146,7 @@ def minutes_print(code: str):
 @bp.get("/minutes.docx")
 @role_required("chair")
 def minutes_docx(code: str):
-    workshop = workshop_or_404(code)
-    return _docx(services.minutes_docx(workshop), f"bien-ban-{workshop.code}.docx")
+    return _docx(workshop_or_404(code), "minutes")
 
 
 # --- the thông báo kết luận ---------------------------------------------------------------------
@@ -187,15 +194,10 @@ def save_conclusions(code: str):
     try:
         services.save_notice(workshop, text, items, _revision(form.revision.data))
     except services.DocumentError as error:
-        target = kept[error.index][1] if error.index is not None else form
-        field = getattr(target, error.field, None) if error.field else None
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*field.errors, error.message]
-        else:
-            flash(error.message, "error")
         saved = services.notice_of(workshop)
-        form.revision.data = str(saved.revision if saved else 0)
-        return _notice_page(workshop, form, 409 if error.code == "conflict" else 422)
+        return _notice_page(workshop, form, show_refusal(
+            form, error, revision_field="revision", revision=saved.revision if saved else 0,
+            row=kept[error.index][1] if error.index is not None else None))
     flash(_("Đã lưu thông báo kết luận."), "success")
     return redirect(url_for(".conclusions", code=code))
 
@@ -209,5 +211,4 @@ def conclusions_print(code: str):
 @bp.get("/conclusions.docx")
 @role_required("chair")
 def conclusions_docx(code: str):
-    workshop = workshop_or_404(code)
-    return _docx(services.conclusions_docx(workshop), f"thong-bao-ket-luan-{workshop.code}.docx")
+    return _docx(workshop_or_404(code), "conclusions")

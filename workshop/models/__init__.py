@@ -14,6 +14,7 @@ from .invitations import (
     INVITATION_STATUSES,
     SALUTATIONS,
     STATUS_LABELS,
+    STATUS_ORDER,
     UNANSWERED_STATUSES,
     Invitation,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "UNANSWERED_STATUSES",
     "OUTBOX_STATUSES",
     "STATUS_LABELS",
+    "STATUS_ORDER",
     "CHECKIN_RESULTS",
     "CheckIn",
     "CheckInAttempt",

@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, and_, case, func
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -27,6 +28,8 @@ INVITATION_STATUSES = ("draft", "sent", "accepted", "declined", "delegated")
 EXPECTED_STATUSES = ("accepted", "delegated")
 UNANSWERED_STATUSES = ("draft", "sent")
 ANSWERED_STATUSES = ("accepted", "declined", "delegated")
+# The order lists and filters show the states in: not yet answered, coming, not coming.
+STATUS_ORDER = ("draft", "sent", "accepted", "delegated", "declined")
 STATUS_LABELS = {
     "draft": _l("Chưa gửi"),
     "sent": _l("Đã gửi, chưa trả lời"),
@@ -112,9 +115,53 @@ class Invitation(db.Model):
         return str(STATUS_LABELS[self.status])
 
     @property
+    def is_answered(self) -> bool:
+        return self.status in ANSWERED_STATUSES
+
+    @property
+    def is_expected(self) -> bool:
+        """The invitee, or the deputy sent instead, said they will come."""
+        return self.status in EXPECTED_STATUSES
+
+    # Who stands at the door: the deputy when one was sent, else the invitee. Every page, export
+    # and API answer that names the person present reads these, never the columns themselves.
+    @property
+    def has_deputy(self) -> bool:
+        return self.status == "delegated" and bool(self.delegate_name)
+
+    @hybrid_property
     def attendee_name(self) -> str:
-        """Who is expected at the door: the deputy when one was sent."""
-        return self.delegate_name if self.status == "delegated" and self.delegate_name else self.name
+        """The person expected at the door: the deputy when one was sent."""
+        return self.delegate_name if self.has_deputy else self.name
+
+    @attendee_name.inplace.expression
+    @classmethod
+    def _attendee_name_expression(cls):
+        """The same in SQL, for the queries that read names without loading invitations."""
+        return case((and_(cls.status == "delegated", cls.delegate_name.is_not(None)),
+                     cls.delegate_name), else_=cls.name)
+
+    @hybrid_property
+    def agency_kind(self) -> str:
+        """The kind of the invitee's agency; an invitee outside the directory counts with the
+        agencies of kind "other"."""
+        return self.organization.kind if self.organization else "other"
+
+    @agency_kind.inplace.expression
+    @classmethod
+    def _agency_kind_expression(cls):
+        """The same in SQL, for queries that outer-join the invitation's organization."""
+        return func.coalesce(Organization.kind, "other")
+
+    @property
+    def attendee_title(self) -> str | None:
+        """The position of the person at the door (the deputy's own when one was sent)."""
+        return self.delegate_title if self.has_deputy else self.title
+
+    @property
+    def stands_in_for(self) -> str | None:
+        """The invitee a deputy stands in for; None when the invitee comes in person."""
+        return self.name if self.has_deputy else None
 
     def __repr__(self) -> str:
         return f"<Invitation {self.id} {self.name!r} {self.status}>"

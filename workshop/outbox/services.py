@@ -27,16 +27,14 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .. import audit
-from ..core import local_time
 from ..extensions import db
 from ..letters.services import build_letter
 from ..models import UNANSWERED_STATUSES, Invitation, OutboxHeartbeat, OutboxMessage, User, Workshop
-from ..timeutil import isoformat, utcnow
+from ..timeutil import isoformat, local_time, utcnow
 from .mailer import DeliveryError, Mailer, email_message
 
 MAX_ATTEMPTS = 5
 CLAIM_TIMEOUT = timedelta(minutes=10)
-UNANSWERED = UNANSWERED_STATUSES  # defined once, with the states
 PENDING = ("queued", "sending")
 # The dashboard warns when no `flask outbox send` round ran for this long.
 WORKER_SILENCE = timedelta(minutes=10)
@@ -99,7 +97,7 @@ def failed_deliveries(workshop: Workshop) -> Select:
 def unanswered(workshop: Workshop) -> Select:
     """Who gets a reminder: an e-mail address and no answer yet."""
     return select(Invitation.id).where(
-        Invitation.workshop_id == workshop.id, has_email(), Invitation.status.in_(UNANSWERED)
+        Invitation.workshop_id == workshop.id, has_email(), Invitation.status.in_(UNANSWERED_STATUSES)
     )
 
 

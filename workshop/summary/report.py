@@ -7,15 +7,12 @@ an official Vietnamese document whatever language the screen uses.
 """
 from __future__ import annotations
 
-import io
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time
 
 from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from lxml.etree import SubElement
@@ -23,26 +20,22 @@ from openpyxl import Workbook
 
 from ..checkin.desk import METHOD_LABELS
 from ..collation import invitation_key
-from ..letters.services import (
-    HEAD_WIDTHS,
-    NATIONAL_MOTTO,
-    NATIONAL_TITLE,
-    agenda_line,
-    borderless_table,
-    official_date,
-    paragraph,
-    rule,
-    set_up_a4,
-    workshop_time,
-)
+from ..letters.services import agenda_line, workshop_time
 from ..models import CATEGORY_LABELS, FEEDBACK_CATEGORIES, Workshop
-from ..office import add_sheet, workbook_bytes, workshop_heading
+from ..office.docx import CENTER, docx_bytes, number_pages, paragraph, set_properties, set_up_a4
+from ..office.letterhead import (
+    foot,
+    official_date,
+    write_letterhead,
+    write_recipients,
+    write_signature,
+    write_title,
+)
+from ..office.sheets import add_sheet, workbook_bytes, workshop_heading
 from ..text import fold, writable
 from .services import SessionSummary, Summary, compile_summary, get_version, snapshot_of
 
 REPORT_TITLE = "BÁO CÁO"  # the kind of document is never translated
-DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -82,8 +75,6 @@ class Report:
     appendix: list[Section]
 
     title = REPORT_TITLE
-    national_title = NATIONAL_TITLE
-    national_motto = NATIONAL_MOTTO
 
 
 def report_data(report: Report) -> dict:
@@ -319,76 +310,33 @@ def _build_report(summary: Summary) -> Report:
 # --- DOCX ---------------------------------------------------------------------------------------
 
 
-def report_docx(summary: Summary) -> bytes:
-    return write_docx(build_report(summary))
-
-
-def write_docx(report: Report) -> bytes:
+def write_docx(report: Report, workshop: Workshop) -> bytes:
     """The report as DOCX: A4, page numbers at the top from page 2 (Decree 30), every heading
     kept with the paragraph after it; the appendix on a page of its own."""
     document = Document()
     set_up_a4(document)
-    _page_numbers(document)
+    number_pages(document.sections[0])
     end = document.element.body.sectPr
     with force_locale("vi"):
-        _write_head(document, report)
+        host = workshop.host_organization
+        set_properties(document, title=f"{report.title} - {workshop.title}",
+                       author=host.name if host else "")
+        write_letterhead(document, report)
+        write_title(document, report.title, report.subtitle, draft_mark=report.draft_mark)
         for section in report.sections:
             _write_section(end, section)
         _line(end, report.closing)
         _write_foot(document, report)
         document.add_page_break()
-        center = WD_ALIGN_PARAGRAPH.CENTER
         for text, bold, italic, after in (
                 (report.appendix_label, True, False, 0), (report.appendix_title, True, False, 0),
                 (report.appendix_subtitle, False, True, 12)):
-            heading = paragraph(document, text, bold=bold, italic=italic, align=center,
+            heading = paragraph(document, text, bold=bold, italic=italic, align=CENTER,
                                 space_after=after)
             heading.paragraph_format.keep_with_next = True
         for section in report.appendix:
             _write_section(end, section)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def _field(run, instruction: str) -> None:
-    """A Word field (`PAGE`) in `run`, its result computed when the document is opened."""
-    SubElement(run._r, qn("w:fldChar")).set(qn("w:fldCharType"), "begin")
-    code = SubElement(run._r, qn("w:instrText"))
-    code.set(qn("xml:space"), "preserve")
-    code.text = f" {instruction} "
-    SubElement(run._r, qn("w:fldChar")).set(qn("w:fldCharType"), "separate")
-    SubElement(run._r, qn("w:t")).text = "1"
-    SubElement(run._r, qn("w:fldChar")).set(qn("w:fldCharType"), "end")
-
-
-def _page_numbers(document) -> None:
-    """The page number centred in the top margin of every page but the first."""
-    section = document.sections[0]
-    section.different_first_page_header_footer = True
-    header = section.header.paragraphs[0]
-    header.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = header.add_run()
-    run.font.size = Pt(13)
-    _field(run, "PAGE")
-
-
-def _write_head(document, report: Report) -> None:
-    center = WD_ALIGN_PARAGRAPH.CENTER
-    agency, nation = borderless_table(document, HEAD_WIDTHS)
-    paragraph(agency, report.parent_agency, size=12, align=center, space_after=0)
-    paragraph(agency, report.host_agency, bold=True, size=12, align=center, space_after=0)
-    rule(agency, Mm(25))
-    paragraph(agency, report.number, align=center)
-    paragraph(nation, report.national_title, bold=True, size=12, align=center, space_after=0)
-    paragraph(nation, report.national_motto, bold=True, align=center, space_after=0)
-    rule(nation, Mm(55))
-    paragraph(nation, report.place_and_date, italic=True, align=center)
-    if report.draft_mark:
-        paragraph(document, report.draft_mark, bold=True, size=12, space_after=0)
-    title = paragraph(document, report.title, bold=True, size=14, align=center, space_after=0)
-    title.paragraph_format.space_before = Pt(18)
-    paragraph(document, report.subtitle, bold=True, align=center, space_after=12)
+    return docx_bytes(document)
 
 
 INDENT = str(567)  # 10 mm in twentieths of a point, as the letters indent their paragraphs
@@ -441,14 +389,9 @@ def _write_section(end, section: Section) -> None:
 
 
 def _write_foot(document, report: Report) -> None:
-    recipients, signer = borderless_table(document, (Mm(75), Mm(90)))
-    center = WD_ALIGN_PARAGRAPH.CENTER
-    paragraph(recipients, report.recipients_label, bold=True, italic=True, size=12, space_after=0)
-    for line in report.recipients:
-        paragraph(recipients, f"- {line}", size=11, space_after=0)
-    paragraph(signer, report.signer_authority, bold=True, align=center, space_after=0)
-    paragraph(signer, report.signer_title, bold=True, align=center, space_after=72)
-    paragraph(signer, report.signer_name, bold=True, align=center)
+    recipients, signer = foot(document)
+    write_recipients(recipients, report.recipients_label, report.recipients)
+    write_signature(signer, report.signer_authority, report.signer_title, report.signer_name)
 
 
 # --- XLSX ---------------------------------------------------------------------------------------

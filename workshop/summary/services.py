@@ -19,8 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import audit
-from ..attendance import invited_agencies
-from ..checkin.services import Attendance, attendance
+from ..attendance import Attendance, Counts, attendance, invited_agencies
 from ..extensions import db
 from ..feedback.services import (
     Rating,
@@ -41,32 +40,11 @@ from ..models import (
     User,
     Workshop,
 )
+from ..refusals import Refusal
 from ..timeutil import as_local, isoformat
 
 MAX_CONCLUSIONS_LENGTH = 50000
 MAX_REPORT_NUMBER_LENGTH = 40
-
-
-@dataclass(frozen=True)
-class KindAttendance:
-    """Invited, their answers, and who was present, for one agency kind (the names and
-    meanings of workshop/attendance.py: `present` counts the expected people who came)."""
-
-    kind: str
-    invited: int
-    accepted: int
-    delegated: int
-    declined: int
-    unanswered: int
-    expected: int
-    present: int
-    walk_ins: int
-    unannounced: int
-    checked_in: int
-
-    @property
-    def label(self) -> str:
-        return str(KIND_LABELS[self.kind])
 
 
 @dataclass(frozen=True)
@@ -104,7 +82,7 @@ class SessionSummary:
 class Summary:
     workshop: Workshop
     attendance: Attendance
-    by_kind: list[KindAttendance]
+    by_kind: list[Counts]  # the numbers of each agency kind, as attendance() counts them
     sessions: list[SessionSummary]
     # The four categories in order, each with feedback items and contribution parts, ordered by
     # agency kind and agency.
@@ -183,18 +161,13 @@ class Summary:
         ).unique())
 
 
-def _by_kind(present: Attendance) -> list[KindAttendance]:
-    """The numbers of each agency kind, as attendance() counts them."""
-    return [KindAttendance(kind, **numbers) for kind, numbers in present.by_kind.items()]
-
-
 def _questions(workshop: Workshop) -> dict[int, list[QuestionLine]]:
     """The visible questions of every session, most votes first, in one query; hidden, merged
     and still pending ones are not part of the record."""
     rows = db.session.execute(
         select(Question.id, Question.session_id, Question.text, Question.votes, Question.anonymous,
                Question.assigned_to, Question.answer, Question.answered_by, Question.answered_at,
-               Invitation.name, Invitation.status, Invitation.delegate_name, Organization.name)
+               Invitation.attendee_name, Organization.name)
         .outerjoin(Invitation, Question.invitation_id == Invitation.id)
         .outerjoin(Organization, Invitation.organization_id == Organization.id)
         .where(Question.workshop_id == workshop.id, Question.status == "visible")
@@ -202,9 +175,8 @@ def _questions(workshop: Workshop) -> dict[int, list[QuestionLine]]:
     )
     by_session: dict[int, list[QuestionLine]] = defaultdict(list)
     for (question_id, session_id, text, votes, anonymous, assigned_to, answer, answered_by,
-         answered_at, name, status, deputy, agency) in rows:
-        asker = None if anonymous or not name else (
-            deputy if status == "delegated" and deputy else name)
+         answered_at, person, agency) in rows:
+        asker = None if anonymous else person
         by_session[session_id].append(QuestionLine(
             question_id, text, votes, asker, None if anonymous else agency, assigned_to, answer,
             answered_by, answered_at))
@@ -263,7 +235,7 @@ def compile_summary(workshop: Workshop, version: SummaryVersion | None = None) -
     return Summary(
         workshop=workshop,
         attendance=present,
-        by_kind=_by_kind(present),
+        by_kind=list(present.kinds.values()),
         sessions=sessions,
         feedback=by_category(items),
         feedback_by_kind=counts_by_kind(items),
@@ -317,8 +289,7 @@ def summary_data(summary: Summary) -> dict[str, Any]:
     return {
         "attendance": {
             **numbers.as_dict(),
-            "by_kind": {row.kind: {name: value for name, value in vars(row).items() if name != "kind"}
-                        for row in summary.by_kind},
+            "by_kind": numbers.by_kind,
             "absent": [{"id": o.id, "name": o.name, "kind": o.kind} for o in summary.absent],
             "agencies_invited": summary.agencies_invited,
         },
@@ -421,14 +392,8 @@ def get_version(workshop: Workshop, number: int) -> SummaryVersion | None:
 # --- the conclusions --------------------------------------------------------------------------
 
 
-class SummaryError(ValueError):
-    """A refused save; `field` names the input at fault, `code` is `invalid` or `conflict`."""
-
-    def __init__(self, message: str, field: str | None = None, code: str = "invalid") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.code = code
+class SummaryError(Refusal):
+    """A refused save of the conclusions (`code` is `invalid` or `conflict`)."""
 
 
 def _newest(workshop: Workshop) -> SummaryVersion | None:

@@ -2,9 +2,7 @@
 in place and their versions, publishing, and the DOCX / XLSX / print exports."""
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,6 +10,8 @@ from ..auth.decorators import role_required
 from ..events.services import workshop_or_404
 from ..expired_session import keeps_input
 from ..models import CATEGORY_LABELS, KIND_LABELS, Workshop
+from ..office import download
+from ..refusals import show_refusal
 from . import report, services
 from .forms import ConclusionsForm, PublishForm
 
@@ -57,15 +57,10 @@ def save(code: str):
                 proposals=form.proposals.data or "", report_number=form.report_number.data or "",
                 report_date=form.report_date.data)
         except services.SummaryError as error:
-            if error.field:
-                target = getattr(form, error.field, form.conclusions)
-                target.errors = [*target.errors, error.message]
-            else:
-                flash(error.message, "error")
             summary = services.compile_summary(workshop)
-            # The writer has now been shown the newer version: a second save is deliberate.
-            form.base_version.data = str(summary.version.version if summary.version else 0)
-            return _page(summary, form, 409 if error.code == "conflict" else 422)
+            return _page(summary, form, show_refusal(
+                form, error, revision_field="base_version",
+                revision=summary.version.version if summary.version else 0))
         if version.status == "final":
             flash(_("Đã hoàn thành báo cáo (phiên bản %(number)d); đại biểu xem được qua đường link "
                     "cá nhân.", number=version.version), "success")
@@ -128,13 +123,11 @@ def print_html(workshop: Workshop, built: report.Report, version: str | None = N
 @role_required("chair")
 def docx(code: str):
     workshop, built = _report(code)
-    return send_file(io.BytesIO(report.write_docx(built)), mimetype=report.DOCX_MIMETYPE,
-                     as_attachment=True, download_name=f"bao-cao-{workshop.code}.docx")
+    return download(report.write_docx(built, workshop), f"bao-cao-{workshop.code}.docx")
 
 
 @bp.get("/workshops/<code>/summary.xlsx")
 @role_required("chair")
 def xlsx(code: str):
     summary = services.compile_summary(workshop_or_404(code))
-    return send_file(io.BytesIO(report.report_xlsx(summary)), mimetype=report.XLSX_MIMETYPE,
-                     as_attachment=True, download_name=f"bao-cao-{code}.xlsx")
+    return download(report.report_xlsx(summary), f"bao-cao-{code}.xlsx")

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 
-from .assets import source_name
+from ..assets import source_name
 
 PDF_MIMETYPE = "application/pdf"
 
