@@ -46,15 +46,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from importlib import import_module
 
-    from . import audit, core, expired_session
-    from .api import bp as api_bp
+    from . import api, audit, core, expired_session
 
     app.url_map.converters["int"] = core.IdConverter
     app.register_blueprint(core.bp)
     for feature in FEATURES:
         app.register_blueprint(import_module(f".{feature}.views", __name__).bp)
-    app.register_blueprint(api_bp)
-    csrf.exempt(api_bp)  # the API checks CSRF itself when a browser session authenticates
+    api.init_app(app)
 
     core.init_app(app)
     audit.init_app(app)

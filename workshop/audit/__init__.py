@@ -46,8 +46,8 @@ def init_app(app: Flask) -> None:
 def acting_user() -> User | None:
     """The staff account behind this request: a signed-in browser, or an API token."""
     if request.path.startswith("/api/"):
-        from ..api.errors import ApiError
-        from ..api.routing import staff_user
+        from ..auth.identity import staff_user
+        from ..errors import ApiError
 
         try:
             return staff_user()

@@ -20,8 +20,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
 
-from ..api.routing import SESSION_INVITATION_KEY
 from ..auth.decorators import role_required
+from ..auth.identity import SESSION_INVITATION_KEY
 from ..collation import agency_key
 from ..directory.services import kind_counts
 from ..events.services import workshop_or_404
