@@ -215,3 +215,14 @@ def test_openapi_documents_the_workshop_rows(client):
     assert set(workshop["required"]) == {"title", "starts_at", "venue"}
     assert session["properties"]["moderated"]["type"] == "boolean"
     assert "chair_email" in session["properties"] and "chair_id" not in session["properties"]
+
+
+def test_a_call_the_api_does_not_have_is_a_json_error(client, api_headers):
+    missing = client.get("/api/v1/khong-co-dau", headers=api_headers("organizer"))
+    assert missing.status_code == 404
+    assert missing.get_json()["error"]["code"] == "not_found"
+    wrong_method = client.delete("/api/v1/workshops", headers=api_headers("organizer"))
+    assert wrong_method.status_code == 405
+    assert wrong_method.get_json()["error"]["code"] == "method_not_allowed"
+    assert set(wrong_method.headers["Allow"].split(", ")) == {"GET", "POST"}
+    assert client.get("/khong-co-dau").mimetype == "text/html"  # pages keep their HTML error page

@@ -341,8 +341,7 @@ class Choices(_Messages, fields.Field):
     def __init__(self, values: Iterable[str], **kwargs: Any) -> None:
         self.values = tuple(values)
         kwargs.setdefault("metadata", {}).update(
-            type="string", description=_l("Một hoặc nhiều giá trị, cách nhau bởi dấu phẩy: %(values)s.",
-                                          values=", ".join(self.values)))
+            type="string", description="One or more of, separated by commas: " + ", ".join(self.values))
         super().__init__(**kwargs)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> tuple[str, ...] | None:

@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from flask import Blueprint as FlaskBlueprint
 from flask import current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,7 +14,7 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError
 from sqlalchemy.exc import DataError, OperationalError
 from webargs.flaskparser import FlaskParser
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from ..auth.identity import (
     INVITATION_HEADER,
@@ -163,11 +164,39 @@ HTTP_CODES = {
 }
 
 
+CALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def no_such_call(unknown: str):
+    """Any other path or method under /api/v1: routed here so that the API blueprint answers
+    it with the contract's error (404, or 405 naming the methods the path has)."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    allowed = set()
+    for method in CALL_METHODS:
+        try:
+            endpoint, _args = adapter.match(method=method)
+        except HTTPException:
+            continue
+        if endpoint != "api.no_such_call":
+            allowed.add(method)
+    if allowed:
+        raise MethodNotAllowed(valid_methods=sorted(allowed))
+    raise NotFound()
+
+
+# Flask's own add_url_rule: not a call of the API, so not in its document.
+FlaskBlueprint.add_url_rule(bp, "/<path:unknown>", "no_such_call", no_such_call, methods=CALL_METHODS)
+
+
 @bp.errorhandler(HTTPException)
 def http_error(error: HTTPException):
     from ..core import http_message
 
-    return json_error(error.code or 500, HTTP_CODES.get(error.code or 500, "error"), http_message(error))
+    body, status = json_error(error.code or 500, HTTP_CODES.get(error.code or 500, "error"),
+                              http_message(error))
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        body.headers["Allow"] = ", ".join(error.valid_methods)
+    return body, status
 
 
 @bp.errorhandler(DataError)

@@ -26,8 +26,8 @@ def staff_user() -> User | None:
     """The staff account behind this request: a Bearer token, or a signed-in browser (which
     must then prove with the CSRF header that an unsafe request came from our page). A Bearer
     token that is unknown or revoked is a 401."""
-    if "workshop.api_user" in request.environ:
-        return request.environ["workshop.api_user"]
+    if "workshop.staff_user" in request.environ:
+        return request.environ["workshop.staff_user"]
     from .services import user_for_token
 
     user = None
@@ -40,7 +40,7 @@ def staff_user() -> User | None:
         if request.method not in SAFE_METHODS:
             csrf.protect()
         user = current_user._get_current_object()
-    request.environ["workshop.api_user"] = user
+    request.environ["workshop.staff_user"] = user
     return user
 
 
@@ -61,8 +61,8 @@ def current_invitation() -> Invitation | None:
     """The invitation behind this request: `X-Invitation-Token`, or the browser session that
     the personal page opened (which must then send the CSRF header on unsafe methods, as a
     signed-in browser does). A header with an unknown token is a 401."""
-    if "workshop.api_invitation" in request.environ:
-        return request.environ["workshop.api_invitation"]
+    if "workshop.invitation" in request.environ:
+        return request.environ["workshop.invitation"]
     invitation = None
     if INVITATION_HEADER in request.headers:
         invitation = request_invitation(invitation_token())
@@ -73,7 +73,7 @@ def current_invitation() -> Invitation | None:
         invitation = request_invitation(session[SESSION_INVITATION_KEY])
         if invitation is not None and request.method not in SAFE_METHODS:
             csrf.protect()
-    request.environ["workshop.api_invitation"] = invitation
+    request.environ["workshop.invitation"] = invitation
     return invitation
 
 

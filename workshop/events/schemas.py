@@ -27,7 +27,8 @@ class WorkshopBody(Body):
     """`POST /workshops`, and the fields a `PATCH` may change."""
 
     code = Text(max_length=40, strip=True, metadata={"description": _l(
-        "Dùng trong đường dẫn, ví dụ iso9001-2014. Để trống để hệ thống tự đặt.")})
+        "Dùng trong đường dẫn, ví dụ iso9001-2014: chữ thường không dấu, chữ số, dấu "
+        "gạch ngang. Để trống để hệ thống tự đặt. Không đổi được sau khi tạo.")})
     title = Text(required=True, max_length=500, strip=True,
                  required_message=_l("Vui lòng nhập tên hội thảo."))
     starts_at = LocalDateTime(required=True, required_message=_l("Vui lòng nhập thời gian bắt đầu."))

@@ -1,7 +1,6 @@
 """The JSON shapes of the summary, the chair's conclusions and publishing."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from marshmallow import fields, missing
 
 from ..events.schemas import WorkshopSchema
@@ -37,9 +36,9 @@ class SummarySchema(Answer):
     """The compiled summary (or a published version, as it was frozen)."""
 
     workshop = fields.Nested(WorkshopSchema, required=True)
-    attendance = fields.Dict(required=True, metadata={"description": _l(
-        "Số liệu điểm danh: invited, accepted, delegated, declined, unanswered, checked_in, "
-        "walk_ins, by_kind, absent.")})
+    attendance = fields.Dict(required=True, metadata={"description": (
+        "invited, accepted, delegated, declined, unanswered, checked_in, walk_ins, by_kind, "
+        "absent, agencies_invited")})
     sessions = fields.List(fields.Dict(), required=True)
     feedback = fields.Dict(keys=fields.String(), values=fields.List(fields.Dict()), required=True)
     contributors = fields.Raw()
