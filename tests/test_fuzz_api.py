@@ -95,3 +95,22 @@ def test_operation_answers_as_documented_and_refusals_change_nothing(app, world,
             assert factories.database_snapshot(ignore=AUDIT_TABLES) == before, case.as_curl_command()
 
     check()
+
+
+def test_every_operation_documents_its_answers(client):
+    """A body schema for each success, and the contract's error shape for any other status."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    error = spec["components"]["responses"]["DEFAULT_ERROR"]["content"]["application/json"]["schema"]
+    assert error["required"] == ["error"]
+    assert set(error["properties"]["error"]["required"]) == {"code", "message"}
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            successes = {status: answer for status, answer in operation["responses"].items()
+                         if status.startswith("2")}
+            assert successes, f"{method} {path}"
+            for status, answer in successes.items():
+                (content,) = answer["content"].values()
+                assert content["schema"], f"{method} {path} {status}"
+            assert operation["responses"]["default"] == {"$ref": "#/components/responses/DEFAULT_ERROR"}

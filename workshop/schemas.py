@@ -138,6 +138,7 @@ class Bool(_Messages, fields.Boolean):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("load_default", False)
+        kwargs.setdefault("error_messages", {}).setdefault("null", _l("Phải là true hoặc false."))
         super().__init__(**kwargs)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bool:
@@ -355,11 +356,15 @@ class Choices(_Messages, fields.Field):
         return given
 
 
-class PageArgs(Schema):
-    """`limit` (default 100, at least 1, at most 1000) and `offset` (at least 0) of a list."""
+class Query(Schema):
+    """The arguments of a query string. Names it does not know are left out."""
 
     class Meta:
         unknown = EXCLUDE
+
+
+class PageArgs(Query):
+    """`limit` (default 100, at least 1, at most 1000) and `offset` (at least 0) of a list."""
 
     limit = QueryLimit(load_default=100, validate=validate.Range(
         min=1, error=_l("Phải là số nguyên từ %(least)d trở lên.", least=1)))

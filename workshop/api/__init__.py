@@ -14,6 +14,7 @@ from flask_smorest import Api
 from ..auth.identity import staff_user
 from ..errors import ApiError
 from ..extensions import csrf, limiter
+from ..schemas import ErrorSchema
 from .access import bp
 
 SECURITY_SCHEMES = {
@@ -25,6 +26,8 @@ SECURITY_SCHEMES = {
 class WorkshopApi(Api):
     """flask-smorest, with the contract's errors answered by the API blueprint's own handlers
     (access.py) instead of an app-wide handler that would answer the pages' errors too."""
+
+    ERROR_SCHEMA = ErrorSchema  # documents every refusal with the contract's shape
 
     def _register_error_handlers(self) -> None:
         pass
@@ -60,15 +63,12 @@ from . import (  # noqa: E402,F401
 
 
 def init_app(app: Flask) -> None:
-    from ..schemas import ErrorSchema
-
     app.config.setdefault("API_TITLE", "Workshop API")
     app.config.setdefault("API_VERSION", "1")
     app.config.setdefault("OPENAPI_VERSION", "3.0.3")
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     app.config.setdefault("API_SPEC_OPTIONS", {"servers": [{"url": "/"}]})
-    WorkshopApi.ERROR_SCHEMA = ErrorSchema
     # Schemas inline, not as components: each operation of the document reads on its own.
     api = WorkshopApi(app, spec_kwargs={
         "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=lambda schema: None)})

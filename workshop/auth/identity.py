@@ -44,11 +44,6 @@ def staff_user() -> User | None:
     return user
 
 
-def has_staff_credential() -> bool:
-    """Whether the request carries a staff credential at all (valid or not)."""
-    return bool(request.headers.get("Authorization") or current_user.is_authenticated)
-
-
 def invitation_token() -> str | None:
     """The token an attendee call carries: the header, else the one the personal page stored."""
     header = request.headers.get(INVITATION_HEADER)

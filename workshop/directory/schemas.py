@@ -14,7 +14,6 @@ from ..schemas import (
     Num,
     PageArgs,
     QueryChoice,
-    RowProblemSchema,
     Str,
     Text,
 )
@@ -76,12 +75,6 @@ class OrganizationSchema(Answer):
 class ImportedSchema(Answer):
     created = fields.Integer(required=True)
     updated = fields.Integer(required=True)
-
-
-class ImportErrorBodySchema(Answer):
-    code = fields.String(required=True)
-    message = fields.String(required=True)
-    rows = fields.List(fields.Nested(RowProblemSchema))
 
 
 def serialize(organization: Organization) -> dict:

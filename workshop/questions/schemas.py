@@ -3,7 +3,7 @@ console and projector pages poll."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from ..models import MAX_QUESTION_LENGTH, Question
 from ..schemas import (
@@ -14,6 +14,7 @@ from ..schemas import (
     Choices,
     Int,
     Num,
+    Query,
     QueryChoice,
     QueryInt,
     Str,
@@ -36,10 +37,7 @@ class QuestionBody(Body):
     anonymous = Bool()
 
 
-class QuestionArgs(Schema):
-    class Meta:
-        unknown = "exclude"
-
+class QuestionArgs(Query):
     session_id = QueryInt(validate=positive())
     status = Choices(STATUSES)
     order = QueryChoice(ORDERS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import fields, missing
 
 from ..events.schemas import WorkshopSchema
-from ..schemas import Answer, Body, Bool, Day, Num, QueryInt, Str, Text, Time, positive
+from ..schemas import Answer, Body, Bool, Day, Num, Query, QueryInt, Str, Text, Time, positive
 from .services import MAX_CONCLUSIONS_LENGTH, MAX_REPORT_NUMBER_LENGTH
 
 
@@ -21,7 +21,7 @@ class ConclusionsBody(Body):
     report_date = Day()
 
 
-class VersionArgs(Body):
+class VersionArgs(Query):
     """`?version=N`: a published version."""
 
     version = QueryInt(validate=positive())
