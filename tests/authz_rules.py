@@ -280,6 +280,10 @@ RULES: dict[str, Rule] = {
     "PUT /api/v1/workshops/<code>/summary/conclusions": Rule(
         CHAIR_UP, json={"text": "Kết luận của chủ trì hội thảo."}),
     "POST /api/v1/workshops/<code>/summary/publish": Rule(CHAIR_UP, json={}),
+    # Any other path under /api/v1 is a JSON 404 for everybody.
+    **{f"{method} /api/v1/<path:unknown>": Rule(dict.fromkeys(ACTORS, NOT_FOUND),
+                                                args={"unknown": "khong-co-dau"}, json={})
+       for method in ("GET", "POST", "PUT", "PATCH", "DELETE")},
     # --- API: the spreadsheets (CONTRACT.md "Documents and exports") ---
     "GET /api/v1/workshops/<code>/exports/invitations.xlsx": Rule(STAFF_UP),
     "GET /api/v1/workshops/<code>/exports/attendance.xlsx": Rule(STAFF_UP),

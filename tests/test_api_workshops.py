@@ -200,18 +200,29 @@ def test_staff_cannot_add_sessions(client, api_headers):
     assert count(WorkshopSession) == 0
 
 
-def test_openapi_documents_the_workshop_rows(ctx):
-    from workshop.api.openapi import form_schema
-    from workshop.api.routing import ENDPOINTS
-    from workshop.events.forms import SessionForm, WorkshopForm
+def test_openapi_documents_the_workshop_rows(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
 
-    declared = {(ep.method, ep.rule): ep for ep in ENDPOINTS}
-    assert declared["POST", "/workshops"].body is WorkshopForm
-    assert declared["POST", "/workshops/<code>/sessions"].body is SessionForm
-    assert declared["GET", "/workshops"].who == declared["GET", "/workshops/<code>"].who == ("staff",)
-    with ctx.test_request_context():
-        workshop, session = form_schema(WorkshopForm), form_schema(SessionForm)
-    assert workshop["properties"]["starts_at"] == {"type": "string", "format": "date-time"}
+    def body(path: str, method: str) -> dict:
+        return spec["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]
+
+    workshop, session = body("/api/v1/workshops", "post"), body("/api/v1/workshops/{code}/sessions", "post")
+    listed = spec["paths"]["/api/v1/workshops"]["get"]
+    single = spec["paths"]["/api/v1/workshops/{code}"]["get"]
+    assert listed["x-roles"] == single["x-roles"] == ["staff"]
+    assert listed["security"] == [{"bearerAuth": []}]
+    assert workshop["properties"]["starts_at"]["format"] == "date-time"
     assert set(workshop["required"]) == {"title", "starts_at", "venue"}
     assert session["properties"]["moderated"]["type"] == "boolean"
     assert "chair_email" in session["properties"] and "chair_id" not in session["properties"]
+
+
+def test_a_call_the_api_does_not_have_is_a_json_error(client, api_headers):
+    missing = client.get("/api/v1/khong-co-dau", headers=api_headers("organizer"))
+    assert missing.status_code == 404
+    assert missing.get_json()["error"]["code"] == "not_found"
+    wrong_method = client.delete("/api/v1/workshops", headers=api_headers("organizer"))
+    assert wrong_method.status_code == 405
+    assert wrong_method.get_json()["error"]["code"] == "method_not_allowed"
+    assert set(wrong_method.headers["Allow"].split(", ")) == {"GET", "POST"}
+    assert client.get("/khong-co-dau").mimetype == "text/html"  # pages keep their HTML error page

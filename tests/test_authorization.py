@@ -30,7 +30,7 @@ from flask import Flask
 from sqlalchemy import select
 from werkzeug.routing import Rule as UrlRule
 
-from workshop.api.routing import INVITATION_HEADER, SESSION_INVITATION_KEY
+from workshop.auth.identity import INVITATION_HEADER, SESSION_INVITATION_KEY
 from workshop.directory.imports import store_upload
 from workshop.extensions import db
 from workshop.models import Question, User
@@ -178,6 +178,18 @@ def fill(template, values: dict[str, str]):
     return template
 
 
+def as_json_types(value):
+    """A JSON body as a client writes it: ids and numbers as JSON numbers, not as text (the API
+    refuses a number sent as text, CONTRACT.md "Text input")."""
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    if isinstance(value, list):
+        return [as_json_types(item) for item in value]
+    if isinstance(value, dict):
+        return {name: as_json_types(item) for name, item in value.items()}
+    return value
+
+
 def url_of(app: Flask, cell: Cell, actor: str, world: World, **overrides: str) -> str:
     """The cell's URL as `actor` would write it; the rule's `query` is added to it."""
     args = fill(cell.rule.query, world.values)
@@ -271,7 +283,7 @@ def check(app: Flask, world: World, cell: Cell, actor: str, expected: str, path:
     before = database_rows(app) if check_unchanged else None
     options = {"headers": world.api_headers.get(actor, {}) if path.startswith("/api/") else {}}
     if cell.rule.json is not None:
-        options["json"] = fill(cell.rule.json, world.values)
+        options["json"] = as_json_types(fill(cell.rule.json, world.values))
     elif cell.rule.form is not None:
         options["data"] = fill(cell.rule.form, world.values)
     with app.app_context():  # its own session and `g`, as a request has in production

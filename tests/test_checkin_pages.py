@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from tests import factories
 from tests.test_checkin import make_invitation
-from workshop.api.routing import SESSION_INVITATION_KEY
+from workshop.auth.identity import SESSION_INVITATION_KEY
 from workshop.checkin import self_checkin, services
 from workshop.extensions import db
 from workshop.models import CheckIn, CheckInAttempt, Invitation

@@ -211,7 +211,8 @@ def test_the_openapi_document_lists_the_documents(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     for kind in ("docx", "pdf"):
         operation = paths[f"/api/v1/workshops/{{code}}/documents/{{name}}.{kind}"]["get"]
-        assert {p["name"] for p in operation["parameters"]} == {"code", "name"}
+        path = paths[f"/api/v1/workshops/{{code}}/documents/{{name}}.{kind}"]
+        assert {p["name"] for p in path["parameters"]} == {"code", "name"}
         assert "404" in operation["responses"]
 
 

@@ -263,7 +263,8 @@ def test_every_form_of_the_app_refuses_a_stale_token_in_vietnamese_and_changes_n
     values = {"code": workshop.code, "token": invitation.token, "invitation_id": invitation.id,
               "session_id": workshop.sessions[0].id, "organization_id": organization.id,
               "question_id": 1, "contribution_id": 1, "batch": "b", "direction": "up",
-              "name": "letters", "id": invitation.id, "version": 1, "state": "open"}
+              "name": "letters", "id": invitation.id, "version": 1, "state": "open",
+              "unknown": "khong-co-dau"}
     before = _table_counts()
     answers = {}
     for rule in app.url_map.iter_rules():
@@ -283,6 +284,8 @@ def test_every_form_of_the_app_refuses_a_stale_token_in_vietnamese_and_changes_n
                                 if {"POST", "PATCH", "PUT", "DELETE"} & r.methods])
     # Signed in already, the sign-in form sends the organizer on (below, a stranger's).
     assert answers.pop("/login") == (302, [], False)
+    # A call the API does not have is not found, whatever the token (no form was ever there).
+    assert answers.pop("/api/v1/<path:unknown>") == (404, [], False)
     assert {rule: answer for rule, answer in answers.items() if answer != (400, [], True)} == {}
     assert _table_counts() == before
 

@@ -1,9 +1,12 @@
 """Schemathesis against /api/v1/openapi.json, in process, with real credentials: no input
-gives a server error, every refusal is the contract's JSON error and changes nothing.
+gives a server error, every answer has a status, content type and body that the document
+declares for the operation, every refusal is the contract's JSON error and changes nothing.
 
 One test per operation, each on a fresh database; the cases of each are drawn with Hypothesis
 inside the test, so that the per-test fixtures (database, accounts) are built once per test."""
 from __future__ import annotations
+
+import tempfile
 
 import pytest
 import schemathesis
@@ -11,9 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
-from workshop.api.openapi import _openapi_path
-from workshop.api.routing import ATTENDEE, ENDPOINTS, STAFF_ROLES
+from workshop import create_app
 from workshop.auth.services import create_api_token
 from workshop.extensions import db
 from workshop.models import Question
@@ -22,7 +29,22 @@ from . import factories
 
 # Scans are audited whether or not they check anyone in (CheckInAttempt), by design.
 AUDIT_TABLES = ("checkin_attempts",)
-OPERATIONS = [(_openapi_path(ep.rule)[0], ep.method, ep.who) for ep in ENDPOINTS]
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance]
+
+
+def _operations() -> list[tuple[str, str, bool]]:
+    """Every operation of the document: its path, method, and whether only an invitee may call."""
+    with tempfile.TemporaryDirectory() as instance:
+        app = create_app({"TESTING": True, "SECRET_KEY": "x", "INSTANCE_PATH": instance,
+                          "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        spec = app.test_client().get("/api/v1/openapi.json").get_json()
+    return [(path, method.upper(), operation["security"] == [{"invitationToken": []}])
+            for path, item in spec["paths"].items()
+            for method, operation in item.items() if method != "parameters"]
+
+
+OPERATIONS = _operations()
 
 
 @pytest.fixture
@@ -44,11 +66,17 @@ def world(ctx, users):
     }
 
 
-@pytest.mark.parametrize(("path", "method", "who"), OPERATIONS,
+def test_every_operation_is_fuzzed():
+    assert len(OPERATIONS) >= 33
+    assert ("/api/v1/workshops/{code}/checkins", "POST", False) in OPERATIONS
+    assert ("/api/v1/rsvp", "POST", True) in OPERATIONS
+
+
+@pytest.mark.parametrize(("path", "method", "attendee_only"), OPERATIONS,
                          ids=[f"{method} {path}" for path, method, _who in OPERATIONS])
-def test_operation_never_fails_and_refusals_change_nothing(app, world, path, method, who):
+def test_operation_answers_as_documented_and_refusals_change_nothing(app, world, path, method,
+                                                                     attendee_only):
     operation = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)[path][method]
-    attendee_only = ATTENDEE in who and not any(role in STAFF_ROLES for role in who)
     headers = world["attendee"] if attendee_only else world["staff"]
     parameters = {name: world["path"][name] for name in world["path"] if "{" + name + "}" in path}
     cases = st.one_of(*(operation.as_strategy(mode, path_parameters=parameters or None)
@@ -60,10 +88,29 @@ def test_operation_never_fails_and_refusals_change_nothing(app, world, path, met
     def check(case):
         before = factories.database_snapshot(ignore=AUDIT_TABLES)
         response = case.call(headers=headers)
-        case.validate_response(response, checks=[not_a_server_error])
+        case.validate_response(response, checks=CHECKS)
         if response.status_code >= 400:
             error = response.json()["error"]
             assert isinstance(error["code"], str) and isinstance(error["message"], str)
             assert factories.database_snapshot(ignore=AUDIT_TABLES) == before, case.as_curl_command()
 
     check()
+
+
+def test_every_operation_documents_its_answers(client):
+    """A body schema for each success, and the contract's error shape for any other status."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    error = spec["components"]["responses"]["DEFAULT_ERROR"]["content"]["application/json"]["schema"]
+    assert error["required"] == ["error"]
+    assert set(error["properties"]["error"]["required"]) == {"code", "message"}
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            successes = {status: answer for status, answer in operation["responses"].items()
+                         if status.startswith("2")}
+            assert successes, f"{method} {path}"
+            for status, answer in successes.items():
+                (content,) = answer["content"].values()
+                assert content["schema"], f"{method} {path} {status}"
+            assert operation["responses"]["default"] == {"$ref": "#/components/responses/DEFAULT_ERROR"}

@@ -14,7 +14,7 @@ import limits.storage.memory
 import pytest
 from sqlalchemy import func, select
 
-from workshop.api.routing import SESSION_INVITATION_KEY
+from workshop.auth.identity import SESSION_INVITATION_KEY
 from workshop.extensions import db
 from workshop.models import CheckIn, Invitation, Question
 from workshop.timeutil import utcnow

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests import factories
-from workshop.api.routing import SESSION_INVITATION_KEY
+from workshop.auth.identity import SESSION_INVITATION_KEY
 from workshop.extensions import db
 from workshop.invitations import inviting, rsvp, services
 from workshop.qr import qr_svg

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from tests import factories
 from workshop.accesslog import RedactingGunicornLogger, redact
-from workshop.api.routing import SESSION_INVITATION_KEY
+from workshop.auth.identity import SESSION_INVITATION_KEY
 from workshop.extensions import db
 from workshop.models import Login
 

@@ -461,3 +461,38 @@ def test_a_scan_made_now_is_taken_even_long_before_the_workshop(ctx, client, api
                            headers=api_headers("staff"),
                            json={"token": invitation.pass_token, "scanned_at": utcnow().isoformat()})
     assert response.status_code == 200 and response.get_json()["result"] == "checked_in"
+
+
+@pytest.mark.parametrize(("body", "wrong"), [
+    ({"name": 123}, "name"), ({"name": "Trần Văn Bình", "title": 1.5}, "title"),
+    ({"name": "Trần Văn Bình", "organization_id": "7"}, "organization_id"),
+    ({"name": "Trần Văn Bình", "phone": 912345678}, "phone")])
+def test_a_number_where_a_text_is_named_and_text_where_an_id_is_are_refused(ctx, client, api_headers,
+                                                                          body, wrong):
+    """A number is not turned into a text, nor a text into a number: each is the wrong JSON
+    type, named in the 422."""
+    workshop = factories.make_workshop()
+    response = client.post(f"/api/v1/workshops/{workshop.code}/invitations",
+                           headers=api_headers("organizer"), json=body)
+    assert response.status_code == 422
+    assert _fields(response) == {wrong}
+    assert db.session.scalar(select(func.count()).select_from(Invitation)) == 0
+
+
+def test_an_id_sent_as_text_is_refused(ctx, client):
+    workshop = factories.make_workshop()
+    invitation = factories.make_invitee(workshop, status="sent")
+    response = client.post(f"/api/v1/workshops/{workshop.code}/questions", headers=_attendee(invitation),
+                           json={"session_id": str(workshop.sessions[0].id), "text": "Câu hỏi"})
+    assert response.status_code == 422 and _fields(response) == {"session_id"}
+    assert db.session.scalar(select(func.count()).select_from(Question)) == 0
+
+
+@pytest.mark.parametrize("report_date", ["1999-12-31", "2101-01-01", "12/08/2014", 20140812])
+def test_a_report_date_outside_the_years_or_not_a_date_is_refused(ctx, client, api_headers,
+                                                                  report_date):
+    workshop = factories.make_workshop()
+    response = client.put(f"/api/v1/workshops/{workshop.code}/summary/conclusions",
+                          headers=api_headers("chair"),
+                          json={"text": "Kết luận", "report_date": report_date})
+    assert response.status_code == 422 and _fields(response) == {"report_date"}

@@ -46,14 +46,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from importlib import import_module
 
-    from . import assets, core, expired_session, security
-    from .api import bp as api_bp
+    from . import api, assets, core, expired_session, security
 
     app.url_map.converters["int"] = core.IdConverter
     for feature in FEATURES:
         app.register_blueprint(import_module(f".{feature}.views", __name__).bp)
-    app.register_blueprint(api_bp)
-    csrf.exempt(api_bp)  # the API checks CSRF itself when a browser session authenticates
+    api.init_app(app)
 
     core.init_app(app)
     security.init_app(app)

@@ -50,10 +50,6 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        if request.path.startswith("/api/"):
-            from .api.errors import json_error
-
-            return json_error(error.code or 500, _http_code(error), http_message(error))
         return render_template("errors/error.html", error=error, message=http_message(error)), (
             error.code
         )
@@ -64,10 +60,6 @@ def init_app(app: Flask) -> None:
         """The last guard: a value the database cannot hold is refused, nothing is written."""
         db.session.rollback()
         message = _("Có giá trị vượt quá giới hạn cho phép. Không có gì thay đổi.")
-        if request.path.startswith("/api/"):
-            from .api.errors import json_error
-
-            return json_error(422, "invalid", message)
         return render_template("errors/error.html", error=None, message=message), 422
 
     @app.errorhandler(OperationalError)
@@ -75,10 +67,6 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         app.logger.error("database unavailable: %s", error)
         message = _("Hệ thống tạm thời không kết nối được cơ sở dữ liệu. Vui lòng thử lại sau ít phút.")
-        if request.path.startswith("/api/"):
-            from .api.errors import json_error
-
-            return json_error(503, "unavailable", message)
         return render_template("errors/unavailable.html", message=message), 503
 
 
@@ -100,15 +88,3 @@ def http_message(error: HTTPException) -> str:
         return str(error.description)
     return str(HTTP_MESSAGES.get(error.code or 500, _l("Đã có lỗi xảy ra. Vui lòng thử lại.")))
 
-
-def _http_code(error: HTTPException) -> str:
-    return {
-        400: "bad_request",
-        401: "unauthorized",
-        403: "forbidden",
-        404: "not_found",
-        405: "method_not_allowed",
-        409: "conflict",
-        413: "too_large",
-        429: "rate_limited",
-    }.get(error.code or 500, "error")

@@ -113,7 +113,7 @@ def _show_form_again():
 
 def expired_session(error: CSRFError):
     if _wants_json():
-        from .api.errors import json_error  # the contract's error shape, not the API itself
+        from .errors import json_error
 
         return json_error(400, "session_expired", _(
             "Phiên làm việc đã hết hạn. Vui lòng tải lại trang rồi thử lại."))

@@ -106,13 +106,12 @@ class CheckedForm(FlaskForm):
 
 
 class LocalDateTimeField(Field):
-    """ISO 8601 from the API or `YYYY-MM-DDTHH:MM` from a datetime-local input.
+    """ISO 8601 or `YYYY-MM-DDTHH:MM` from a datetime-local input.
 
     A value without an offset is Vietnam time (CONTRACT.md); the data is an aware datetime.
     """
 
     widget = DateTimeLocalInput()
-    openapi_format = "date-time"
 
     def _value(self) -> str:
         if self.raw_data:
@@ -156,7 +155,7 @@ def _organization_select(field: OrganizationField, **kwargs) -> Markup:
 
 
 class OrganizationField(IntegerField):
-    """An agency of the directory: its id in the API, a select grouped by kind on the page.
+    """An agency of the directory: a select grouped by kind on the page.
 
     `candidates` lists the agencies offered (a form may narrow it, e.g. no agency as its own
     parent); `empty_label` names the choice of none."""

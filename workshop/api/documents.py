@@ -5,13 +5,16 @@ from __future__ import annotations
 from flask import request
 from flask_babel import gettext as _
 
+from ..auth.identity import staff_user
 from ..documents import registry
-from .errors import ApiError
-from .routing import endpoint, staff_user, validation_error
-from .workshops import workshop_or_404
+from ..errors import ApiError, validation_error
+from ..events.services import workshop_or_404
+from .access import allow, bp, refuses
 
-RESPONSES = {
-    200: "The document",
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+FILE = {"type": "string", "format": "binary"}
+REFUSALS = {
     403: "Not a reader of this document",
     404: "No workshop has this code, no such document, letter or published version",
     422: "invitation_id, status or version is not valid",
@@ -39,18 +42,22 @@ for a published version: chair and organizer), `minutes` (biên bản) or `concl
 kết luận). The file comes as an attachment with its Vietnamese name (RFC 5987 `filename*`)."""
 
 
+@bp.route("/workshops/<code>/documents/<name>.pdf", methods=["GET"])
+@allow("chair")
+@bp.response(200, FILE, content_type=PDF, description="The document (A4, fonts embedded)")
+@refuses(REFUSALS)
 def get_document_pdf(code: str, name: str):
     return _send(code, name, "pdf")
 
 
+@bp.route("/workshops/<code>/documents/<name>.docx", methods=["GET"])
+@allow("chair")
+@bp.response(200, FILE, content_type=DOCX, description="The document")
+@refuses(REFUSALS)
 def get_document_docx(code: str, name: str):
     return _send(code, name, "docx")
 
 
 # One description for both (the OpenAPI document takes it from the view's docstring).
-get_document_pdf.__doc__ = get_document_docx.__doc__ = NOTES
-endpoint("/workshops/<code>/documents/<name>.pdf", "GET", who="chair",
-         summary="A document of the workshop as PDF (A4, fonts embedded)",
-         responses=RESPONSES)(get_document_pdf)
-endpoint("/workshops/<code>/documents/<name>.docx", "GET", who="chair",
-         summary="A document of the workshop as DOCX", responses=RESPONSES)(get_document_docx)
+get_document_pdf.__doc__ = "A document of the workshop as PDF.\n\n" + NOTES
+get_document_docx.__doc__ = "A document of the workshop as DOCX.\n\n" + NOTES

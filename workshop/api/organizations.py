@@ -1,55 +1,63 @@
 """API rows for the agency directory."""
 from dataclasses import asdict
 
-from flask import request
-
 from ..directory import imports, services
-from ..directory.forms import ImportForm, OrganizationForm
-from ..models import ORGANIZATION_KINDS
-from .errors import ApiError
-from .routing import choice_arg, endpoint, json_form, paginate, validation_error
+from ..directory.forms import ImportForm
+from ..directory.schemas import (
+    ImportedSchema,
+    OrganizationArgs,
+    OrganizationBody,
+    OrganizationSchema,
+    serialize,
+)
+from ..errors import ApiError, validation_error
+from ..schemas import page_of, paginate
+from .access import allow, bp, refuses
+
+ORGANIZATION_FIELDS = ("name", "kind", "parent_id", "code", "leader_name", "leader_title", "email",
+                       "phone", "address", "leader_salutation")
 
 
-def serialize(organization) -> dict:
-    return {
-        "id": organization.id,
-        "code": organization.code,
-        "name": organization.name,
-        "kind": organization.kind,
-        "parent_id": organization.parent_id,
-        "leader_name": organization.leader_name,
-        "leader_title": organization.leader_title,
-        "leader_salutation": organization.leader_salutation,
-        "email": organization.email,
-        "phone": organization.phone,
-        "address": organization.address,
-    }
+@bp.route("/organizations", methods=["GET"])
+@allow("staff")
+@bp.arguments(OrganizationArgs, location="query")
+@bp.response(200, page_of(OrganizationSchema))
+def list_organizations(args: dict):
+    """List and search agencies.
+
+    `q` matches name, code and leader without Vietnamese accents; `kind` filters."""
+    return paginate(services.search_statement(args["q"], args["kind"]), serialize, args)
 
 
-@endpoint("/organizations", "GET", who="staff", summary="List and search agencies")
-def list_organizations():
-    """`q` matches name, code and leader without Vietnamese accents; `kind` filters."""
-    statement = services.search_statement(request.args.get("q"),
-                                          choice_arg("kind", ORGANIZATION_KINDS))
-    return paginate(statement, serialize)
+@bp.route("/organizations", methods=["POST"])
+@allow("organizer")
+@bp.arguments(OrganizationBody)
+@bp.response(201, OrganizationSchema)
+def create_organization(body: dict):
+    """Add an agency; without `code`, it gets a generated one (CQ-<id>) that imports can update."""
+    values = {name: body[name] for name in ORGANIZATION_FIELDS}
+    values["code"] = values["code"].strip() if values["code"] else values["code"]
+    return serialize(services.create_organization(**values))
 
 
-@endpoint("/organizations", "POST", who="organizer", summary="Add an agency", body=OrganizationForm,
-          responses={201: "The agency", 422: "Invalid fields"})
-def create_organization():
-    """Without `code`, the agency gets a generated one (CQ-<id>) that imports can update."""
-    form = json_form(OrganizationForm)
-    return serialize(services.create_organization(**form.values())), 201
+IMPORT_FILE = {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {"file": {"type": "string", "format": "binary"}}}}}
 
 
-@endpoint("/organizations/import", "POST", who="organizer",
-          summary="Import agencies from a CSV or XLSX file",
-          responses={200: "{created, updated}", 422: "invalid_import with every bad row"})
+@bp.route("/organizations/import", methods=["POST"])
+@allow("organizer")
+@bp.doc(requestBody={"required": True, "content": IMPORT_FILE})
+@bp.response(200, ImportedSchema)
+@refuses({422: "invalid_import with every bad row, or no file"})
 def import_organizations():
-    """multipart/form-data with `file`: CSV (UTF-8, with or without BOM, `,` or `;`) or XLSX,
+    """Import agencies from a CSV or XLSX file.
+
+    multipart/form-data with `file`: CSV (UTF-8, with or without BOM, `,` or `;`) or XLSX,
     header row `code, name, kind, parent_code, leader_name, leader_title, email, phone, address`
     (only `name` and `kind` required). A row whose `code` exists updates that agency. Any bad
     row: 422 `invalid_import` listing `rows: [{row, field, message}]`, and nothing is imported."""
+    # The upload is the page's form field: one rule for the file's kind, pages and API alike.
     form = ImportForm(meta={"csrf": False})
     if not form.validate():
         raise validation_error(form.errors)

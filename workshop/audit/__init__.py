@@ -100,8 +100,8 @@ def acting_user() -> User | None:
     if not has_request_context():
         return None
     if request.path.startswith("/api/"):
-        from ..api.errors import ApiError
-        from ..api.routing import staff_user
+        from ..auth.identity import staff_user
+        from ..errors import ApiError
 
         try:
             return staff_user()

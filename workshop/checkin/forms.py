@@ -3,17 +3,8 @@ from wtforms import HiddenField, StringField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..extensions import db
-from ..fields import CheckedForm, LocalDateTimeField
+from ..fields import CheckedForm
 from ..models import Organization
-
-
-class CheckInForm(CheckedForm):
-    """One scan, typed code or search pick. `client_id` makes a retried scan the same scan."""
-
-    token = StringField(_l("Mã giấy mời"), validators=[
-        DataRequired(_l("Vui lòng quét mã QR hoặc nhập mã.")), Length(max=2000)])
-    client_id = StringField(validators=[Optional(), Length(max=64)])
-    scanned_at = LocalDateTimeField(validators=[Optional()])
 
 
 class WalkInForm(CheckedForm):

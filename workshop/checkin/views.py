@@ -28,11 +28,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..api.checkins import SCAN_STATUS, attendee, scan_body
-from ..api.errors import ApiError, handle_api_error, json_error
-from ..api.routing import SESSION_INVITATION_KEY, validation_error
 from ..auth.decorators import role_required
+from ..auth.identity import SESSION_INVITATION_KEY
 from ..directory.services import search_organizations
+from ..errors import ApiError, handle_api_error, json_error, validation_error
 from ..expired_session import keeps_input
 from ..extensions import db
 from ..invitations.views import PERSONAL_HEADERS
@@ -45,6 +44,7 @@ from ..ratelimit import holder_limits, session_holder
 from ..timeutil import as_local, isoformat, utcnow
 from . import desk, self_checkin, services
 from .forms import SelfCheckInForm, WalkInForm
+from .schemas import SCAN_STATUS, attendee, scan_body
 
 bp = Blueprint("checkin", __name__, url_prefix="/workshops")
 SELF_OK = ("checked_in", "already_checked_in")

@@ -1,4 +1,4 @@
-"""Forms of the directory; OrganizationForm also validates the API's JSON (json_form)."""
+"""Forms of the directory pages (the API's bodies are directory/schemas.py)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

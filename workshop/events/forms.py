@@ -1,4 +1,4 @@
-"""Forms for workshops and sessions; the JSON API validates its bodies with the same forms."""
+"""Forms of the workshop and session pages (the API's bodies are events/schemas.py)."""
 from __future__ import annotations
 
 import re
@@ -49,7 +49,7 @@ def dataclass_values(form: CheckedForm, kind: type[Data]) -> Data:
 
 
 class WorkshopForm(CheckedForm):
-    """The workshop as the API takes it; the page adds a directory select for the host."""
+    """The workshop's fields; the page adds a directory select for the host."""
 
     code = StringField(
         _l("Mã hội thảo"), [Optional(), Length(max=40)],
@@ -138,7 +138,7 @@ class WorkshopPageForm(WorkshopForm):
 
 
 class SessionForm(CheckedForm):
-    """A session as the API takes it, the chair named by e-mail; the page picks from a list."""
+    """A session's fields, the chair named by e-mail; the page picks from a list."""
 
     title = StringField(_l("Tên phiên"), [DataRequired(_l("Vui lòng nhập tên phiên.")), Length(max=500)],
                         filters=[stripped])

@@ -1,4 +1,4 @@
-"""Forms for feedback and contributions; FeedbackForm also validates the API's JSON (json_form)."""
+"""Forms for feedback and contributions (the API's body is feedback/schemas.py)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -38,7 +38,7 @@ def _options_select(field: OptionsField, **kwargs) -> Markup:
 
 
 class OptionsField(IntegerField):
-    """An integer in the API, a <select> of `options` (value, label) on the page."""
+    """An integer, a <select> of `options` (value, label) on the page."""
 
     widget = staticmethod(_options_select)
 

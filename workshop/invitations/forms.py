@@ -1,4 +1,4 @@
-"""Forms of the invitations; PersonForm and RsvpForm also validate the API's JSON (json_form)."""
+"""Forms of the invitation pages (the API's bodies are invitations/schemas.py)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

@@ -18,9 +18,9 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
 
-from ..api.routing import SESSION_INVITATION_KEY
 from ..attendance import attendance
 from ..auth.decorators import role_required
+from ..auth.identity import SESSION_INVITATION_KEY
 from ..collation import agency_key
 from ..directory.services import kind_counts
 from ..events.services import workshop_or_404

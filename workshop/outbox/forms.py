@@ -1,4 +1,4 @@
-"""Forms of the outbox pages, also used by the JSON API (`ids` of a bulk send)."""
+"""Forms of the outbox pages."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -9,10 +9,9 @@ from ..fields import CheckedForm
 
 
 class IntegerListField(Field):
-    """Invitation ids, from ticked boxes (`ids=3&ids=5`), a JSON list or "3, 5"."""
+    """Invitation ids, from ticked boxes (`ids=3&ids=5`) or "3, 5"."""
 
     widget = TextInput()
-    takes_list = True  # the API's JSON may give a list here (json_form)
 
     def _value(self) -> str:
         return ", ".join(str(value) for value in self.data or [])

@@ -1,6 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..fields import CheckedForm
@@ -15,12 +14,6 @@ class QuestionForm(CheckedForm):
         Length(min=1, max=MAX_QUESTION_LENGTH,
                message=_l("Câu hỏi dài tối đa %(max)d ký tự.", max=MAX_QUESTION_LENGTH))])
     anonymous = BooleanField(_l("Gửi ẩn danh (không hiện tên và cơ quan)"))
-
-
-class StatusForm(CheckedForm):
-    status = SelectField(_l("Trạng thái"), choices=[
-        SelectChoice("visible", _l("Hiển thị")), SelectChoice("hidden", _l("Ẩn"))],
-        validators=[InputRequired()])
 
 
 class AnswerForm(CheckedForm):
@@ -38,7 +31,3 @@ class AssignForm(CheckedForm):
 class MergeForm(CheckedForm):
     into = IntegerField(_l("Gộp vào câu hỏi"), validators=[
         InputRequired(_l("Vui lòng chọn câu hỏi để gộp vào."))])
-
-
-class CurrentQuestionForm(CheckedForm):
-    question_id = IntegerField(_l("Câu hỏi đang trả lời"), validators=[Optional()])

@@ -22,9 +22,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from ..api.questions import serialize
-from ..api.routing import SESSION_INVITATION_KEY
 from ..auth.decorators import role_required
+from ..auth.identity import SESSION_INVITATION_KEY
 from ..core import http_message
 from ..events.services import workshop_or_404
 from ..expired_session import keeps_input
@@ -45,6 +44,7 @@ from ..ratelimit import (
 )
 from . import services
 from .forms import AnswerForm, AssignForm, MergeForm, QuestionForm
+from .schemas import serialize
 from .services import QUEUE_STATES, QuestionError
 
 bp = Blueprint("questions", __name__)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, HiddenField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional, Regexp
 
 from ..fields import CheckedForm
@@ -47,15 +47,3 @@ class ConclusionsForm(ReportFieldsMixin, CheckedForm):
 
 class PublishForm(CheckedForm):
     """Only the CSRF token: "Công bố" makes the current draft final."""
-
-
-class ConclusionsApiForm(ReportFieldsMixin, CheckedForm):
-    """`PUT /workshops/<code>/summary/conclusions`: `{text, final?, proposals?, report_number?,
-    report_date?}`; what is left out stays as the previous version has it."""
-
-    text = TextAreaField(
-        _l("Kết luận của chủ trì"),
-        validators=[Optional(), Length(max=MAX_CONCLUSIONS_LENGTH,
-                           message=_l("Tối đa %(max)d ký tự.", max=MAX_CONCLUSIONS_LENGTH))],
-    )
-    final = BooleanField(_l("Hoàn thành và công bố"))

@@ -1,0 +1,79 @@
+"""Who a request is from: a staff account (a Bearer token or a signed-in browser) or an
+invitee (the token of their personal link, in a header or in the session the personal page
+opened). The API authorizes with these; pages and the audit log read them too.
+
+Each answer is worked out once per request and kept in the WSGI environ."""
+from __future__ import annotations
+
+from flask import request, session
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..errors import ApiError
+from ..extensions import csrf
+from ..models import Invitation, User
+from ..ratelimit import invitation_key, request_invitation
+
+STAFF_ROLES = ("staff", "chair", "organizer")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# The invitee, known by the token of their personal link (CONTRACT.md "Attendee calls").
+INVITATION_HEADER = "X-Invitation-Token"
+# Where the personal page keeps its token, so that its scripts can call the API.
+SESSION_INVITATION_KEY = "invitation_token"
+
+
+def staff_user() -> User | None:
+    """The staff account behind this request: a Bearer token, or a signed-in browser (which
+    must then prove with the CSRF header that an unsafe request came from our page). A Bearer
+    token that is unknown or revoked is a 401."""
+    if "workshop.staff_user" in request.environ:
+        return request.environ["workshop.staff_user"]
+    from .services import user_for_token
+
+    user = None
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        user = user_for_token(header[7:].strip())
+        if user is None:
+            raise ApiError(401, "invalid_token", _("Mã truy cập API không hợp lệ hoặc đã bị thu hồi."))
+    elif current_user.is_authenticated:
+        if request.method not in SAFE_METHODS:
+            csrf.protect()
+        user = current_user._get_current_object()
+    request.environ["workshop.staff_user"] = user
+    return user
+
+
+def invitation_token() -> str | None:
+    """The token an attendee call carries: the header, else the one the personal page stored."""
+    header = request.headers.get(INVITATION_HEADER)
+    if header is not None:
+        return header.strip()
+    return session.get(SESSION_INVITATION_KEY)
+
+
+def current_invitation() -> Invitation | None:
+    """The invitation behind this request: `X-Invitation-Token`, or the browser session that
+    the personal page opened (which must then send the CSRF header on unsafe methods, as a
+    signed-in browser does). A header with an unknown token is a 401."""
+    if "workshop.invitation" in request.environ:
+        return request.environ["workshop.invitation"]
+    invitation = None
+    if INVITATION_HEADER in request.headers:
+        invitation = request_invitation(invitation_token())
+        if invitation is None:
+            raise ApiError(401, "invalid_invitation_token",
+                           _("Đường link giấy mời không đúng hoặc không còn hiệu lực."))
+    elif session.get(SESSION_INVITATION_KEY):
+        invitation = request_invitation(session[SESSION_INVITATION_KEY])
+        if invitation is not None and request.method not in SAFE_METHODS:
+            csrf.protect()
+    request.environ["workshop.invitation"] = invitation
+    return invitation
+
+
+def attendee_holder() -> str | None:
+    """Whose rate-limit budget an attendee call spends: the valid invitation it carries, else
+    None (then it counts against its address). Shares `current_invitation`'s lookup, without
+    its 401."""
+    return invitation_key(request_invitation(invitation_token()))
