@@ -275,6 +275,12 @@ RULES: dict[str, Rule] = {
     "POST /api/v1/workshops/<code>/feedback": Rule(ATTENDEE_OF_A, json=FEEDBACK),
     "GET /api/v1/workshops/<code>/feedback": Rule(CHAIR_UP),
     "GET /api/v1/workshops/<code>/summary": Rule(CHAIR_UP),
+    # --- follow-up tasks: nobody in the world holds a task link ---
+    "POST /api/v1/workshops/<code>/tasks": Rule(CHAIR_UP, json={
+        "text": "Rà soát quy trình ISO tại cơ quan.", "organization_id": "{organization_id}",
+        "due_on": "2099-12-31"}),
+    "GET /api/v1/workshops/<code>/tasks": Rule(STAFF_UP),
+    "POST /api/v1/tasks/reports": Rule(dict.fromkeys(ACTORS, LOGIN), json={"text": "Đã xong."}),
     "GET /api/v1/workshops/<code>/documents/<name>.pdf": Rule(ORGANIZER_ONLY, args={"name": "letters"}),
     "GET /api/v1/workshops/<code>/documents/<name>.docx": Rule(CHAIR_UP, args={"name": "report"}),
     "PUT /api/v1/workshops/<code>/summary/conclusions": Rule(

@@ -114,6 +114,8 @@ def build_spec() -> dict:
             security.append({"bearerAuth": []})
         if "attendee" in ep.who:
             security.append({"invitationToken": []})
+        if "agency" in ep.who:
+            security.append({"taskToken": []})
         operation["security"] = security
         paths.setdefault(path, {})[ep.method.lower()] = operation
     return {
@@ -127,6 +129,7 @@ def build_spec() -> dict:
                 "invitationToken": {
                     "type": "apiKey", "in": "header", "name": "X-Invitation-Token"
                 },
+                "taskToken": {"type": "apiKey", "in": "header", "name": "X-Task-Token"},
             }
         },
     }

@@ -22,6 +22,7 @@ from ..extensions import csrf, db
 from ..fields import DEEP_JSON
 from ..models import Invitation, User
 from ..ratelimit import PER_TOKEN, holder_limits, invitation_key, request_invitation
+from ..tasks.identity import current_task, task_api_limits
 from .errors import ApiError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -36,6 +37,8 @@ SESSION_INVITATION_KEY = "invitation_token"
 # Attendee calls are limited per valid invitation token, never per address while they carry
 # one (CONTRACT.md "Rate limits, precisely"; the rule lives in workshop/ratelimit.py).
 ATTENDEE_LIMIT_PER_TOKEN = PER_TOKEN
+# The agency, known by the secret of a task link in `X-Task-Token` (workshop/tasks/identity.py).
+AGENCY = "agency"
 
 
 @dataclass
@@ -67,6 +70,8 @@ def endpoint(
     "chair" means chair and organizer), and/or "attendee": the invitee, by the token of their
     personal link. `who=("attendee", "staff")` lets both in; the view tells them apart with
     `current_invitation()`. Attendee calls get per-token limits instead of the blueprint's.
+    `who="agency"`: only the holder of a task link, by `X-Task-Token` (`current_task()`),
+    limited per link as attendees are.
     """
     roles = (who,) if isinstance(who, str) else tuple(who)
 
@@ -78,6 +83,8 @@ def endpoint(
 
         if ATTENDEE in roles:
             wrapped = _attendee_limits(roles)(wrapped)
+        if AGENCY in roles:
+            wrapped = task_api_limits(wrapped)
         bp.add_url_rule(rule, view.__name__, wrapped, methods=[method])
         ENDPOINTS.append(
             Endpoint(rule, method, roles, summary, body, view.__doc__, dict(responses or {}))
@@ -159,6 +166,11 @@ def _attendee_limits(roles: tuple[str, ...]) -> Callable[[Callable], Callable]:
 
 
 def authorize(roles: tuple[str, ...]) -> None:
+    if roles == (AGENCY,):
+        if current_task() is None:
+            raise ApiError(401, "invalid_task_token",
+                           _("Đường link nhiệm vụ không đúng hoặc không còn hiệu lực."))
+        return
     staff_roles = [role for role in roles if role in STAFF_ROLES]
     if ATTENDEE in roles and _attendee_first(roles):
         if current_invitation() is not None:
