@@ -278,3 +278,32 @@ def tasks_of_items(workshop: Workshop) -> dict[int, list[Task]]:
     ):
         found.setdefault(task.conclusion_item_id, []).append(task)
     return found
+
+
+def create_from_items(workshop: Workshop, items: list[ConclusionItem], due_on: date | None,
+                      *, author: User | None = None,
+                      on: date | None = None) -> list[tuple[Task, str]]:
+    """A task for each item (its agency, its text, its deadline or else `due_on`), all or
+    nothing; with the secret of each new link."""
+    on = on or today()
+    checked = [(item, _text(item.text, "text", MAX_TASK_LENGTH, _("Vui lòng nhập nội dung nhiệm vụ.")),
+                _due_on(item.due_on or due_on, on))
+               for item in items if item.organization_id is not None]  # every check first
+    made = []
+    for item, text, deadline in checked:
+        token = new_task_token()
+        task = Task(workshop_id=workshop.id, conclusion_item_id=item.id,
+                    organization_id=item.organization_id, text=text, due_on=deadline,
+                    token_hash=hash_token(token), status="open",
+                    created_by_id=author.id if author else None)
+        db.session.add(task)
+        made.append((task, token))
+    db.session.commit()
+    return made
+
+
+def report_in(workshop: Workshop, report_id: int) -> TaskReport | None:
+    report = db.session.get(TaskReport, report_id)
+    if report is None or report.task.workshop_id != workshop.id:
+        return None
+    return report
