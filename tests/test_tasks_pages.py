@@ -186,3 +186,13 @@ def test_tasks_export_is_an_xlsx(client_as, world):
     assert "Sở Nội vụ" in values and "Rà soát quy trình ISO." in values
     assert "Việc ở hội thảo khác." not in values
 
+
+
+def test_the_conclusions_notice_lists_the_tasks_and_sends_to_their_agencies(client_as, world):
+    page = client_as("chair").get(f"/workshops/{world['workshop'].code}/conclusions/print")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Giao nhiệm vụ cụ thể:" in text
+    assert "Rà soát quy trình ISO." in text and "Việc của Sở Tư pháp." in text
+    assert "Việc ở hội thảo khác." not in text
+    assert "Sở Tư pháp;" in text  # among the recipients (Nơi nhận)
