@@ -40,6 +40,7 @@ from ..models import (
     User,
     Workshop,
 )
+from ..tasks.series import previous_data
 from ..timeutil import as_local, isoformat
 
 MAX_CONCLUSIONS_LENGTH = 50000
@@ -338,6 +339,8 @@ def summary_data(summary: Summary) -> dict[str, Any]:
         "version": version.version if version else None,
         "updated_at": isoformat(version.created_at) if version else None,
         "published_version": summary.published.version if summary.published else None,
+        # CONTRACT.md "Series": the previous edition's tasks, by state (null: none).
+        "previous": previous_data(summary.workshop),
     }
 
 
