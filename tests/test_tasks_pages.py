@@ -196,3 +196,32 @@ def test_the_conclusions_notice_lists_the_tasks_and_sends_to_their_agencies(clie
     assert "Rà soát quy trình ISO." in text and "Việc của Sở Tư pháp." in text
     assert "Việc ở hội thảo khác." not in text
     assert "Sở Tư pháp;" in text  # among the recipients (Nơi nhận)
+
+
+def test_the_status_report_in_docx_and_pdf_names_each_agency_and_state(client_as, world, api_headers,
+                                                                        client):
+    import subprocess
+
+    from docx import Document as Docx
+
+    late = world["theirs"]
+    late.due_on = date.today() - timedelta(days=1)
+    db.session.commit()
+    services.add_report(world["mine"], "Đã rà soát 20/24 quy trình.")
+    chair = client_as("chair")
+    response = chair.get(f"/workshops/{world['workshop'].code}/documents/followup.docx")
+    assert response.status_code == 200
+    text = "\n".join(p.text for p in Docx(io.BytesIO(response.data)).paragraphs)
+    assert "BÁO CÁO" in text and "Tình hình thực hiện kết luận" in text
+    assert "Sở Nội vụ" in text and "Đã rà soát 20/24 quy trình." in text
+    assert "Tổng số nhiệm vụ: 3; đã hoàn thành: 0; đang thực hiện, đã báo cáo tiến độ: 1; " \
+           "chưa báo cáo: 1; quá hạn chưa hoàn thành: 1." in text
+    assert "Việc ở hội thảo khác." not in text
+    pdf = client.get(f"/api/v1/workshops/{world['workshop'].code}/documents/followup.pdf",
+                     headers=api_headers("chair"))
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    words = subprocess.run(["pdftotext", "-", "-"], input=pdf.data, capture_output=True,
+                           check=True).stdout.decode()
+    assert "Sở Tư pháp" in words and "quá hạn" in words.lower()
+    assert client_as("staff").get(
+        f"/workshops/{world['workshop'].code}/documents/followup.docx").status_code == 403
