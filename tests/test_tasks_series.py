@@ -65,3 +65,26 @@ def test_dashboard_and_summary_page_open_with_the_previous_edition(client_as, ed
     assert "Đã nêu tại kỳ trước" in page
     assert "Kết quả thực hiện kết luận kỳ trước" not in chair.get("/workshops/iso-2014/").get_data(
         as_text=True)
+
+
+def test_the_report_opens_with_the_previous_editions_tasks_and_marks_repeats(client_as, editions):
+    import io
+
+    from docx import Document as Docx
+
+    chair = client_as("chair")
+    response = chair.get("/workshops/iso-2015/documents/report.docx")
+    assert response.status_code == 200
+    text = [p.text for p in Docx(io.BytesIO(response.data)).paragraphs]
+    headings = [line for line in text if line[:3] in ("I. ", "II.", "III", "IV.", "V. ", "VI.")]
+    assert headings[:2] == ["I. KẾT QUẢ THỰC HIỆN KẾT LUẬN KỲ TRƯỚC",
+                            "II. MỤC ĐÍCH, THÀNH PHẦN THAM DỰ"]
+    assert headings[-1] == "VI. KẾT LUẬN CỦA CHỦ TRÌ HỘI THẢO"
+    joined = "\n".join(text)
+    assert "3 nhiệm vụ được giao, đã hoàn thành 1" in joined and "quá hạn chưa hoàn thành 1" in joined
+    assert "- Sở Nội vụ: Đào tạo chuyên gia. (quá hạn)." in joined
+    assert "De nghi bo tri kinh phi duy tri ISO hang nam (đã nêu tại kỳ trước)" in joined
+    first = chair.get("/workshops/iso-2014/documents/report.docx")
+    first_text = [p.text for p in Docx(io.BytesIO(first.data)).paragraphs]
+    assert "I. MỤC ĐÍCH, THÀNH PHẦN THAM DỰ" in first_text
+    assert not any("KỲ TRƯỚC" in line for line in first_text)
