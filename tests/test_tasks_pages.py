@@ -225,3 +225,20 @@ def test_the_status_report_in_docx_and_pdf_names_each_agency_and_state(client_as
     assert "Sở Tư pháp" in words and "quá hạn" in words.lower()
     assert client_as("staff").get(
         f"/workshops/{world['workshop'].code}/documents/followup.docx").status_code == 403
+
+
+@pytest.mark.parametrize("task_id", ["99999999999", "2147483648", "-1", "abc", ""])
+def test_a_task_number_past_any_id_or_no_number_is_refused(app, world, task_id):
+    app.config["WTF_CSRF_ENABLED"] = False
+    before = factories.database_snapshot()
+    response = post_report(app.test_client(), world["token"], task_id, text="Báo cáo.")
+    assert response.status_code in (404, 422)
+    assert factories.database_snapshot() == before
+
+
+def test_an_agency_number_past_any_id_is_an_unknown_agency(client_as, world, app):
+    app.config["WTF_CSRF_ENABLED"] = False
+    response = client_as("chair").post(f"/workshops/{world['workshop'].code}/tasks", data={
+        "text": "Nhiệm vụ.", "organization_id": "99999999999", "due_on": LATER.isoformat()})
+    assert response.status_code == 422
+    assert "Cơ quan không có trong danh bạ." in response.get_data(as_text=True)

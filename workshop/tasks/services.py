@@ -40,6 +40,13 @@ from ..timeutil import as_local, utcnow
 MAX_TASK_LENGTH = 2000
 MAX_REPORT_LENGTH = 4000
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+LARGEST_ID = 2**31 - 1  # ids are 32-bit in PostgreSQL: a larger number names nothing
+
+
+def _get(model, record_id: int | None):
+    if record_id is None or not 1 <= record_id <= LARGEST_ID:
+        return None
+    return db.session.get(model, record_id)
 
 
 class TaskError(ValueError):
@@ -91,14 +98,14 @@ def create_task(workshop: Workshop, text: str | None, organization_id: int | Non
     anything is written. `on` is the day the deadline is checked against (today)."""
     item = None
     if conclusion_item_id is not None:
-        item = db.session.get(ConclusionItem, conclusion_item_id)
+        item = _get(ConclusionItem, conclusion_item_id)
         if item is None or item.workshop_id != workshop.id:
             raise TaskError(_("Mục kết luận không thuộc hội thảo này."), "conclusion_item_id")
     text = _text(text if text is not None or item is None else item.text, "text",
                  MAX_TASK_LENGTH, _("Vui lòng nhập nội dung nhiệm vụ."))
     if organization_id is None:
         raise TaskError(_("Vui lòng chọn cơ quan thực hiện."), "organization_id")
-    if db.session.get(Organization, organization_id) is None:
+    if _get(Organization, organization_id) is None:
         raise TaskError(_("Cơ quan không có trong danh bạ."), "organization_id")
     due_on = _due_on(due_on, on or today())
     token = new_task_token()
@@ -150,7 +157,7 @@ def agency_tasks(task: Task) -> list[Task]:
 
 def task_of_link(task: Task, task_id: int) -> Task | None:
     """Task `task_id` if the link of `task` may act on it (same agency, same workshop)."""
-    other = db.session.get(Task, task_id)
+    other = _get(Task, task_id)
     if other is None or other.workshop_id != task.workshop_id \
             or other.organization_id != task.organization_id:
         return None

@@ -62,7 +62,7 @@ def agency(token: str):
     status = 200
     if form.validate_on_submit():
         target = services.task_of_link(task, int(form.task_id.data)) \
-            if form.task_id.data.isdigit() else None
+            if form.task_id.data.isdigit() and len(form.task_id.data) <= 10 else None
         if target is None:
             abort(404)
         upload = form.attachment.data
