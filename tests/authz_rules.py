@@ -237,6 +237,7 @@ RULES: dict[str, Rule] = {
     "GET /workshops/<code>/minutes.docx": Rule(CHAIR_UP),
     "GET /workshops/<code>/conclusions": Rule(CHAIR_UP),
     "GET /workshops/<code>/tasks": Rule(STAFF_UP),
+    "GET /tasks": Rule(STAFF_UP),
     "POST /workshops/<code>/tasks": Rule(CHAIR_UP, form={
         "text": "Rà soát quy trình ISO tại cơ quan.", "organization_id": "{organization_id}",
         "due_on": "2099-12-31"}),

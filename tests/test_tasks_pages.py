@@ -242,3 +242,15 @@ def test_an_agency_number_past_any_id_is_an_unknown_agency(client_as, world, app
         "text": "Nhiệm vụ.", "organization_id": "99999999999", "due_on": LATER.isoformat()})
     assert response.status_code == 422
     assert "Cơ quan không có trong danh bạ." in response.get_data(as_text=True)
+
+
+def test_the_page_across_workshops_shows_each_agencys_tasks_of_every_workshop(client_as, world):
+    world["elsewhere"].due_on = date.today() - timedelta(days=1)
+    db.session.commit()
+    staff = client_as("staff")
+    page = staff.get("/tasks").get_data(as_text=True)
+    assert "Rà soát quy trình ISO." in page and "Việc ở hội thảo khác." in page
+    assert page.index("Sở Nội vụ") < page.index("Sở Tư pháp")
+    overdue = staff.get("/tasks?status=overdue").get_data(as_text=True)
+    assert "Việc ở hội thảo khác." in overdue and "Rà soát quy trình ISO." not in overdue
+    assert "/tasks" in staff.get("/workshops/").get_data(as_text=True)

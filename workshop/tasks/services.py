@@ -314,3 +314,13 @@ def report_in(workshop: Workshop, report_id: int) -> TaskReport | None:
     if report is None or report.task.workshop_id != workshop.id:
         return None
     return report
+
+
+def every_task() -> list[Task]:
+    """The tasks of every workshop, by agency in directory order, then deadline: what each
+    agency owes across workshops."""
+    rows = db.session.scalars(
+        select(Task).options(joinedload(Task.organization), joinedload(Task.workshop),
+                             selectinload(Task.reports))
+    )
+    return sorted(rows, key=lambda task: (agency_key(task.organization), task.due_on, task.id))

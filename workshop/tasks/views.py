@@ -106,6 +106,21 @@ def _page(workshop: Workshop, form: TaskForm | None = None, issued=(), status: i
     ), status
 
 
+@bp.get("/tasks")
+@role_required("staff")
+def across():
+    """Every workshop's tasks, by agency and state: who owes what, whichever the workshop."""
+    chosen_status = request.args.get("status") if request.args.get("status") in TASK_STATUSES else None
+    chosen_agency = request.args.get("organization_id", type=int)
+    today = services.today()
+    every = services.every_task()
+    shown = services.filter_tasks(every, chosen_status, chosen_agency, today)
+    return render_template(
+        "tasks/across.html", groups=services.by_agency(shown), counts=services.counts(every, today),
+        agencies=services.by_agency(every), today=today, labels=TASK_STATUS_LABELS,
+        chosen_status=chosen_status, chosen_agency=chosen_agency, total=len(every))
+
+
 @bp.get("/workshops/<code>/tasks")
 @role_required("staff")
 def index(code: str):
