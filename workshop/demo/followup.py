@@ -59,8 +59,8 @@ TASKS = (
 # The 2015 review's feedback: (agency code, category, text); the first says again what UBND
 # huyện Phú Bình recommended in 2014.
 REVIEW_FEEDBACK = (
-    ("UBND-PB", "recommendation", "Đề nghị UBND tỉnh bố trí kinh phí hỗ trợ các huyện duy trì, cải "
-     "tiến hệ thống và đào tạo chuyên gia đánh giá nội bộ."),
+    ("UBND-PB", "recommendation", "Tiếp tục đề nghị UBND tỉnh bố trí kinh phí cho các huyện duy trì "
+     "hệ thống quản lý chất lượng, đào tạo chuyên gia đánh giá nội bộ."),
     ("STTTT", "recommendation", "Đề nghị triển khai phần mềm một cửa điện tử liên thông, kết nối với "
      "hệ thống quản lý chất lượng của các cơ quan."),
     ("SNV", "lesson", "Cập nhật tài liệu ngay khi văn bản pháp luật thay đổi giúp hệ thống không bị "
