@@ -254,3 +254,28 @@ def test_the_page_across_workshops_shows_each_agencys_tasks_of_every_workshop(cl
     overdue = staff.get("/tasks?status=overdue").get_data(as_text=True)
     assert "Việc ở hội thảo khác." in overdue and "Rà soát quy trình ISO." not in overdue
     assert "/tasks" in staff.get("/workshops/").get_data(as_text=True)
+
+
+def test_sending_the_links_mails_each_agency_with_a_task_not_done(app, client_as, world,
+                                                                  smtp_server):
+    app.config["WTF_CSRF_ENABLED"] = False
+    services.add_report(world["theirs"], "Đã xong.", done=True)  # Sở Tư pháp has nothing left
+    nobody = factories.make_organization("UBND huyện Võ Nhai", "district")  # no e-mail address
+    services.create_task(world["workshop"], "Việc của huyện Võ Nhai.", nobody.id, LATER)
+    organizer = client_as("organizer")
+    response = organizer.post(f"/workshops/{world['workshop'].code}/tasks/send",
+                              follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Đã đưa 1 e-mail vào hàng đợi gửi." in page
+    assert "chưa có địa chỉ e-mail trong danh bạ" in page and "UBND huyện Võ Nhai" in page
+    organizer.post(f"/workshops/{world['workshop'].code}/tasks/deliver")
+    [mail] = smtp_server.messages
+    assert mail["To"] == "snv@example.org"
+    body = mail.get_body(("plain",)).get_content()
+    assert "Rà soát quy trình ISO." in body and "Công bố lại hệ thống." in body
+    assert "Việc của Sở Tư pháp." not in body
+    token = next(line for line in body.splitlines() if "/t/" in line).strip().rsplit("/t/", 1)[1]
+    page = app.test_client().get(f"/t/{token}").get_data(as_text=True)
+    assert "Công bố lại hệ thống." in page and "Việc của Sở Tư pháp." not in page
+    assert "E-mail nhiệm vụ: 0 đang chờ gửi, 1 đã gửi, 0 gửi lỗi." in organizer.get(
+        f"/workshops/{world['workshop'].code}/tasks").get_data(as_text=True)
