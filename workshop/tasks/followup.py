@@ -102,9 +102,8 @@ def _queue(workshop: Workshop, kind: str, chosen: list[Task]) -> tuple[int, list
     return queued, missing
 
 
-def queue_links(workshop: Workshop, on: date | None = None) -> tuple[int, list[str]]:
+def queue_links(workshop: Workshop) -> tuple[int, list[str]]:
     """The link of every agency that has a task not done, by e-mail."""
-    on = on or today()
     return _queue(workshop, LINK, [task for task in tasks_of(workshop) if task.status != "done"])
 
 

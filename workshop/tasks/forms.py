@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..fields import CheckedForm, OrganizationField
@@ -50,10 +50,3 @@ class FromItemsForm(CheckedForm):
 
     due_on = DueDateField(_l("Thời hạn cho các mục chưa có thời hạn"), [Optional()])
 
-
-class FilterForm(CheckedForm):
-    class Meta:
-        csrf = False
-
-    status = SelectField(_l("Tình trạng"), validators=[Optional()])
-    organization_id = IntegerField(_l("Cơ quan"), validators=[Optional()])

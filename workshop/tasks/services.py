@@ -51,7 +51,7 @@ def _get(model, record_id: int | None):
 
 class TaskError(ValueError):
     """A refused change. `field` names the input at fault (a 422); without it `code` says why:
-    `done` (409: the task is finished), `other_workshop` (404 for a record of another one)."""
+    `done` (409: the task is finished and takes no report), `not_done` (nothing to reopen)."""
 
     def __init__(self, message: str, field: str | None = None, code: str = "invalid") -> None:
         super().__init__(message)

@@ -15,7 +15,7 @@ from ..extensions import limiter
 from ..models import TASK_STATUS_LABELS, TASK_STATUSES, Workshop
 from ..outbox.services import deliver_due
 from . import followup, services
-from .forms import FilterForm, FromItemsForm, PageReportForm, TaskForm
+from .forms import FromItemsForm, PageReportForm, TaskForm
 from .identity import request_task, task_key, task_page_limits, task_url
 
 bp = Blueprint("tasks", __name__)
@@ -88,9 +88,6 @@ def agency(token: str):
 
 
 def _page(workshop: Workshop, form: TaskForm | None = None, issued=(), status: int = 200):
-    filters = FilterForm(request.args)
-    filters.status.choices = [("", _("— Mọi tình trạng —"))] + [
-        (value, str(TASK_STATUS_LABELS[value])) for value in TASK_STATUSES]
     chosen_status = request.args.get("status") if request.args.get("status") in TASK_STATUSES else None
     chosen_agency = request.args.get("organization_id", type=int)
     today = services.today()
