@@ -279,3 +279,11 @@ def test_sending_the_links_mails_each_agency_with_a_task_not_done(app, client_as
     assert "Công bố lại hệ thống." in page and "Việc của Sở Tư pháp." not in page
     assert "E-mail nhiệm vụ: 0 đang chờ gửi, 1 đã gửi, 0 gửi lỗi." in organizer.get(
         f"/workshops/{world['workshop'].code}/tasks").get_data(as_text=True)
+
+
+def test_access_logs_hide_the_secret_of_a_task_link():
+    from workshop.accesslog import redact
+
+    assert redact("GET /t/WR9vXQ1znO1YQSVL2_MhvIX1Jz HTTP/1.1") == "GET /t/*** HTTP/1.1"
+    assert redact("POST /t/abc?x=1 HTTP/1.1") == "POST /t/***?x=1 HTTP/1.1"
+    assert redact("GET /tasks?status=overdue HTTP/1.1") == "GET /tasks?status=overdue HTTP/1.1"
