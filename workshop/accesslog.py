@@ -1,9 +1,10 @@
 """Access logs without the secrets that links carry.
 
 A personal link (/i/<token>/...), a task link (/t/<token>), a projector link
-(/screen/<secret>/...) and any `?token=` in a query string are keys: whoever reads the log could open them. The access log keeps the rest
-of the line and writes `***` in their place: gunicorn through `RedactingGunicornLogger`
-(gunicorn.conf.py names it), the development server through `RedactingFilter`.
+(/screen/<secret>/...) and any `?token=` in a query string are keys: whoever reads the log could
+open them. The access log keeps the rest of the line and writes `***` in their place: gunicorn
+through `RedactingGunicornLogger` (gunicorn.conf.py names it), the development server through
+`RedactingFilter`.
 
 gunicorn's master process loads this module: it needs nothing of the app.
 """
