@@ -64,7 +64,6 @@ def test_an_unknown_link_is_404(client, world):
 
 def test_the_agency_reports_with_a_pdf_then_finishes(app, world):
     client = app.test_client()
-    app.config["WTF_CSRF_ENABLED"] = False
     response = post_report(client, world["token"], world["second"].id,
                            text="Đã hoàn thành 80% khối lượng.",
                            attachment=(io.BytesIO(b"%PDF-1.4 bao cao"), "bao-cao.pdf"))
@@ -89,7 +88,6 @@ def test_the_agency_reports_with_a_pdf_then_finishes(app, world):
     ({"text": "Báo cáo", "attachment": (io.BytesIO(b"GIF89a"), "anh.gif")}, "Chỉ nhận tệp PDF"),
 ])
 def test_a_bad_report_is_refused_with_its_reason_and_changes_nothing(app, world, fields, problem):
-    app.config["WTF_CSRF_ENABLED"] = False
     before = factories.database_snapshot()
     response = post_report(app.test_client(), world["token"], world["mine"].id, **fields)
     assert response.status_code == 422
@@ -99,7 +97,6 @@ def test_a_bad_report_is_refused_with_its_reason_and_changes_nothing(app, world,
 
 @pytest.mark.parametrize("target", ["theirs", "elsewhere"])
 def test_a_link_cannot_report_on_another_agencys_or_workshops_task(app, world, target):
-    app.config["WTF_CSRF_ENABLED"] = False
     before = factories.database_snapshot()
     response = post_report(app.test_client(), world["token"], world[target].id, text="Giả mạo.")
     assert response.status_code == 404
@@ -121,7 +118,6 @@ def test_tasks_page_by_agency_and_state_and_navigation(client_as, world):
 
 
 def test_staff_cannot_create_a_task_on_the_page_and_chair_can(client_as, world, app):
-    app.config["WTF_CSRF_ENABLED"] = False
     url = f"/workshops/{world['workshop'].code}/tasks"
     data = {"text": "Báo cáo kết quả khắc phục.", "organization_id": str(world["agency"].id),
             "due_on": LATER.isoformat()}
@@ -134,7 +130,6 @@ def test_staff_cannot_create_a_task_on_the_page_and_chair_can(client_as, world, 
 
 
 def test_tasks_from_the_conclusion_items(client_as, world, app):
-    app.config["WTF_CSRF_ENABLED"] = False
     workshop = world["workshop"]
     db.session.add_all([
         ConclusionItem(workshop_id=workshop.id, position=1, text="Sở Nội vụ tổng hợp kết quả.",
@@ -157,7 +152,6 @@ def test_tasks_from_the_conclusion_items(client_as, world, app):
 
 
 def test_overdue_reminders_arrive_over_smtp_with_a_working_link(app, client_as, world, smtp_server):
-    app.config["WTF_CSRF_ENABLED"] = False
     world["mine"].due_on = date.today() - timedelta(days=2)
     db.session.commit()
     organizer = client_as("organizer")
@@ -229,7 +223,6 @@ def test_the_status_report_in_docx_and_pdf_names_each_agency_and_state(client_as
 
 @pytest.mark.parametrize("task_id", ["99999999999", "2147483648", "-1", "abc", ""])
 def test_a_task_number_past_any_id_or_no_number_is_refused(app, world, task_id):
-    app.config["WTF_CSRF_ENABLED"] = False
     before = factories.database_snapshot()
     response = post_report(app.test_client(), world["token"], task_id, text="Báo cáo.")
     assert response.status_code in (404, 422)
@@ -237,7 +230,6 @@ def test_a_task_number_past_any_id_or_no_number_is_refused(app, world, task_id):
 
 
 def test_an_agency_number_past_any_id_is_an_unknown_agency(client_as, world, app):
-    app.config["WTF_CSRF_ENABLED"] = False
     response = client_as("chair").post(f"/workshops/{world['workshop'].code}/tasks", data={
         "text": "Nhiệm vụ.", "organization_id": "99999999999", "due_on": LATER.isoformat()})
     assert response.status_code == 422
@@ -258,7 +250,6 @@ def test_the_page_across_workshops_shows_each_agencys_tasks_of_every_workshop(cl
 
 def test_sending_the_links_mails_each_agency_with_a_task_not_done(app, client_as, world,
                                                                   smtp_server):
-    app.config["WTF_CSRF_ENABLED"] = False
     services.add_report(world["theirs"], "Đã xong.", done=True)  # Sở Tư pháp has nothing left
     nobody = factories.make_organization("UBND huyện Võ Nhai", "district")  # no e-mail address
     services.create_task(world["workshop"], "Việc của huyện Võ Nhai.", nobody.id, LATER)
@@ -287,3 +278,14 @@ def test_access_logs_hide_the_secret_of_a_task_link():
     assert redact("GET /t/WR9vXQ1znO1YQSVL2_MhvIX1Jz HTTP/1.1") == "GET /t/*** HTTP/1.1"
     assert redact("POST /t/abc?x=1 HTTP/1.1") == "POST /t/***?x=1 HTTP/1.1"
     assert redact("GET /tasks?status=overdue HTTP/1.1") == "GET /tasks?status=overdue HTTP/1.1"
+
+
+def test_an_expired_session_keeps_the_typed_report_and_writes_nothing(app, world):
+    app.config["WTF_CSRF_ENABLED"] = True
+    before = factories.database_snapshot()
+    response = post_report(app.test_client(), world["token"], world["mine"].id,
+                           text="Báo cáo gõ dở trên điện thoại.")  # no CSRF token: expired
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Phiên làm việc đã hết hạn" in page and "Báo cáo gõ dở trên điện thoại." in page
+    assert factories.database_snapshot() == before
