@@ -186,3 +186,19 @@ def test_task_calls_are_limited_per_link_not_per_address(make_app):
     # the same address, another link: its own budget
     assert client.post("/api/v1/tasks/reports", json={"text": ""},
                        headers={"X-Task-Token": other}).status_code == 422
+
+
+def test_a_task_from_a_conclusion_item_of_another_workshop_is_refused(client, api_headers, world):
+    from workshop.models import ConclusionItem
+
+    item = ConclusionItem(workshop_id=world["other_workshop"].id, position=1, text="Kết luận khác.")
+    mine = ConclusionItem(workshop_id=world["workshop"].id, position=1, text="Kết luận của tôi.")
+    db.session.add_all([item, mine])
+    db.session.commit()
+    url = f"/api/v1/workshops/{world['workshop'].code}/tasks"
+    refused = client.post(url, json=body(world, conclusion_item_id=item.id),
+                          headers=api_headers("chair"))
+    assert "conclusion_item_id" in fields_of(refused)
+    assert count(Task) == 0
+    made = client.post(url, json=body(world, conclusion_item_id=mine.id), headers=api_headers("chair"))
+    assert made.status_code == 201 and made.get_json()["conclusion_item_id"] == mine.id
