@@ -79,6 +79,7 @@ SECRETS = {
     "neighbour_pass_token": (ORGANIZER,),
     "other_token": (OTHER_ATTENDEE, ORGANIZER),
     "screen_token": STAFF_ROLES,
+    "task_token": (),  # shown once, when made; nobody reads it back
 }
 # What an actor must never be shown (groups of the world's `private`): "A" and "B", each
 # workshop's people, visible questions and the attendee's own feedback; "A_contacts", the e-mail
@@ -134,6 +135,10 @@ RULES: dict[str, Rule] = {
     "GET /i/<token>/contribution": Rule(PERSONAL_LINK),
     "POST /i/<token>/contribution": Rule(PERSONAL_LINK, form={
         "results": "Đã chuẩn hóa 100% thủ tục.", "lessons": "Lãnh đạo phải trực tiếp chỉ đạo."}),
+    # --- the task link: nobody in the world holds one (a guess, or an invitation's token) ---
+    "GET /t/<token>": Rule(dict.fromkeys(ACTORS, NOT_FOUND)),
+    "POST /t/<token>": Rule(dict.fromkeys(ACTORS, NOT_FOUND),
+                            form={"task_id": "{task_id}", "text": "Đã xong."}),
     # --- the projector ---
     "GET /screen/<screen_token>": Rule(PROJECTOR),
     "GET /screen/<screen_token>/feed": Rule(PROJECTOR),
@@ -231,6 +236,19 @@ RULES: dict[str, Rule] = {
     "GET /workshops/<code>/minutes/print": Rule(CHAIR_UP),
     "GET /workshops/<code>/minutes.docx": Rule(CHAIR_UP),
     "GET /workshops/<code>/conclusions": Rule(CHAIR_UP),
+    "GET /workshops/<code>/tasks": Rule(STAFF_UP),
+    "GET /tasks": Rule(STAFF_UP),
+    "POST /workshops/<code>/tasks": Rule(CHAIR_UP, form={
+        "text": "Rà soát quy trình ISO tại cơ quan.", "organization_id": "{organization_id}",
+        "due_on": "2099-12-31"}),
+    "POST /workshops/<code>/tasks/from-conclusions": Rule(CHAIR_UP, form={"due_on": "2099-12-31"}),
+    "POST /workshops/<code>/tasks/<int:task_id>/link": Rule(ORGANIZER_ONLY, form={}),
+    "POST /workshops/<code>/tasks/<int:task_id>/reopen": Rule(ORGANIZER_ONLY, form={}),
+    "POST /workshops/<code>/tasks/send": Rule(ORGANIZER_ONLY, form={}),
+    "POST /workshops/<code>/tasks/remind": Rule(ORGANIZER_ONLY, form={}),
+    "POST /workshops/<code>/tasks/deliver": Rule(ORGANIZER_ONLY, form={}),
+    "GET /workshops/<code>/tasks.xlsx": Rule(STAFF_UP),
+    "GET /workshops/<code>/tasks/reports/<int:report_id>/attachment": Rule(STAFF_UP),
     "POST /workshops/<code>/conclusions": Rule(CHAIR_UP, form={
         "opening": "Chủ trì hội thảo kết luận như sau:", "revision": "0",
         "items-0-text": "Giao Sở Nội vụ rà soát quy trình.", "items-0-organization_id": "{organization_id}",
@@ -275,6 +293,12 @@ RULES: dict[str, Rule] = {
     "POST /api/v1/workshops/<code>/feedback": Rule(ATTENDEE_OF_A, json=FEEDBACK),
     "GET /api/v1/workshops/<code>/feedback": Rule(CHAIR_UP),
     "GET /api/v1/workshops/<code>/summary": Rule(CHAIR_UP),
+    # --- follow-up tasks: nobody in the world holds a task link ---
+    "POST /api/v1/workshops/<code>/tasks": Rule(CHAIR_UP, json={
+        "text": "Rà soát quy trình ISO tại cơ quan.", "organization_id": "{organization_id}",
+        "due_on": "2099-12-31"}),
+    "GET /api/v1/workshops/<code>/tasks": Rule(STAFF_UP),
+    "POST /api/v1/tasks/reports": Rule(dict.fromkeys(ACTORS, LOGIN), json={"text": "Đã xong."}),
     "GET /api/v1/workshops/<code>/documents/<name>.pdf": Rule(ORGANIZER_ONLY, args={"name": "letters"}),
     "GET /api/v1/workshops/<code>/documents/<name>.docx": Rule(CHAIR_UP, args={"name": "report"}),
     "PUT /api/v1/workshops/<code>/summary/conclusions": Rule(

@@ -36,6 +36,7 @@ from workshop.extensions import db
 from workshop.models import Question, User
 from workshop.outbox.services import queue_invitation_emails
 from workshop.summary.services import save_conclusions
+from workshop.tasks.services import add_report, create_task
 from workshop.timeutil import input_datetime_value, utcnow
 
 from . import factories
@@ -67,7 +68,8 @@ GUESSED = "Zq7guessed0token0nobody0holds0this0value00"
 IGNORED_COLUMNS = {("api_tokens", "last_used_at")}
 # URL arguments naming a record by an identifier unique across workshops (a summary version's
 # number is not: it counts within its workshop).
-RECORD_ARGUMENTS = {"invitation_id", "session_id", "contribution_id", "batch"}
+RECORD_ARGUMENTS = {"invitation_id", "session_id", "contribution_id", "batch", "task_id",
+                    "report_id"}
 
 
 @dataclass
@@ -101,7 +103,11 @@ def build_world(app: Flask, users, api_headers) -> World:
     version = save_conclusions(workshop, "Dự thảo kết luận của chủ trì.", users["chair"])
     import_token = store_upload(Path(app.instance_path) / "imports", "danh-ba.csv",
                                 "name,kind\nSở Thử nghiệm Nhập,department\n".encode())
+    task, task_token = create_task(workshop, "Rà soát quy trình ISO.", a.agencies["noi_vu"].id,
+                                   now.date() + timedelta(days=30))
+    report = add_report(task, "Đã hoàn thành 50%.", attachment=("bao-cao.pdf", b"%PDF-1.4 bc"))
     values = {
+        "task_id": task.id, "report_id": report.id, "task_token": task_token,
         "code": workshop.code, "invitation_id": a.accepted.id, "question_id": a.answered.id,
         "session_id": a.sessions[0].id, "second_session_id": a.sessions[1].id,
         "contribution_id": a.contribution.id, "batch": batch, "number": version.version,

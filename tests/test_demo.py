@@ -22,6 +22,8 @@ from workshop.models import (
     Question,
     QuestionVote,
     SummaryVersion,
+    Task,
+    TaskReport,
     User,
     Workshop,
 )
@@ -29,7 +31,7 @@ from workshop.summary.services import compile_summary
 from workshop.timeutil import LOCAL_TZ, as_local, utcnow
 
 RECORDED = (Organization, User, Workshop, Invitation, CheckIn, CheckInAttempt, Question,
-            QuestionVote, Feedback, Contribution, SummaryVersion, OutboxMessage)
+            QuestionVote, Feedback, Contribution, SummaryVersion, OutboxMessage, Task, TaskReport)
 
 
 def count(model) -> int:
@@ -198,7 +200,9 @@ def test_demo_load_is_idempotent(runner, ctx):
     second = load(runner)
     db.session.expire_all()
     assert snapshot() == before
-    assert before[0][:3] == (35, 3, 2) and before[0][3] == 35 + 1 + 35
+    # the record, the 2015 review that follows it, the rehearsal; 35 agencies invited to each
+    assert before[0][:3] == (35, 3, 3) and before[0][3] == 35 + 1 + 35 + 35
+    assert before[0][-2:] == (4, 4)  # the 2014 tasks and their reports
     link = re.search(r"/i/\S+", first).group(0)
     assert link in second
     result = runner.invoke(args=["demo", "load", "--if-empty"])
@@ -221,3 +225,21 @@ def test_demo_logins_work(runner, ctx, client):
     assert response.status_code == 302
     page = client.get("/workshops/").get_data(as_text=True)
     assert "TCVN ISO 9001:2008" in page and "[Diễn tập]" in page
+
+
+def test_the_2014_conclusions_hold_tasks_and_the_2015_review_follows_them(runner, ctx, client):
+    from tests.conftest import login_as
+
+    load(runner)
+    tasks = {task.organization.code: task for task in db.session.scalars(select(Task))}
+    assert set(tasks) == {"CC-TDC", "SNV", "UBND-DT", "UBND-PB"}
+    assert tasks["CC-TDC"].status == "done" and tasks["SNV"].status == "done"
+    assert tasks["UBND-DT"].status_on(date(2026, 1, 1)) == "overdue"
+    assert all(task.conclusion_item_id for task in tasks.values())
+    chair = db.session.scalar(select(User).where(User.role == "chair"))
+    login_as(client, chair)
+    answer = client.get("/workshops/iso9001-2015/summary").get_data(as_text=True)
+    assert "Kết quả thực hiện kết luận kỳ trước" in answer and "Đã nêu tại kỳ trước" in answer
+    summary = client.get("/api/v1/workshops/iso9001-2015/summary").get_json()
+    assert summary["previous"] == {"code": "iso9001-2014", "title": summary["previous"]["title"],
+                                   "tasks": {"open": 0, "reported": 0, "done": 2, "overdue": 2}}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import date, timedelta
 
 import pytest
 from flask import g
@@ -15,6 +16,7 @@ from sqlalchemy import func, select
 
 from workshop.extensions import db
 from workshop.models import Feedback, Invitation
+from workshop.tasks.services import create_task
 
 from . import factories
 from .conftest import login_as
@@ -264,7 +266,10 @@ def test_every_form_of_the_app_refuses_a_stale_token_in_vietnamese_and_changes_n
               "session_id": workshop.sessions[0].id, "organization_id": organization.id,
               "question_id": 1, "contribution_id": 1, "batch": "b", "direction": "up",
               "name": "letters", "id": invitation.id, "version": 1, "state": "open",
-              "unknown": "khong-co-dau"}
+              "unknown": "khong-co-dau", "task_id": 1}
+    # A task link's page (/t/<token>) takes the secret of a task link, not of an invitation.
+    _task, task_token = create_task(workshop, "Rà soát quy trình.", organization.id,
+                                    date.today() + timedelta(days=30))
     before = _table_counts()
     answers = {}
     for rule in app.url_map.iter_rules():
@@ -273,7 +278,8 @@ def test_every_form_of_the_app_refuses_a_stale_token_in_vietnamese_and_changes_n
             continue
         if not set(rule.arguments) <= set(values):
             continue
-        url = rule.build({key: values[key] for key in rule.arguments}, append_unknown=False)[1]
+        given = {**values, "token": task_token} if rule.rule.startswith("/t/") else values
+        url = rule.build({key: given[key] for key in rule.arguments}, append_unknown=False)[1]
         response = client.open(url, method=methods[0], data={
             "name": "Tên đã nhập", "text": "Nội dung đã nhập", "csrf_token": "stale"})
         body = (response.get_json()["error"]["message"] if response.is_json
@@ -286,6 +292,8 @@ def test_every_form_of_the_app_refuses_a_stale_token_in_vietnamese_and_changes_n
     assert answers.pop("/login") == (302, [], False)
     # A call the API does not have is not found, whatever the token (no form was ever there).
     assert answers.pop("/api/v1/<path:unknown>") == (404, [], False)
+    # The agency's API takes only its X-Task-Token header, never a browser session: none to expire.
+    assert answers.pop("/api/v1/tasks/reports") == (401, [], False)
     assert {rule: answer for rule, answer in answers.items() if answer != (400, [], True)} == {}
     assert _table_counts() == before
 

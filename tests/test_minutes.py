@@ -100,8 +100,10 @@ def test_conclusions_docx_of_the_demo_record(demo):
     assert paragraphs[acting] == ("(Cơ quan thực hiện: Chi cục Tiêu chuẩn Đo lường Chất lượng; thời "
                                   "hạn hoàn thành: trước ngày 29/08/2014.)")
     assert paragraphs[-1] == "Sở Khoa học và Công nghệ thông báo để các cơ quan, đơn vị biết, thực hiện./."
+    # the agency the items name, then those of the follow-up tasks (in directory order)
     assert recipients.split("\n") == ["Nơi nhận:", "- Chi cục Tiêu chuẩn Đo lường Chất lượng;",
-                                      "- Lưu: VT."]
+                                      "- Sở Nội vụ;", "- UBND huyện Đại Từ;",
+                                      "- UBND huyện Phú Bình;", "- Lưu: VT."]
     assert signer.split("\n")[0] == "KT. GIÁM ĐỐC" and signer.split("\n")[-1] == "Nguyễn Hữu Phúc"
     items = services.conclusion_items(demo)
     assert [(item.organization.code if item.organization else None, item.due_on) for item in items] \

@@ -1,9 +1,10 @@
 """Access logs without the secrets that links carry.
 
-A personal link (/i/<token>/...), a projector link (/screen/<secret>/...) and any `?token=` in
-a query string are keys: whoever reads the log could open them. The access log keeps the rest
-of the line and writes `***` in their place: gunicorn through `RedactingGunicornLogger`
-(gunicorn.conf.py names it), the development server through `RedactingFilter`.
+A personal link (/i/<token>/...), a task link (/t/<token>), a projector link
+(/screen/<secret>/...) and any `?token=` in a query string are keys: whoever reads the log could
+open them. The access log keeps the rest of the line and writes `***` in their place: gunicorn
+through `RedactingGunicornLogger` (gunicorn.conf.py names it), the development server through
+`RedactingFilter`.
 
 gunicorn's master process loads this module: it needs nothing of the app.
 """
@@ -14,7 +15,7 @@ import re
 
 REDACTED = "***"
 # The path segment after a prefix whose next segment is a secret.
-_SECRET_SEGMENT = re.compile(r"(/(?:i|screen)/)[^/?#\s\"]+")
+_SECRET_SEGMENT = re.compile(r"(/(?:i|screen|t)/)[^/?#\s\"]+")
 # A query parameter whose name says it is a token, a secret or a key (in a URL, or at the start
 # of a bare query string).
 _SECRET_PARAMETER = re.compile(r"((?:^|[?&;])[^=&#\s\"/?]*(?:token|secret|key)=)[^&#\s\"]*",

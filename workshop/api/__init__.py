@@ -20,6 +20,7 @@ from .access import bp
 SECURITY_SCHEMES = {
     "bearerAuth": {"type": "http", "scheme": "bearer"},
     "invitationToken": {"type": "apiKey", "in": "header", "name": "X-Invitation-Token"},
+    "taskToken": {"type": "apiKey", "in": "header", "name": "X-Task-Token"},
 }
 
 
@@ -58,6 +59,7 @@ from . import (  # noqa: E402,F401
     outbox,
     questions,
     summary,
+    tasks,
     workshops,
 )
 

@@ -27,9 +27,12 @@ from ..errors import ApiError, handle_api_error, json_error, validation_error
 from ..extensions import db
 from ..fields import DEEP_JSON
 from ..ratelimit import holder_limits
+from ..tasks.identity import current_task, task_api_limits
 
 # The invitee, known by the token of their personal link (CONTRACT.md "Attendee calls").
 ATTENDEE = "attendee"
+# The agency, known by the secret of a task link in `X-Task-Token` (workshop/tasks/identity.py).
+AGENCY = "agency"
 
 
 class JsonParser(FlaskParser):
@@ -94,6 +97,11 @@ def _attendee_first(roles: tuple[str, ...]) -> bool:
 
 
 def authorize(roles: tuple[str, ...]) -> None:
+    if roles == (AGENCY,):
+        if current_task() is None:
+            raise ApiError(401, "invalid_task_token",
+                           _("Đường link nhiệm vụ không đúng hoặc không còn hiệu lực."))
+        return
     staff_roles = [role for role in roles if role in STAFF_ROLES]
     if ATTENDEE in roles and _attendee_first(roles):
         if current_invitation() is not None:
@@ -125,11 +133,15 @@ def allow(*roles: str) -> Callable[[Callable], Callable]:
         if ATTENDEE in roles:
             wrapped = holder_limits("attendee-api", attendee_holder,
                                     exempt=lambda: not _attendee_first(roles))(wrapped)
+        if AGENCY in roles:
+            wrapped = task_api_limits(wrapped)
         security = []
         if any(role in STAFF_ROLES for role in roles):
             security.append({"bearerAuth": []})
         if ATTENDEE in roles:
             security.append({"invitationToken": []})
+        if AGENCY in roles:
+            security.append({"taskToken": []})
         documented = bp.doc(security=security, **{"x-roles": list(roles)})(wrapped)
         documented.roles = roles
         return documented

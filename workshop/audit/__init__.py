@@ -54,6 +54,11 @@ ACTIONS = {
     "summary.publish": _l("Công bố báo cáo kết quả hội thảo"),
     "minutes.save": _l("Lưu biên bản"),
     "minutes.save_notice": _l("Lưu thông báo kết luận"),
+    "tasks.create": _l("Giao nhiệm vụ theo kết luận"),
+    "tasks.new_link": _l("Cấp lại đường link nhiệm vụ"),
+    "tasks.reopen": _l("Mở lại nhiệm vụ"),
+    "tasks.send_links": _l("Gửi đường link nhiệm vụ qua e-mail"),
+    "tasks.remind": _l("Nhắc cơ quan có nhiệm vụ quá hạn"),
 }
 
 

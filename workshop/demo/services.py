@@ -21,6 +21,14 @@ from ..links import personal_url
 from ..models import Invitation, Organization, User, Workshop
 from ..summary.services import compile_summary
 from ..timeutil import LOCAL_TZ, as_local, utcnow
+from .followup import (
+    REVIEW_CODE,
+    REVIEW_DAY,
+    REVIEW_DESCRIPTION,
+    REVIEW_TITLE,
+    record_review_feedback,
+    record_tasks,
+)
 from .record import date_letters, record_the_day
 
 DATA_FILE = Path(__file__).parent / "data" / "thai_nguyen_2014_organizations.csv"
@@ -126,8 +134,8 @@ def _ensure_accounts() -> dict[str, User]:
     return accounts
 
 
-def _ensure_workshop(code: str, title: str, day: date, description: str, chair: User
-                     ) -> tuple[Workshop, list[Invitation]]:
+def _ensure_workshop(code: str, title: str, day: date, description: str, chair: User,
+                     previous_code: str | None = None) -> tuple[Workshop, list[Invitation]]:
     """The workshop `code` on `day` with the demo's agenda, letter fields and 35 invited
     agencies (their leaders, from the directory), and the invitations made now; what exists
     already is left as it is."""
@@ -140,7 +148,7 @@ def _ensure_workshop(code: str, title: str, day: date, description: str, chair: 
             rsvp_deadline=_on(day - timedelta(days=4), time(17)), description=description,
             # the báo cáo tham luận are due with the answers
             contribution_deadline=_on(day - timedelta(days=4), time(17)),
-            host_organization_id=host_id, **LETTER_FIELDS,
+            host_organization_id=host_id, previous_code=previous_code, **LETTER_FIELDS,
         ), code=code)
         for starts, ends, session_title, presenter in AGENDA:
             add_session(workshop, SessionData(title=session_title, starts_at=_on(day, starts),
@@ -186,12 +194,17 @@ def load_demo(only_if_empty: bool = False, today: date | None = None) -> DemoRes
     date_letters(letters)
     mark_sent(workshop)  # in 2014 the letters went out by post before anyone answered
     record_the_day(workshop, accounts["chair"], accounts["staff"])
+    record_tasks(workshop)
+    review, _letters = _ensure_workshop(REVIEW_CODE, REVIEW_TITLE, REVIEW_DAY, REVIEW_DESCRIPTION,
+                                        accounts["chair"], previous_code=DEMO_CODE)
+    record_review_feedback(review)
     rehearsal, _letters = _ensure_workshop(
         REHEARSAL_CODE, REHEARSAL_PREFIX + TITLE,
         rehearsal_day(today or as_local(utcnow()).date()), REHEARSAL_DESCRIPTION, accounts["chair"])
     message = "\n".join((
         "Demo loaded.",
         f"  The record:    {describe(workshop)}",
+        f"  The next year: {describe(review)}; follows {DEMO_CODE}",
         f"  The rehearsal: {describe(rehearsal)}; answers open until "
         f"{as_local(rehearsal.rsvp_deadline):%d/%m/%Y %H:%M}",
     ))

@@ -190,7 +190,16 @@ def _minutes_document(name: str, title: str) -> Callable[[Workshop, Mapping[str,
     return build
 
 
+def _followup(workshop: Workshop, args: Mapping[str, str]) -> Built:
+    """The báo cáo tình hình thực hiện kết luận: the tasks' states, by agency."""
+    from ..tasks import report
+
+    return Built(f"Báo cáo thực hiện kết luận {workshop.code}", lambda: report.status_docx(workshop),
+                 lambda: report.print_html(workshop))
+
+
 register("letters", "organizer", _letters)
 register("report", "chair", _report)
 register("minutes", "chair", _minutes_document("minutes", "Biên bản"))
 register("conclusions", "chair", _minutes_document("conclusions", "Thông báo kết luận"))
+register("followup", "chair", _followup)

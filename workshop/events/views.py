@@ -9,6 +9,7 @@ from ..auth.decorators import role_required
 from ..expired_session import keeps_input
 from ..models import STATUS_LABELS, STATUS_ORDER, Workshop, WorkshopSession
 from ..outbox.services import mail_health
+from ..tasks.series import series_context
 from . import services
 from .forms import SessionPageForm, WorkshopPageForm
 from .services import EventError
@@ -49,7 +50,7 @@ def dashboard(code: str):
     return render_template(
         "events/dashboard.html", workshop=workshop, attendance=services.attendance(workshop),
         statuses=[(status, STATUS_LABELS[status]) for status in STATUS_ORDER],
-        mail=mail_health(workshop),
+        mail=mail_health(workshop), **series_context(workshop),
     )
 
 

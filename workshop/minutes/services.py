@@ -553,13 +553,37 @@ def save_notice(workshop: Workshop, text: NoticeText, items: list[ItemInput],
     return notice(workshop)
 
 
-def acting_agencies(items: list[ConclusionItem]) -> list[Organization]:
-    """The agencies the items name, in the order they first appear."""
+def acting_agencies(items: list[ConclusionItem],
+                    workshop: Workshop | None = None) -> list[Organization]:
+    """The agencies the items name, in the order they first appear; with `workshop`, then
+    those of its follow-up tasks."""
     seen: dict[int, Organization] = {}
     for item in items:
         if item.organization is not None:
             seen.setdefault(item.organization.id, item.organization)
+    if workshop is not None:
+        from ..tasks.services import tasks_of
+
+        for task in tasks_of(workshop):
+            seen.setdefault(task.organization.id, task.organization)
     return list(seen.values())
+
+
+def _other_tasks(workshop: Workshop) -> list[Line]:
+    """The follow-up tasks given beside the items (not made from one), as the notice's last
+    numbered part: the agencies it is sent to must see every task they hold."""
+    from ..tasks.services import tasks_of
+
+    extra = [task for task in tasks_of(workshop) if task.conclusion_item_id is None]
+    if not extra:
+        return []
+    lines = [Line(_("Giao nhiệm vụ cụ thể:"))]
+    for task in extra:
+        lines.append(Line(f"- {' '.join(task.text.split())}"))
+        lines.append(Line("({}.)".format("; ".join([
+            _("Cơ quan thực hiện: %(agency)s", agency=task.organization.name),
+            _("thời hạn hoàn thành: trước ngày %(date)s", date=short_date(task.due_on))])), "note"))
+    return lines
 
 
 def conclusions_document(workshop: Workshop) -> Document:
@@ -580,6 +604,7 @@ def conclusions_document(workshop: Workshop) -> Document:
                 body.append(Line(f"({'; '.join(parts)}.)", "note"))
         if not current.items:
             body.append(Line(_("(Chưa có nội dung kết luận.)"), "note"))
+        body.extend(_other_tasks(workshop))
         closing = [Line(_("%(host)s thông báo để các cơ quan, đơn vị biết, thực hiện./.",
                           host=host_name(workshop)))]
         issued = text.issued_on or as_local(workshop.starts_at).date()
@@ -592,7 +617,7 @@ def conclusions_document(workshop: Workshop) -> Document:
             subtitle=_("Kết luận của đồng chí %(who)s tại %(title)s", who=who, title=workshop.title),
             body=body, closing=closing,
             signatures=[Signature(text.signer_authority, text.signer_title, text.signer_name)],
-            recipients=[*(f"{agency.name};" for agency in acting_agencies(current.items)),
+            recipients=[*(f"{agency.name};" for agency in acting_agencies(current.items, workshop)),
                         _("Lưu: VT.")],
             recipients_label=_("Nơi nhận:"),
         )

@@ -28,6 +28,7 @@ from .questions import (
     Question,
     QuestionVote,
 )
+from .tasks import TASK_STATES, TASK_STATUS_LABELS, TASK_STATUSES, Task, TaskReport, new_task_token
 from .users import ROLE_LABELS, ROLE_RANK, ROLES, ApiToken, Login, User, hash_token
 from .workshops import Workshop, WorkshopSession
 
@@ -74,4 +75,10 @@ __all__ = [
     "Workshop",
     "WorkshopSession",
     "hash_token",
+    "TASK_STATES",
+    "TASK_STATUSES",
+    "TASK_STATUS_LABELS",
+    "Task",
+    "TaskReport",
+    "new_task_token",
 ]

@@ -118,13 +118,16 @@ def short_date(value: date) -> str:
     return f"{value.day}/{value.month}/{value.year}"
 
 
-def _remark_lines(summary: Summary, category: str) -> list[Line]:
+def _remark_lines(summary: Summary, category: str, repeated: frozenset[str] = frozenset()
+                  ) -> list[Line]:
     """The category's remarks, one item each with the agency that made it (the session is the
-    agenda's business, not repeated here)."""
+    agenda's business, not repeated here); those in `repeated` marked as raised again from the
+    previous edition of the series."""
     lines = []
     for remark in summary.feedback[category]:
         source = _("báo cáo tham luận") if remark.source == "contribution" else None
-        about = "; ".join(filter(None, [remark.agency, source]))
+        again = _("đã nêu tại kỳ trước") if remark.text in repeated else None
+        about = "; ".join(filter(None, [remark.agency, source, again]))
         lines.append(Line(f"- {remark.text}" + (f" ({about})" if about else ""), "item"))
     return lines or [Line(_("Không có ý kiến."))]
 
@@ -218,7 +221,7 @@ def _contents(summary: Summary) -> list[Line]:
     return lines
 
 
-def _discussion(summary: Summary) -> list[Line]:
+def _discussion(summary: Summary, repeated: frozenset[str] = frozenset()) -> list[Line]:
     lines = [Line(_("Tại hội thảo, đại biểu đã nêu %(asked)d câu hỏi, ý kiến; %(answered)d câu đã "
                     "được trả lời (chi tiết tại Phụ lục kèm theo).",
                     asked=summary.question_count, answered=summary.answered_count))]
@@ -234,8 +237,43 @@ def _discussion(summary: Summary) -> list[Line]:
                         "sau:"), "lead"))
     for number, category in enumerate(FEEDBACK_CATEGORIES, start=1):
         lines.append(Line(f"{number}. {CATEGORY_LABELS[category]}", "subheading"))
-        lines += _remark_lines(summary, category)
+        lines += _remark_lines(summary, category, repeated)
     return lines
+
+
+def _previous_edition(summary: Summary) -> tuple[Section | None, frozenset[str]]:
+    """A later edition of a series opens with what came of the previous edition's tasks; its
+    lessons and recommendations raised again are marked (workshop/tasks/series.py)."""
+    from ..models import TASK_STATUS_LABELS
+    from ..tasks.series import series_view
+    from ..tasks.services import today
+
+    series = series_view(summary.workshop)
+    if series is None:
+        return None, frozenset()
+    numbers = series.counts
+    lines = [Line(_("Thực hiện kết luận tại %(title)s: %(total)d nhiệm vụ được giao, đã hoàn "
+                    "thành %(done)d, đang thực hiện %(reported)d, chưa báo cáo %(open)d, quá hạn "
+                    "chưa hoàn thành %(overdue)d.", title=series.previous.title,
+                    total=len(series.tasks), **numbers), "lead")]
+    on = today()
+    lines += [Line(f"- {task.organization.name}: {' '.join(task.text.split())} "
+                   f"({str(TASK_STATUS_LABELS[task.status_on(on)]).lower()}).", "item")
+              for task in series.tasks]
+    if series.repeats:
+        lines.append(Line(_("Có %(num)d bài học, kiến nghị đã được nêu tại kỳ trước, được đánh dấu "
+                            "trong mục kết quả thảo luận.", num=len(series.repeats))))
+    return (Section(_("KẾT QUẢ THỰC HIỆN KẾT LUẬN KỲ TRƯỚC"), lines),
+            frozenset(series.repeated_texts))
+
+
+_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
+
+
+def _numbered(sections: list[Section]) -> list[Section]:
+    """The sections numbered I, II, … in their order (an opening section shifts the others)."""
+    return [Section(f"{_ROMAN[index]}. {section.heading.split('. ', 1)[-1]}", section.lines)
+            for index, section in enumerate(sections)]
 
 
 def _paragraphs(text: str, empty: str) -> list[Line]:
@@ -275,6 +313,7 @@ def _build_report(summary: Summary) -> Report:
     number = summary.report_number or f"{blank}/BC-{code}"
     dated = summary.report_date
     host_name = host.name if host else _("Ban Tổ chức")
+    previous, repeated = _previous_edition(summary)
     return Report(
         parent_agency=(workshop.host_parent_name or "").upper(),
         host_agency=(host.name if host else "").upper(),
@@ -282,15 +321,15 @@ def _build_report(summary: Summary) -> Report:
         place_and_date=official_date(datetime.combine(dated, time(12)), workshop.letter_place),
         draft_mark="" if summary.is_final else _("DỰ THẢO"),
         subtitle=_("Kết quả %(title)s", title=workshop.title),
-        sections=[
+        sections=_numbered([*filter(None, [previous]),
             Section(_("I. MỤC ĐÍCH, THÀNH PHẦN THAM DỰ"), _participants(summary)),
             Section(_("II. NỘI DUNG CHÍNH"), _contents(summary)),
-            Section(_("III. KẾT QUẢ THẢO LUẬN"), _discussion(summary)),
+            Section(_("III. KẾT QUẢ THẢO LUẬN"), _discussion(summary, repeated)),
             Section(_("IV. KIẾN NGHỊ, ĐỀ XUẤT"),
                     _paragraphs(summary.proposals, _("Không có kiến nghị."))),
             Section(_("V. KẾT LUẬN CỦA CHỦ TRÌ HỘI THẢO"),
                     _paragraphs(summary.conclusions, _("Chưa có kết luận."))),
-        ],
+        ]),
         closing=_("Trên đây là báo cáo kết quả %(title)s, %(host)s kính báo cáo UBND tỉnh./.",
                   title=workshop.title, host=host_name),
         recipients_label=_("Nơi nhận:"),

@@ -32,6 +32,21 @@ class VersionSchema(Answer):
     status = fields.String(required=True)
 
 
+class TaskCountsSchema(Answer):
+    open = fields.Integer(required=True)
+    reported = fields.Integer(required=True)
+    done = fields.Integer(required=True)
+    overdue = fields.Integer(required=True)
+
+
+class PreviousSchema(Answer):
+    """The edition this workshop follows (CONTRACT.md "Series") and how its tasks stand."""
+
+    code = fields.String(required=True)
+    title = fields.String(required=True)
+    tasks = fields.Nested(TaskCountsSchema, required=True)
+
+
 class SummarySchema(Answer):
     """The compiled summary (or a published version, as it was frozen)."""
 
@@ -51,3 +66,4 @@ class SummarySchema(Answer):
     version = Num()
     updated_at = Time()
     published_version = Num()
+    previous = fields.Nested(PreviousSchema, allow_none=True)

@@ -41,6 +41,7 @@ from ..models import (
     Workshop,
 )
 from ..refusals import Refusal
+from ..tasks.series import previous_data
 from ..timeutil import as_local, isoformat
 
 MAX_CONCLUSIONS_LENGTH = 50000
@@ -310,6 +311,8 @@ def summary_data(summary: Summary) -> dict[str, Any]:
         "version": version.version if version else None,
         "updated_at": isoformat(version.created_at) if version else None,
         "published_version": summary.published.version if summary.published else None,
+        # CONTRACT.md "Series": the previous edition's tasks, by state (null: none).
+        "previous": previous_data(summary.workshop),
     }
 
 

@@ -12,6 +12,7 @@ from ..expired_session import keeps_input
 from ..models import CATEGORY_LABELS, KIND_LABELS, Workshop
 from ..office import download
 from ..refusals import show_refusal
+from ..tasks.series import series_context
 from . import report, services
 from .forms import ConclusionsForm, PublishForm
 
@@ -22,6 +23,7 @@ def _page(summary: services.Summary, form: ConclusionsForm, status: int = 200):
     return render_template(
         "summary/summary.html", summary=summary, workshop=summary.workshop, form=form,
         publish_form=PublishForm(), category_labels=CATEGORY_LABELS, kind_labels=KIND_LABELS,
+        **series_context(summary.workshop),
     ), status
 
 
