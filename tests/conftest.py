@@ -33,6 +33,9 @@ BASE_CONFIG = {
     "RATELIMIT_ENABLED": False,
     "MAIL_SERVER": "127.0.0.1",
     "MAIL_PORT": 1,
+    # One PBKDF2 round instead of scrypt: every fixture account would otherwise cost ~0.45 s.
+    # test_auth.py checks the production method once.
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
 }
 
 
