@@ -57,6 +57,7 @@ def wrong_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+@pytest.mark.slow
 def test_a_hall_polling_questions_for_a_minute_is_never_limited(hall, clock):
     client, url = hall.client, f"/api/v1/workshops/{hall.code}/questions"
     etags: dict[str, str] = {}
