@@ -101,11 +101,21 @@ def make_app(database, database_url_for_test, tmp_path):
             db.session.remove()
             db.engine.dispose()
     if database["kind"] == "postgresql":
-        engine = create_engine(database["url"])
-        tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
-        with engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        engine.dispose()
+        _empty_postgresql(database["url"])
+
+
+def _empty_postgresql(url: str) -> None:
+    """Every row gone and every id counter back at 1, as in a fresh copy of the SQLite template.
+    DELETE, not TRUNCATE: TRUNCATE gives each table and index a new file, which cost ~0.8 s per
+    test here, most of a PostgreSQL run; deleting a test's few rows takes milliseconds."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):  # children before their parents
+            connection.execute(table.delete())
+        connection.execute(text(
+            "SELECT setval(format('%I.%I', schemaname, sequencename), 1, false)"
+            " FROM pg_sequences WHERE schemaname = current_schema()"))
+    engine.dispose()
 
 
 @pytest.fixture
