@@ -12,13 +12,12 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
+from tests import factories
 from workshop.api.openapi import _openapi_path
 from workshop.api.routing import ATTENDEE, ENDPOINTS, STAFF_ROLES
 from workshop.auth.services import create_api_token
 from workshop.extensions import db
 from workshop.models import Question
-
-from . import factories
 
 # Scans are audited whether or not they check anyone in (CheckInAttempt), by design.
 AUDIT_TABLES = ("checkin_attempts",)
