@@ -21,6 +21,7 @@ run: $(STAMP) translations
 	BASE_URL=$${BASE_URL:-http://127.0.0.1:$(PORT)} $(FLASK) demo load --if-empty
 	$(FLASK) run --host 127.0.0.1 --port $(PORT) --with-threads
 
+# Every test, the slow ones too; a quick loop: make test PYTEST_ARGS='-m "not slow"'
 test: $(STAMP) translations lint
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 

@@ -73,19 +73,42 @@ def make_letter_workshop(**fields) -> Workshop:
 
 
 def make_invitee(workshop: Workshop, name: str | None = None, email: str | None = "auto",
-                 **fields):
-    """An invitation made directly with the model; `email="auto"` gives a unique address."""
-    from workshop.models import Invitation
+                 present: bool = False, **fields):
+    """An invitation made directly with the model; `email="auto"` gives a unique address,
+    `present=True` checks the person in as well."""
+    from workshop.models import CheckIn, Invitation
 
     n = next(_sequence)
+    if fields.get("status") == "delegated":
+        fields.setdefault("delegate_name", "Người dự thay")  # the database asks for one
     invitation = Invitation(
         workshop=workshop, name=name or f"Đại biểu {n}",
         email=f"daibieu{n}@example.org" if email == "auto" else email,
         letter_number=fields.pop("letter_number", n), **fields,
     )
     db.session.add(invitation)
+    if present:
+        db.session.flush()
+        db.session.add(CheckIn(invitation_id=invitation.id, workshop_id=invitation.workshop_id))
     db.session.commit()
     return invitation
+
+
+def make_invitees(workshop: Workshop, count: int) -> list:
+    """`count` invitations in one commit (a hall of phones needs hundreds)."""
+    from workshop.models import Invitation
+
+    numbers = [next(_sequence) for _ in range(count)]
+    invitations = [Invitation(workshop=workshop, name=f"Đại biểu {n}", letter_number=n,
+                              email=f"daibieu{n}@example.org") for n in numbers]
+    db.session.add_all(invitations)
+    db.session.commit()
+    return invitations
+
+
+def attendee_headers(workshop: Workshop, name: str | None = None, **fields) -> dict[str, str]:
+    """The header an attendee's phone sends: the token of a new invitation to `workshop`."""
+    return {"X-Invitation-Token": make_invitee(workshop, name, **fields).token}
 
 
 # --- Summary (lessons learned): a workshop after the event, every kind of record in it ---

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -14,6 +16,7 @@ def table_rows(text: str) -> list[list[str]]:
             for line in text.splitlines() if line.startswith("| sqlite |")]
 
 
+@pytest.mark.slow
 def test_bench_checkin_case_counts_each_check_in_once(tmp_path):
     output = tmp_path / "results.md"
     finished = subprocess.run(
@@ -39,6 +42,7 @@ def test_bench_checkin_case_counts_each_check_in_once(tmp_path):
     assert table_rows(output.read_text(encoding="utf-8")) == rows
 
 
+@pytest.mark.slow
 def test_bench_questions_summary_and_attendee_pages_agree_with_the_database(tmp_path):
     output = tmp_path / "results.md"
     finished = subprocess.run(

@@ -93,6 +93,7 @@ def _get(url: str) -> tuple[int, dict]:
         return error.code, {}
 
 
+@pytest.mark.slow
 def test_gunicorn_serves_the_app_with_this_config(tmp_path):
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'workshop.db'}", "SECRET_KEY": "deploy-test",

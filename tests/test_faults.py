@@ -108,6 +108,7 @@ def check_ins_by_pass(url: str) -> dict[str, int]:
         engine.dispose()
 
 
+@pytest.mark.slow
 def test_killing_a_worker_mid_storm_loses_no_check_in_and_doubles_none(tmp_path):
     invitations, phones = 150, 3
     with fresh_database(database_kind(), tmp_path, POSTGRES_ADMIN or "") as url:
@@ -193,6 +194,7 @@ def mail_app(make_app, smtp_server):
         yield app
 
 
+@pytest.mark.slow
 def test_an_outbox_sender_killed_mid_send_loses_no_invitation_and_repeats_at_most_one(
         mail_app, database_url_for_test, smtp_server, tmp_path):
     workshop = factories.make_letter_workshop()

@@ -47,10 +47,7 @@ def hall(make_app, clock):
     app = make_app(RATELIMIT_ENABLED=True)
     with app.app_context():
         workshop = factories.make_workshop()
-        invitations = [Invitation(workshop=workshop, name=f"Đại biểu {n}", letter_number=1000 + n)
-                       for n in range(PHONES)]
-        db.session.add_all(invitations)
-        db.session.commit()
+        invitations = factories.make_invitees(workshop, PHONES)
         yield SimpleNamespace(app=app, client=app.test_client(), code=workshop.code,
                               session_id=workshop.sessions[0].id, workshop=workshop,
                               tokens=[invitation.token for invitation in invitations])
@@ -60,13 +57,7 @@ def wrong_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def new_attendee(hall) -> str:
-    invitation = Invitation(workshop=hall.workshop, name="Người đến sau", letter_number=5000)
-    db.session.add(invitation)
-    db.session.commit()
-    return invitation.token
-
-
+@pytest.mark.slow
 def test_a_hall_polling_questions_for_a_minute_is_never_limited(hall, clock):
     client, url = hall.client, f"/api/v1/workshops/{hall.code}/questions"
     etags: dict[str, str] = {}
@@ -88,7 +79,7 @@ def test_a_hall_polling_questions_for_a_minute_is_never_limited(hall, clock):
     assert valid[304] > 0
     assert invalid[429] > 0 and invalid[401] > 0  # wrong tokens are limited, per address
 
-    latecomer = {"X-Invitation-Token": new_attendee(hall)}
+    latecomer = factories.attendee_headers(hall.workshop, "Người đến sau")
     rsvp = client.post("/api/v1/rsvp", json={"response": "accept"}, headers=latecomer)
     assert rsvp.status_code == 200
     asked = client.post(url, json={"session_id": hall.session_id, "text": "Xin hỏi về lộ trình?"},
@@ -121,7 +112,7 @@ def test_the_personal_pages_of_a_hall_after_a_flood_of_wrong_links(hall, clock):
     questions = Counter(client.get(f"/i/{token}/questions").status_code for token in hall.tokens)
     assert questions == {200: PHONES}
 
-    latecomer = new_attendee(hall)
+    latecomer = factories.make_invitee(hall.workshop, "Người đến sau").token
     answered = client.post(f"/i/{latecomer}", data={"response": "accept"})
     assert answered.status_code == 302
     asked = client.post(f"/i/{latecomer}/questions",

@@ -2,22 +2,16 @@
 from sqlalchemy import func, select
 
 from tests import factories
+from tests.factories import attendee_headers
 from workshop.extensions import db
-from workshop.models import Invitation, Question
+from workshop.models import Question
 
 BIG = 2**63
 
 
-def _attendee(workshop):
-    invitation = Invitation(workshop=workshop, name="Đại biểu")
-    db.session.add(invitation)
-    db.session.commit()
-    return {"X-Invitation-Token": invitation.token}
-
-
 def test_an_id_past_any_row_is_not_found_in_a_path(ctx, client, api_headers):
     workshop = factories.make_workshop()
-    assert client.post(f"/api/v1/questions/{BIG}/vote", headers=_attendee(workshop)).status_code == 404
+    assert client.post(f"/api/v1/questions/{BIG}/vote", headers=attendee_headers(workshop)).status_code == 404
     assert client.patch(f"/api/v1/questions/{BIG}", headers=api_headers("chair"),
                         json={"status": "hidden"}).status_code == 404
 
@@ -25,7 +19,7 @@ def test_an_id_past_any_row_is_not_found_in_a_path(ctx, client, api_headers):
 def test_a_huge_number_in_json_is_a_422_naming_the_field(ctx, client):
     workshop = factories.make_workshop()
     response = client.post(f"/api/v1/workshops/{workshop.code}/questions",
-                           headers=_attendee(workshop), json={"session_id": BIG, "text": "x"})
+                           headers=attendee_headers(workshop), json={"session_id": BIG, "text": "x"})
     assert response.status_code == 422
     assert response.get_json()["error"]["fields"][0]["field"] == "session_id"
 
@@ -33,7 +27,7 @@ def test_a_huge_number_in_json_is_a_422_naming_the_field(ctx, client):
 def test_a_huge_id_typed_as_text_changes_nothing(ctx, client):
     workshop = factories.make_workshop()
     response = client.post(f"/api/v1/workshops/{workshop.code}/questions",
-                           headers=_attendee(workshop), json={"session_id": str(BIG), "text": "x"})
+                           headers=attendee_headers(workshop), json={"session_id": str(BIG), "text": "x"})
     assert response.status_code == 422
     assert db.session.scalar(select(func.count()).select_from(Question)) == 0
 
@@ -44,7 +38,7 @@ def test_a_nul_character_is_refused_in_json_and_in_forms(ctx, client, api_header
                            headers=api_headers("staff"), json={"token": "abc\x00def"})
     assert response.status_code == 422
     response = client.post(f"/api/v1/workshops/{workshop.code}/questions",
-                           headers=_attendee(workshop),
+                           headers=attendee_headers(workshop),
                            json={"session_id": workshop.sessions[0].id, "text": "a\x00b"})
     assert response.status_code == 422
     page = client.post("/login", data={"email": "a\x00@b.vn", "password": "x"})

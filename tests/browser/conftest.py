@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
+
+HERE = Path(__file__).parent
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -12,6 +15,13 @@ CHROMIUM_FLAGS = [
 ]
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
          "is_mobile": True, "has_touch": True}
+
+
+def pytest_collection_modifyitems(items):
+    """Every browser test is slow (Chromium, a served app): marked here, new files included."""
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.test_checkin import make_invitation
+from tests.factories import make_invitee
 from workshop.checkin import services
 
 from .test_scanner import sign_in
@@ -17,8 +17,8 @@ def test_the_board_follows_the_check_ins_and_says_when_it_is_out_of_date(
         ctx, live_server, users, browser_context):
     workshop = factories.make_workshop()
     agency = factories.make_organization("Sở Tài chính")
-    arriving = make_invitation(workshop, name="Trần Thị Mai", organization=agency, status="accepted")
-    make_invitation(workshop, name="Chưa đến", status="accepted")
+    arriving = make_invitee(workshop, name="Trần Thị Mai", organization=agency, status="accepted")
+    make_invitee(workshop, name="Chưa đến", status="accepted")
     context = browser_context(**LAPTOP)
     page = context.new_page()
     target = f"/workshops/{workshop.code}/board"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests import factories
-from tests.test_checkin import make_invitation
+from tests.factories import make_invitee
 
 from .conftest import PHONE
 from .test_scanner import sign_in
@@ -66,7 +66,7 @@ def test_the_scanner_page_is_light_on_a_first_visit_and_almost_free_on_the_secon
                                 **PHONE)
     workshop = factories.make_workshop()
     for n in range(3):
-        make_invitation(workshop, name=f"Đại biểu {n}", status="accepted")
+        make_invitee(workshop, name=f"Đại biểu {n}", status="accepted")
     # A province's list of agencies, all in the walk-in form's <select>.
     for n in range(150):
         factories.make_organization(f"Ủy ban nhân dân huyện Đồng Hỷ số {n}", kind="district")

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
-from tests.test_checkin import make_invitation
+from tests.factories import make_invitee
 from workshop.extensions import db
 from workshop.models import CheckIn, CheckInAttempt
 
@@ -46,8 +46,8 @@ def camera_browser(browser, tmp_path):
 def test_the_camera_reads_a_pass_and_checks_the_attendee_in(ctx, live_server, users, camera_browser):
     workshop = factories.make_workshop()
     agency = factories.make_organization("Sở Khoa học và Công nghệ")
-    invitation = make_invitation(workshop, name="Phạm Thị Hồng", organization=agency, status="accepted")
-    make_invitation(workshop, name="Chưa đến", status="accepted")
+    invitation = make_invitee(workshop, name="Phạm Thị Hồng", organization=agency, status="accepted")
+    make_invitee(workshop, name="Chưa đến", status="accepted")
 
     context = camera_browser(invitation.pass_token).new_context(permissions=["camera"], **PHONE)
     context.set_default_timeout(15_000)
@@ -75,9 +75,9 @@ def test_the_camera_reads_a_pass_and_checks_the_attendee_in(ctx, live_server, us
 def test_offline_scans_wait_then_sync_once_with_their_own_time(ctx, live_server, users,
                                                                browser_context):
     workshop = factories.make_workshop()
-    people = [make_invitation(workshop, name=f"Đại biểu {n}", status="accepted") for n in range(3)]
-    tricky = make_invitation(workshop, name="<script>window.hacked=1</script>Lò Văn Sáng",
-                             status="accepted")
+    people = [make_invitee(workshop, name=f"Đại biểu {n}", status="accepted") for n in range(3)]
+    tricky = make_invitee(workshop, name="<script>window.hacked=1</script>Lò Văn Sáng",
+                          status="accepted")
     context = browser_context(**PHONE)
     page = context.new_page()
     target = f"/workshops/{workshop.code}/scan/"
@@ -130,7 +130,7 @@ def test_a_scan_whose_answer_was_lost_is_applied_once(ctx, live_server, users, b
     """The server checked the pass in but the answer never reached the phone: the retry with the
     same client_id gets the first answer, and nothing is counted twice."""
     workshop = factories.make_workshop()
-    invitation = make_invitation(workshop, name="Hoàng Minh Đức", status="accepted")
+    invitation = make_invitee(workshop, name="Hoàng Minh Đức", status="accepted")
     page = browser_context(**PHONE).new_page()
     target = f"/workshops/{workshop.code}/scan/"
     sign_in(page, live_server, users["staff"], target)
@@ -162,7 +162,7 @@ def test_a_scan_whose_answer_was_lost_is_applied_once(ctx, live_server, users, b
 def test_search_without_accents_and_a_walk_in(ctx, live_server, users, browser_context):
     workshop = factories.make_workshop()
     agency = factories.make_organization("UBND thị xã Phổ Yên", kind="district")
-    make_invitation(workshop, name="Đỗ Văn Tuấn", organization=agency, status="accepted")
+    make_invitee(workshop, name="Đỗ Văn Tuấn", organization=agency, status="accepted")
     page = browser_context(**PHONE).new_page()
     target = f"/workshops/{workshop.code}/scan/"
     sign_in(page, live_server, users["staff"], target)

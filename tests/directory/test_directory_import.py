@@ -6,12 +6,11 @@ import io
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
+from tests import factories
 from workshop.demo.services import DATA_FILE
 from workshop.directory import imports, services
 from workshop.extensions import db
 from workshop.models import Organization
-
-from . import factories
 
 HEADER = "code,name,kind,parent_code,leader_name,leader_title,email,phone,address"
 

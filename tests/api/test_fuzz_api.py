@@ -20,12 +20,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests import factories
 from workshop import create_app
 from workshop.auth.services import create_api_token
 from workshop.extensions import db
 from workshop.models import Question
-
-from . import factories
 
 # Scans are audited whether or not they check anyone in (CheckInAttempt), by design.
 AUDIT_TABLES = ("checkin_attempts",)

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from tests import factories
-from tests.test_checkin import make_invitation
+from tests.factories import make_invitee
 from workshop.auth.identity import SESSION_INVITATION_KEY
 from workshop.checkin import self_checkin, services
 from workshop.extensions import db
@@ -30,10 +30,10 @@ def workshop(ctx):
     so = factories.make_organization("Sở Khoa học và Công nghệ", kind="department")
     huyen = factories.make_organization("UBND thị xã Phổ Yên", kind="district")
     chi_cuc = factories.make_organization("Chi cục Tiêu chuẩn Đo lường Chất lượng", kind="subdepartment")
-    make_invitation(workshop, name="Phạm Thị Hồng", organization=so, status="accepted")
-    make_invitation(workshop, name="Nguyễn Văn An", organization=huyen, status="delegated",
-                    delegate_name="Trần Thị Bình", delegate_title="Phó Chủ tịch UBND thị xã")
-    make_invitation(workshop, name="Lê Văn Cường", organization=chi_cuc, status="declined")
+    make_invitee(workshop, name="Phạm Thị Hồng", organization=so, status="accepted")
+    make_invitee(workshop, name="Nguyễn Văn An", organization=huyen, status="delegated",
+                 delegate_name="Trần Thị Bình", delegate_title="Phó Chủ tịch UBND thị xã")
+    make_invitee(workshop, name="Lê Văn Cường", organization=chi_cuc, status="declined")
     return workshop
 
 
@@ -94,7 +94,7 @@ def test_service_worker_keeps_the_scanner_and_its_assets(workshop, client_as):
 
 def test_search_ignores_accents_and_other_workshops(workshop, client_as):
     other = factories.make_workshop()
-    make_invitation(other, name="Nguyễn Văn An Khác")
+    make_invitee(other, name="Nguyễn Văn An Khác")
     services.check_in(workshop, invitation_named("Phạm Thị Hồng").pass_token)
     client = client_as("staff")
 
@@ -148,8 +148,8 @@ def test_a_bad_walk_in_is_refused_and_changes_nothing(workshop, client_as):
 
 def test_board_escapes_names_and_answers_304_until_something_changes(workshop, client_as):
     agency = invitation_named("Phạm Thị Hồng").organization
-    sneaky = make_invitation(workshop, name="<script>alert(1)</script>", organization=agency,
-                             status="accepted")
+    sneaky = make_invitee(workshop, name="<script>alert(1)</script>", organization=agency,
+                          status="accepted")
     services.check_in(workshop, sneaky.pass_token)
     client = client_as("staff")
 
@@ -266,7 +266,7 @@ def test_self_check_in_with_one_tap_after_the_personal_link(workshop, client):
 
 
 def test_a_personal_link_of_another_workshop_is_not_used(workshop, client):
-    other = make_invitation(factories.make_workshop(), name="Người Hội Thảo Khác")
+    other = make_invitee(factories.make_workshop(), name="Người Hội Thảo Khác")
     opened_link(client, other)
     page = client.get(self_url(workshop, at_door(workshop))).get_data(as_text=True)
     assert "Người Hội Thảo Khác" not in page
@@ -355,7 +355,7 @@ def test_self_check_ins_are_marked_on_the_board_and_in_the_reports(workshop, cli
 
 def test_self_check_in_opens_on_the_day_only(ctx, client):
     workshop = factories.make_workshop(starts_at=utcnow() + timedelta(days=7), ends_at=None)
-    invitation = make_invitation(workshop)
+    invitation = make_invitee(workshop)
     page = client.get(self_url(workshop)).get_data(as_text=True)
     assert "Chưa mở điểm danh" in page and 'name="code"' not in page
     client.post(self_url(workshop), data={"code": invitation.short_code})
@@ -375,7 +375,7 @@ def test_self_check_in_is_rate_limited(ctx, make_app):
 def test_self_check_in_needs_the_csrf_token(ctx, make_app):
     app = make_app(WTF_CSRF_ENABLED=True)
     workshop = factories.make_workshop(starts_at=utcnow(), ends_at=None)
-    invitation = make_invitation(workshop)
+    invitation = make_invitee(workshop)
     response = app.test_client().post(self_url(workshop), data={"code": invitation.short_code})
     assert response.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 0

@@ -10,16 +10,8 @@ from sqlalchemy import func, select
 from tests import factories
 from workshop.checkin import services
 from workshop.extensions import db
-from workshop.models import CheckIn, CheckInAttempt, Invitation
+from workshop.models import CheckIn, CheckInAttempt
 from workshop.timeutil import LOCAL_TZ, utcnow
-
-
-def make_invitation(workshop, name="Nguyễn Văn An", organization=None, **fields):
-    invitation = Invitation(workshop=workshop, name=name, title="Giám đốc Sở",
-                            organization=organization, **fields)
-    db.session.add(invitation)
-    db.session.commit()
-    return invitation
 
 
 def scan(client, headers, code, **body):
@@ -29,7 +21,8 @@ def scan(client, headers, code, **body):
 def test_scan_checks_in_once_then_says_when(ctx, client, api_headers):
     workshop = factories.make_workshop()
     agency = factories.make_organization("Sở Nội vụ")
-    invitation = make_invitation(workshop, organization=agency)
+    invitation = factories.make_invitee(workshop, "Nguyễn Văn An", title="Giám đốc Sở",
+                                      organization=agency)
     headers = api_headers("staff")
 
     first = scan(client, headers, workshop.code, token=invitation.pass_token)
@@ -50,8 +43,8 @@ def test_scan_checks_in_once_then_says_when(ctx, client, api_headers):
 
 def test_personal_link_and_short_code_also_check_in(ctx, client, api_headers):
     workshop = factories.make_workshop()
-    by_link = make_invitation(workshop, name="A")
-    by_code = make_invitation(workshop, name="B")
+    by_link = factories.make_invitee(workshop, name="A")
+    by_code = factories.make_invitee(workshop, name="B")
     headers = api_headers("staff")
     url = f"https://hoithao.example.gov.vn/i/{by_link.token}"
     assert scan(client, headers, workshop.code, token=url).get_json()["result"] == "checked_in"
@@ -61,7 +54,7 @@ def test_personal_link_and_short_code_also_check_in(ctx, client, api_headers):
 
 def test_unknown_and_other_workshop_are_refused_and_audited(ctx, client, api_headers):
     workshop, other = factories.make_workshop(), factories.make_workshop()
-    elsewhere = make_invitation(other)
+    elsewhere = factories.make_invitee(other)
     headers = api_headers("staff")
 
     unknown = scan(client, headers, workshop.code, token="khong-phai-ma-nao")
@@ -81,7 +74,7 @@ def test_unknown_and_other_workshop_are_refused_and_audited(ctx, client, api_hea
 
 def test_same_client_id_gets_the_first_answer_again(ctx, client, api_headers):
     workshop = factories.make_workshop()
-    invitation = make_invitation(workshop)
+    invitation = factories.make_invitee(workshop)
     headers = api_headers("staff")
     first = scan(client, headers, workshop.code, token=invitation.pass_token, client_id="scan-1")
     again = scan(client, headers, workshop.code, token=invitation.pass_token, client_id="scan-1")
@@ -96,7 +89,7 @@ def test_same_client_id_gets_the_first_answer_again(ctx, client, api_headers):
 def test_offline_scan_keeps_its_time_but_never_a_future_one(ctx, client, api_headers):
     starts_at = datetime.now(LOCAL_TZ).replace(second=0, microsecond=0) - timedelta(hours=1)
     workshop = factories.make_workshop(starts_at=starts_at, ends_at=starts_at + timedelta(hours=4))
-    early, future = make_invitation(workshop, name="A"), make_invitation(workshop, name="B")
+    early, future = factories.make_invitee(workshop, name="A"), factories.make_invitee(workshop, name="B")
     headers = api_headers("staff")
     before = starts_at - timedelta(minutes=8)
     response = scan(client, headers, workshop.code, token=early.pass_token,
@@ -114,8 +107,8 @@ def test_offline_scan_keeps_its_time_but_never_a_future_one(ctx, client, api_hea
 
 def test_deputy_checks_in_on_the_delegated_invitation(ctx, client, api_headers):
     workshop = factories.make_workshop()
-    invitation = make_invitation(workshop, status="delegated", delegate_name="Trần Thị Bình",
-                                 delegate_title="Phó Giám đốc Sở")
+    invitation = factories.make_invitee(workshop, "Nguyễn Văn An", status="delegated",
+                                        delegate_name="Trần Thị Bình", delegate_title="Phó Giám đốc Sở")
     body = scan(client, api_headers("staff"), workshop.code, token=invitation.pass_token).get_json()
     assert body["attendee"]["name"] == "Trần Thị Bình"
     assert body["attendee"]["title"] == "Phó Giám đốc Sở"
@@ -124,7 +117,7 @@ def test_deputy_checks_in_on_the_delegated_invitation(ctx, client, api_headers):
 
 def test_staff_undoes_a_mistaken_check_in(ctx, client, api_headers):
     workshop = factories.make_workshop()
-    invitation = make_invitation(workshop)
+    invitation = factories.make_invitee(workshop)
     headers = api_headers("staff")
     scan(client, headers, workshop.code, token=invitation.pass_token)
     url = f"/api/v1/workshops/{workshop.code}/invitations/{invitation.id}/checkin"
@@ -148,10 +141,10 @@ def test_attendance_by_kind_and_absent_agencies(ctx, client, api_headers):
     workshop = factories.make_workshop()
     so = factories.make_organization("Sở Tư pháp", kind="department")
     huyen = factories.make_organization("UBND huyện Phổ Yên", kind="district")
-    here = make_invitation(workshop, organization=so, status="accepted")
-    make_invitation(workshop, organization=huyen, status="declined")
-    make_invitation(workshop, name="Khách mời", status="delegated", delegate_name="Người thay")
-    make_invitation(workshop, name="Chưa gửi")
+    here = factories.make_invitee(workshop, organization=so, status="accepted")
+    factories.make_invitee(workshop, organization=huyen, status="declined")
+    factories.make_invitee(workshop, name="Khách mời", status="delegated", delegate_name="Người thay")
+    factories.make_invitee(workshop, name="Chưa gửi")
     services.check_in(workshop, here.pass_token)
 
     body = client.get(f"/api/v1/workshops/{workshop.code}/attendance",
@@ -168,7 +161,7 @@ def test_attendance_by_kind_and_absent_agencies(ctx, client, api_headers):
 
 def test_check_in_needs_staff(ctx, client, api_headers):
     workshop = factories.make_workshop()
-    invitation = make_invitation(workshop)
+    invitation = factories.make_invitee(workshop)
     assert scan(client, {}, workshop.code, token=invitation.pass_token).status_code == 401
     assert scan(client, api_headers("chair"), workshop.code,
                 token=invitation.pass_token).status_code == 200
@@ -177,7 +170,7 @@ def test_check_in_needs_staff(ctx, client, api_headers):
 def test_many_phones_scanning_one_pass_at_once_make_one_check_in(ctx, live_server, api_headers):
     """Against a running threaded server: 24 simultaneous scans of one pass, one check-in."""
     workshop = factories.make_workshop()
-    invitation = make_invitation(workshop)
+    invitation = factories.make_invitee(workshop)
     headers = {**api_headers("staff"), "Content-Type": "application/json"}
     url = f"{live_server}/api/v1/workshops/{workshop.code}/checkins"
     pass_token = invitation.pass_token

@@ -8,7 +8,7 @@ from tests import factories
 from workshop.events import services
 from workshop.events.services import EventError, SessionData, WorkshopData
 from workshop.extensions import db
-from workshop.models import CheckIn, Invitation, Workshop, WorkshopSession
+from workshop.models import Workshop, WorkshopSession
 from workshop.timeutil import LOCAL_TZ
 
 FORM = {
@@ -23,18 +23,6 @@ FORM = {
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2030, 8, day, hour, minute, tzinfo=LOCAL_TZ)
-
-
-def invite(workshop: Workshop, status: str, present: bool = False, walk_in: bool = False) -> Invitation:
-    invitation = Invitation(workshop_id=workshop.id, name=f"Đại biểu {status}", status=status,
-                            walk_in=walk_in,
-                            delegate_name="Người dự thay" if status == "delegated" else None)
-    db.session.add(invitation)
-    db.session.flush()
-    if present:
-        db.session.add(CheckIn(invitation_id=invitation.id, workshop_id=workshop.id))
-    db.session.commit()
-    return invitation
 
 
 def workshop_count() -> int:
@@ -60,9 +48,10 @@ def test_list_numbers_come_from_invitations_and_checkins(ctx):
     quiet = factories.make_workshop(title="Hội thảo vắng", starts_at=at(20, 8), ends_at=None)
     for status, present in [("draft", False), ("sent", False), ("accepted", True),
                             ("accepted", False), ("declined", False), ("delegated", True)]:
-        invite(busy, status, present)
-    invite(busy, "accepted", present=True, walk_in=True)  # present, never invited
-    invite(quiet, "sent")
+        factories.make_invitee(busy, status=status, present=present)
+    # present, never invited
+    factories.make_invitee(busy, status="accepted", present=True, walk_in=True)
+    factories.make_invitee(quiet, status="sent")
 
     rows = {row.workshop.code: row.attendance for row in services.list_workshops()}
 
@@ -81,17 +70,17 @@ def test_list_numbers_take_the_same_queries_for_one_or_many_workshops(app, ctx):
             stop()
         return len(statements)
 
-    invite(factories.make_workshop(), "accepted", present=True)
+    factories.make_invitee(factories.make_workshop(), status="accepted", present=True)
     one = queries_for_list()
     for _ in range(4):
-        invite(factories.make_workshop(), "declined")
+        factories.make_invitee(factories.make_workshop(), status="declined")
     assert queries_for_list() == one == 2
 
 
 def test_list_page_shows_dates_venue_and_numbers(client_as, ctx):
     workshop = factories.make_workshop(title="Hội thảo tổng kết", venue="Phòng họp số 2")
-    invite(workshop, "accepted", present=True)
-    invite(workshop, "sent")
+    factories.make_invitee(workshop, status="accepted", present=True)
+    factories.make_invitee(workshop, status="sent")
     page = client_as("staff").get("/workshops/").get_data(as_text=True)
     assert "Hội thảo tổng kết" in page and "Phòng họp số 2" in page
     assert "12/08/2030" in page and "08:00–11:30" in page
@@ -246,7 +235,7 @@ def test_dashboard_shows_the_workshop_its_agenda_and_its_numbers(client_as, user
         presenter="Phó Giám đốc Sở", chair_id=users["chair"].id, moderated=True))
     for status, present in [("draft", False), ("sent", False), ("accepted", True),
                             ("delegated", False), ("declined", False)]:
-        invite(workshop, status, present)
+        factories.make_invitee(workshop, status=status, present=present)
 
     page = client_as("staff").get("/workshops/ht-bang/").get_data(as_text=True)
 
@@ -270,9 +259,9 @@ def test_dashboard_of_an_unknown_workshop_is_404(client_as, ctx):
 def test_attendance_service_groups_by_status(ctx):
     workshop = factories.make_workshop()
     other = factories.make_workshop()
-    invite(workshop, "accepted", present=True)
-    invite(workshop, "accepted")
-    invite(other, "accepted", present=True)
+    factories.make_invitee(workshop, status="accepted", present=True)
+    factories.make_invitee(workshop, status="accepted")
+    factories.make_invitee(other, status="accepted", present=True)
     numbers = services.attendance(workshop)
     assert numbers.by_status == {"draft": 0, "sent": 0, "accepted": 2, "declined": 0, "delegated": 0}
     assert (numbers.present, numbers.expected) == (1, 2)

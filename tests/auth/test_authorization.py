@@ -1,7 +1,7 @@
 """The authorization matrix (issue 7): every route of the app and the API, every method, for six
 actors: anonymous, the attendee of workshop A, the attendee of workshop B ("another workshop"),
 staff, chair and organizer. The routes come from `app.url_map`, the expectations from
-`tests/authz_rules.py`; a route without a rule there fails `test_every_route_has_a_rule`.
+`tests/auth/authz_rules.py`; a route without a rule there fails `test_every_route_has_a_rule`.
 
 What a cell accepts:
 - allow: the actor got in; 2xx, 304 or a redirect (not to the sign-in page), or 400/409/422 since
@@ -30,6 +30,8 @@ from flask import Flask
 from sqlalchemy import select
 from werkzeug.routing import Rule as UrlRule
 
+from tests import factories
+from tests.conftest import login_as
 from workshop.auth.identity import INVITATION_HEADER, SESSION_INVITATION_KEY
 from workshop.directory.imports import store_upload
 from workshop.extensions import db
@@ -39,7 +41,6 @@ from workshop.summary.services import save_conclusions
 from workshop.tasks.services import add_report, create_task
 from workshop.timeutil import input_datetime_value, utcnow
 
-from . import factories
 from .authz_rules import (
     ACTORS,
     ALLOW,
@@ -57,7 +58,6 @@ from .authz_rules import (
     STAFF_ROLES,
     Rule,
 )
-from .conftest import login_as
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 GOT_IN = {200, 201, 202, 204, 301, 302, 303, 304, 400, 409, 422}
@@ -162,7 +162,7 @@ def matrix(app: Flask) -> tuple[list[Cell], list[str]]:
 def test_every_route_has_a_rule(app):
     cells, missing = matrix(app)
     assert not missing, (
-        "These routes have no rule in tests/authz_rules.py: add each to RULES, saying who may "
+        "These routes have no rule in tests/auth/authz_rules.py: add each to RULES, saying who may "
         "use it (and a valid body for POST/PATCH/DELETE):\n  " + "\n  ".join(sorted(missing)))
     stale = set(RULES) - {cell.key for cell in cells}
     assert not stale, f"RULES names routes the app no longer has; remove them: {sorted(stale)}"

@@ -11,13 +11,6 @@ from workshop.questions import services
 from workshop.questions.services import QuestionError
 
 
-def attendees(workshop, count):
-    people = [Invitation(workshop=workshop, name=f"Đại biểu {n}") for n in range(count)]
-    db.session.add_all(people)
-    db.session.commit()
-    return people
-
-
 @pytest.fixture
 def workshop(ctx):
     return factories.make_workshop()
@@ -27,7 +20,7 @@ def test_question_is_visible_at_once_or_pending_when_moderated(workshop):
     open_session, moderated = workshop.sessions
     moderated.moderated = True
     db.session.commit()
-    (asker,) = attendees(workshop, 1)
+    (asker,) = factories.make_invitees(workshop, 1)
     assert services.ask(workshop, open_session.id, asker, "  Câu hỏi?  ").status == "visible"
     question = services.ask(workshop, moderated.id, asker, "Câu hỏi cần duyệt")
     assert question.status == "pending"
@@ -61,7 +54,7 @@ def test_anonymous_only_where_the_workshop_allows_it(workshop):
 
 
 def test_one_vote_per_attendee_and_question(workshop):
-    a, b = attendees(workshop, 2)
+    a, b = factories.make_invitees(workshop, 2)
     question = services.ask(workshop, workshop.sessions[0].id, a, "Câu hỏi")
     assert services.vote(question, b) == 1
     assert services.vote(question, b) == 1
@@ -70,7 +63,7 @@ def test_one_vote_per_attendee_and_question(workshop):
 
 
 def test_simultaneous_votes_never_count_twice(app, workshop):
-    people = attendees(workshop, 6)
+    people = factories.make_invitees(workshop, 6)
     question = services.ask(workshop, workshop.sessions[0].id, None, "Câu hỏi được quan tâm")
     question_id, voter_ids = question.id, [p.id for p in people]
     barrier = threading.Barrier(18)
@@ -99,7 +92,7 @@ def test_simultaneous_votes_never_count_twice(app, workshop):
 
 
 def test_merge_carries_votes_and_askers_over(workshop):
-    a, b, c = attendees(workshop, 3)
+    a, b, c = factories.make_invitees(workshop, 3)
     session_id = workshop.sessions[0].id
     target = services.ask(workshop, session_id, a, "Khi nào áp dụng ISO 9001:2015?")
     duplicate = services.ask(workshop, session_id, b, "Bao giờ chuyển sang ISO 9001:2015?")
@@ -135,7 +128,7 @@ def test_assign_answer_now_and_answered(workshop):
 
 
 def test_every_change_moves_the_live_version(workshop):
-    (asker,) = attendees(workshop, 1)
+    (asker,) = factories.make_invitees(workshop, 1)
     versions = [services.live_version(workshop.id)]
     question = services.ask(workshop, workshop.sessions[0].id, None, "Câu hỏi")
     versions.append(services.live_version(workshop.id))

@@ -9,7 +9,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from tests import factories
-from tests.test_summary_exports import docx_lines
+from tests.summary.test_summary_exports import docx_lines
 from workshop.extensions import db
 from workshop.feedback import services as feedback
 from workshop.models import CheckIn, Question

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from tests import factories
 from workshop.extensions import db
 from workshop.models import Organization
-
-from . import factories
 
 
 def organization_count() -> int:

@@ -3,7 +3,7 @@ earlier edition) through the API and the pages, and how each invitee is addresse
 import io
 
 from tests import factories
-from tests.test_api_workshops import BODY, problems
+from tests.api.test_api_workshops import BODY, problems
 from workshop.extensions import db
 from workshop.models import Invitation, Organization, Workshop
 

@@ -7,12 +7,11 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from tests import factories
 from workshop.demo.services import DATA_FILE
 from workshop.directory import imports
 from workshop.extensions import db
 from workshop.models import Organization
-
-from . import factories
 
 
 def organization_count() -> int:

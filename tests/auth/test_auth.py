@@ -1,7 +1,10 @@
 import pytest
 
 from tests import factories
+from tests.conftest import BASE_CONFIG
+from workshop import create_app
 from workshop.auth import services
+from workshop.extensions import db
 
 
 def test_sign_in_with_the_right_password(ctx, client):
@@ -25,6 +28,31 @@ def test_wrong_sign_in_says_the_same_thing_whatever_was_wrong(ctx, client, email
     assert "E-mail hoặc mật khẩu không đúng." in page
     assert 'value="' + email in page  # the form keeps what was typed
     assert client.get("/workshops/").status_code == 302
+
+
+def test_an_account_made_with_the_production_settings_is_hashed_with_scrypt_and_signs_in(
+        make_app, database_url_for_test, tmp_path):
+    """The tests hash with one cheap PBKDF2 round (conftest.py); this is the one account made
+    with the real setting. `make_app` is asked for only to empty PostgreSQL afterwards."""
+    production = {key: value for key, value in BASE_CONFIG.items() if key != "PASSWORD_HASH_METHOD"}
+    app = create_app({**production, "SQLALCHEMY_DATABASE_URI": database_url_for_test,
+                      "INSTANCE_PATH": tmp_path / "instance"})
+    assert app.config["PASSWORD_HASH_METHOD"] == "scrypt"
+    with app.app_context():
+        try:
+            user = services.create_user("bantochuc@example.org", "organizer", "mat-khau-dai-123")
+            assert user.password_hash.startswith("scrypt:")
+            assert services.authenticate("bantochuc@example.org", "mat-khau-dai-123") == user
+            assert services.authenticate("bantochuc@example.org", "mat-khau-dai-124") is None
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_an_account_of_the_tests_has_the_cheap_hash_and_signs_in_too(ctx):
+    user = factories.make_user("staff", email="nhanh@example.org")
+    assert user.password_hash.startswith("pbkdf2:sha256:1$")
+    assert services.authenticate("nhanh@example.org", factories.PASSWORD) == user
 
 
 def test_pages_need_a_signed_in_account(client):

@@ -1,6 +1,6 @@
 """The authorization matrix's table (issue 7): for every route and method, what each actor gets.
 
-`tests/test_authorization.py` walks `app.url_map` and checks every cell of this table against the
+`tests/auth/test_authorization.py` walks `app.url_map` and checks every cell of this table against the
 running app; a route that has no entry in `RULES` fails `test_every_route_has_a_rule`. To add a
 route: add `"METHOD /rule"` to `RULES` with who may use it (one of the profiles below, or `but()`
 of one), and a valid-looking `form` (pages) or `json` (API) body for an unsafe method, so that the
