@@ -10,10 +10,10 @@ from pathlib import Path
 import brotli
 import pytest
 from flask import url_for
-from workshop.pdf import static_file
 
 from workshop.assets import AssetError, build, source_name
 from workshop.config import REPO_ROOT
+from workshop.office.pdf import static_file
 
 
 def write(root: Path, name: str, text: str) -> None:
