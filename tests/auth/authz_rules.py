@@ -1,4 +1,4 @@
-"""The authorization matrix's table (issue 7): for every route and method, what each actor gets.
+"""The authorization matrix's table: for every route and method, what each actor gets.
 
 `tests/auth/test_authorization.py` walks `app.url_map` and checks every cell of this table against the
 running app; a route that has no entry in `RULES` fails `test_every_route_has_a_rule`. To add a
