@@ -10,6 +10,7 @@ common to tell two texts apart ("của", "và", "các", "những", "được", �
 """
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -59,7 +60,7 @@ def words(text: str) -> list[str]:
 def features(text: str) -> frozenset[str]:
     """The syllables of `text` and the pairs of neighbouring ones ("tai lieu")."""
     found = words(text)
-    return frozenset(found) | frozenset(f"{one} {two}" for one, two in zip(found, found[1:]))
+    return frozenset(found) | frozenset(f"{one} {two}" for one, two in itertools.pairwise(found))
 
 
 def jaccard(one: str, other: str) -> float:
