@@ -1,0 +1,93 @@
+"""The similar-questions call the attendee's page makes before sending, and the suggestions of
+the chair's console."""
+from __future__ import annotations
+
+import pytest
+
+from tests import factories
+from tests.factories import attendee_headers
+from workshop.extensions import db
+from workshop.models import Question
+
+ASKED = "Kinh phí thuê tổ chức tư vấn xây dựng hệ thống ISO lấy từ nguồn nào?"
+ALIKE = "nguon kinh phi thue to chuc tu van xay dung ISO o dau"
+
+
+@pytest.fixture
+def workshop(ctx):
+    return factories.make_workshop()
+
+
+def add(workshop, text, status="visible", session=0, votes=0):
+    question = Question(workshop_id=workshop.id, session_id=workshop.sessions[session].id,
+                        text=text, status=status, votes=votes)
+    db.session.add(question)
+    db.session.commit()
+    return question
+
+
+def similar(client, workshop, headers, text=ALIKE, session=0):
+    url = f"/api/v1/workshops/{workshop.code}/sessions/{workshop.sessions[session].id}/questions/similar"
+    return client.get(url, query_string={"text": text} if text is not None else {}, headers=headers)
+
+
+def test_attendee_is_shown_the_visible_question_like_theirs(client, workshop):
+    shown = add(workshop, ASKED, votes=4)
+    add(workshop, "Lịch tập huấn chuyên gia đánh giá nội bộ năm 2015?")
+    response = similar(client, workshop, attendee_headers(workshop))
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["total"] == 1
+    item = body["items"][0]
+    assert item["id"] == shown.id and item["text"] == ASKED and item["votes"] == 4
+    assert item["voted"] is False and item["answered"] is False
+    assert 0.36 <= item["score"] <= 1
+
+
+def test_hidden_pending_and_merged_questions_are_never_suggested(client, workshop, api_headers):
+    hidden = add(workshop, ASKED, status="hidden")
+    add(workshop, ASKED, status="pending")
+    merged = add(workshop, ALIKE, status="hidden")
+    merged.status, merged.merged_into_id = "merged", hidden.id
+    db.session.commit()
+    add(workshop, ASKED, session=1)  # another session's
+    for headers in (attendee_headers(workshop), api_headers("chair")):
+        body = similar(client, workshop, headers, text=ASKED).get_json()
+        assert body == {"items": [], "total": 0}
+
+
+def test_who_may_ask_for_suggestions(client, workshop, api_headers):
+    add(workshop, ASKED)
+    assert similar(client, workshop, {}).status_code == 401
+    other = factories.make_workshop(title="Hội thảo khác")
+    assert similar(client, workshop, attendee_headers(other)).status_code == 403
+    assert similar(client, workshop, api_headers("staff")).get_json()["total"] == 1
+    # a session of another workshop is not found, even to the organizer
+    url = f"/api/v1/workshops/{workshop.code}/sessions/{other.sessions[0].id}/questions/similar"
+    response = client.get(url, query_string={"text": ASKED}, headers=api_headers("organizer"))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("text", [None, "", "   ", "x" * 1001, "câu hỏi\x1b"])
+def test_bad_text_is_a_422(client, workshop, text):
+    response = similar(client, workshop, attendee_headers(workshop), text=text)
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"][0]["field"] == "text"
+
+
+def test_suggestions_are_rate_limited_like_attendee_calls(make_app, ctx):
+    app = make_app(RATELIMIT_ENABLED=True)
+    client = app.test_client()
+    workshop = factories.make_workshop()
+    headers = attendee_headers(workshop)
+    codes = [similar(client, workshop, headers).status_code for _ in range(121)]
+    assert codes[:120] == [200] * 120
+    assert codes[-1] == 429
+    assert similar(client, workshop, attendee_headers(workshop, "Người khác")).status_code == 200
+
+
+def test_the_attendee_sees_their_own_vote(client, workshop):
+    question = add(workshop, ASKED)
+    headers = attendee_headers(workshop)
+    client.post(f"/api/v1/questions/{question.id}/vote", headers=headers)
+    assert similar(client, workshop, headers).get_json()["items"][0]["voted"] is True
