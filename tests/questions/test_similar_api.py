@@ -91,3 +91,41 @@ def test_the_attendee_sees_their_own_vote(client, workshop):
     headers = attendee_headers(workshop)
     client.post(f"/api/v1/questions/{question.id}/vote", headers=headers)
     assert similar(client, workshop, headers).get_json()["items"][0]["voted"] is True
+
+
+# --- the chair's console -------------------------------------------------------------------
+
+
+def test_console_feed_suggests_the_shown_questions_like_each_one(client_as, workshop):
+    shown = add(workshop, ASKED, votes=3)
+    hidden = add(workshop, "Kinh phí thuê tư vấn xây dựng ISO lấy ở đâu vậy?", status="hidden")
+    other = add(workshop, "Lịch tập huấn chuyên gia đánh giá nội bộ năm 2015?")
+    arrived = add(workshop, ALIKE, status="pending")
+    url = f"/workshops/{workshop.code}/questions/console/feed?session={workshop.sessions[0].id}"
+    items = {item["id"]: item for item in client_as("chair").get(url).get_json()["items"]}
+    suggested = items[arrived.id]["similar"]
+    # the shown question only: never the hidden one, nor one on another subject
+    assert [item["id"] for item in suggested] == [shown.id]
+    assert suggested[0]["text"] == ASKED and suggested[0]["votes"] == 3
+    assert suggested[0]["score"] >= 0.36
+    assert items[other.id]["similar"] == []
+    assert [item["id"] for item in items[hidden.id]["similar"]] == [shown.id]
+
+
+def test_console_page_has_the_merge_key_for_suggestions(client_as, workshop):
+    add(workshop, ASKED)
+    body = client_as("chair").get(f"/workshops/{workshop.code}/questions/console").get_data(as_text=True)
+    assert "data-similar-list" in body and "data-merge-into" in body
+    assert "Gộp vào câu này" in body
+    assert "<kbd>d</kbd>" in body
+    assert "Có câu tương tự" in body  # the tag in the queue's template
+
+
+def test_attendee_page_knows_where_to_ask_for_similar_questions(client, workshop):
+    invitation = factories.make_invitee(workshop, "Trần Thị Bình", status="accepted")
+    body = client.get(f"/i/{invitation.token}/questions").get_data(as_text=True)
+    session_id = workshop.sessions[0].id
+    assert (f'data-similar-api="/api/v1/workshops/{workshop.code}/sessions/{session_id}'
+            '/questions/similar"') in body
+    assert ("Đã có câu hỏi tương tự — bạn có muốn bình chọn cho câu hỏi đó thay vì gửi câu hỏi mới?"
+            in body)

@@ -44,7 +44,7 @@ from ..ratelimit import (
 )
 from . import services
 from .forms import AnswerForm, AssignForm, MergeForm, QuestionForm
-from .schemas import serialize
+from .schemas import serialize, similar_item
 from .services import QUEUE_STATES, QuestionError
 
 bp = Blueprint("questions", __name__)
@@ -200,11 +200,13 @@ def _order() -> str:
 
 def _queue_items(workshop: Workshop, chosen: WorkshopSession, order: str) -> dict:
     questions, counts = services.console_queue(workshop, chosen.id, order)
+    alike = services.alike_in_queue(questions)
     items = []
     for question in questions:
         state = services.queue_state(question)
         items.append({**serialize(question, chosen.current_question_id), "state": state,
-                      "state_label": str(QUEUE_STATES[state])})
+                      "state_label": str(QUEUE_STATES[state]),
+                      "similar": [similar_item(other, score) for other, score in alike[question.id]]})
     return {"session_id": chosen.id, "current": chosen.current_question_id, "items": items,
             "counts": counts}
 
