@@ -90,9 +90,12 @@ def question_score(one: frozenset[str], other: frozenset[str],
     over both, and overlap, shared over the smaller. Dice alone misses a short question asking
     again what a long one asked; overlap alone takes a few words as a duplicate of every long
     question that uses them."""
-    if not one or not other:
+    return _score(sum(map(weight, one & other)), sum(map(weight, one)), sum(map(weight, other)))
+
+
+def _score(shared: float, mine: float, theirs: float) -> float:
+    if not mine or not theirs:
         return 0.0
-    shared, mine, theirs = (sum(map(weight, found)) for found in (one & other, one, other))
     return (2 * shared / (mine + theirs) + shared / min(mine, theirs)) / 2
 
 
@@ -121,14 +124,19 @@ def most_alike(text: str, candidates: Iterable[T], text_of: Callable[[T], str], 
 
 def alike_pairs(texts: Sequence[str], *, threshold: float = QUESTION_THRESHOLD
                 ) -> dict[int, list[tuple[int, float]]]:
-    """For each text (by index), the other texts at least `threshold` alike, most alike first;
-    each text's features are worked out once for the whole list."""
+    """For each text (by index), the other texts at least `threshold` alike, most alike first.
+    A console polls this for every question of a session against every other: each text's
+    features and weight are worked out once, a pair costs one intersection."""
     found = [features(text) for text in texts]
     weight = weights(found)
+    weighed = [{feature: weight(feature) for feature in one} for one in found]
+    totals = [sum(one.values()) for one in weighed]
     pairs: dict[int, list[tuple[int, float]]] = {index: [] for index in range(len(texts))}
     for one in range(len(found)):
+        mine, mine_weight = found[one], weighed[one]
         for other in range(one + 1, len(found)):
-            score = round(question_score(found[one], found[other], weight), 3)
+            shared = sum(mine_weight[feature] for feature in mine & found[other])
+            score = round(_score(shared, totals[one], totals[other]), 3)
             if score >= threshold:
                 pairs[one].append((other, score))
                 pairs[other].append((one, score))
