@@ -94,13 +94,16 @@ function start(form, list) {
   });
 
   similarBox.addEventListener("click", function (event) {
+    // Both are submit buttons of the page without scripts: here the API does their work.
     if (event.target.closest("[data-send-anyway]")) {
+      event.preventDefault();
       hideSimilar();
       sendQuestion();
       return;
     }
     const button = event.target.closest("[data-vote-for]");
     if (!button) { return; }
+    event.preventDefault();
     const id = button.closest("[data-id]").getAttribute("data-id");
     button.disabled = true;
     const url = list.getAttribute("data-vote-api").replace(placeholder, "/" + id);

@@ -129,3 +129,38 @@ def test_attendee_page_knows_where_to_ask_for_similar_questions(client, workshop
             '/questions/similar"') in body
     assert ("Đã có câu hỏi tương tự — bạn có muốn bình chọn cho câu hỏi đó thay vì gửi câu hỏi mới?"
             in body)
+
+
+# --- the attendee's page without scripts ----------------------------------------------------
+
+
+def test_without_scripts_the_similar_question_is_offered_before_sending(client, workshop):
+    shown = add(workshop, ASKED, votes=1)
+    add(workshop, ASKED, status="hidden")
+    invitation = factories.make_invitee(workshop, "Trần Thị Bình", status="accepted")
+    url = f"/i/{invitation.token}/questions"
+    data = {"session_id": workshop.sessions[0].id, "text": ALIKE}
+    offered = client.post(url, data=data)
+    body = offered.get_data(as_text=True)
+    assert offered.status_code == 200
+    assert "bạn có muốn bình chọn cho câu hỏi đó thay vì gửi câu hỏi mới?" in body
+    assert f'formaction="/i/{invitation.token}/questions/{shown.id}/vote"' in body
+    assert body.count('class="similar-item"') == 2  # the shown one, and the script's template
+    assert ALIKE in body  # what was typed is kept
+    assert db.session.scalar(db.select(db.func.count()).select_from(Question)) == 2
+
+    # voting for it instead: one vote more, no new question
+    client.post(f"/i/{invitation.token}/questions/{shown.id}/vote", data={})
+    assert db.session.get(Question, shown.id).votes == 2
+    # sending anyway
+    sent = client.post(url, data={**data, "send_anyway": "1"})
+    assert sent.status_code == 302
+    assert db.session.scalar(db.select(db.func.count()).select_from(Question)) == 3
+
+
+def test_a_question_like_nothing_shown_is_sent_at_once(client, workshop):
+    add(workshop, ASKED, status="hidden")
+    invitation = factories.make_invitee(workshop, "Trần Thị Bình", status="accepted")
+    response = client.post(f"/i/{invitation.token}/questions",
+                           data={"session_id": workshop.sessions[0].id, "text": ALIKE})
+    assert response.status_code == 302
