@@ -40,6 +40,7 @@ def test_phone_is_offered_the_similar_question_and_the_chair_merges_by_one_key(
     expect(offer).to_be_visible()
     expect(offer).to_contain_text(OFFER)
     expect(offer.locator(".similar-text")).to_have_text(ASKED)
+    phone.screenshot(path=str(tmp_path / "offer.png"), full_page=True)
     offer.get_by_role("button", name="Bình chọn câu này").click()
     expect(phone.locator("[data-form-message]")).to_have_text(
         "Đã bình chọn cho câu hỏi tương tự. Trân trọng cảm ơn ông/bà!")
