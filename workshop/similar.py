@@ -6,7 +6,8 @@ matches the same text with them. Vietnamese writes one syllable per token and mo
 two syllables ("tài liệu", "cập nhật"), so a text is taken as its content syllables plus the
 pairs of neighbouring ones: the syllables make the comparison blind to word order, the pairs
 weigh a shared two-syllable word more than two syllables that happen to occur apart. Words too
-common to tell two texts apart ("của", "và", "các", "những", "được", …) are left out.
+common to tell two texts apart ("của", "và", "các", "những", "được", …) are left out. Among
+questions, a feature weighs by how rare it is in the questions compared (`weights`).
 """
 from __future__ import annotations
 
