@@ -281,6 +281,10 @@ RULES: dict[str, Rule] = {
     "GET /api/v1/workshops/<code>/questions": Rule(
         but(ATTENDEE_OF_A, staff=ALLOW, chair=ALLOW, organizer=ALLOW),
         query={"status": "visible,pending,hidden"}),
+    # Written like A's hidden question: still only shown questions come back.
+    "GET /api/v1/workshops/<code>/sessions/<int:session_id>/questions/similar": Rule(
+        but(ATTENDEE_OF_A, staff=ALLOW, chair=ALLOW, organizer=ALLOW),
+        query={"text": "Câu hỏi lạc đề đã bị ẩn khỏi danh sách"}),
     "POST /api/v1/questions/<int:question_id>/vote": Rule(ATTENDEE_OF_A, json={}),
     "PATCH /api/v1/questions/<int:question_id>": Rule(CHAIR_UP, json={"status": "visible"}),
     "POST /api/v1/questions/<int:question_id>/answer": Rule(CHAIR_UP, json={
