@@ -308,6 +308,7 @@ RULES: dict[str, Rule] = {
     "POST /api/v1/tasks/reports": Rule(dict.fromkeys(ACTORS, LOGIN), json={"text": "Đã xong."}),
     "GET /api/v1/workshops/<code>/documents/<name>.pdf": Rule(ORGANIZER_ONLY, args={"name": "letters"}),
     "GET /api/v1/workshops/<code>/documents/<name>.docx": Rule(CHAIR_UP, args={"name": "report"}),
+    "GET /api/v1/workshops/<code>/roster": Rule(STAFF_UP),
     "GET /api/v1/workshops/<code>/seating": Rule(STAFF_UP),
     "POST /api/v1/workshops/<code>/seating/arrange": Rule(ORGANIZER_ONLY, json={"per_row": 10}),
     "PUT /api/v1/workshops/<code>/seating/<int:invitation_id>": Rule(

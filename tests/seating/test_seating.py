@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tests import factories
 from workshop.extensions import db
-from workshop.models import AuditEntry, Invitation
+from workshop.models import AuditEntry
 from workshop.seating import services
 
 A4_LANDSCAPE = (842, 595)
@@ -36,7 +36,8 @@ def hall():
                                               organization=host),
         "department": factories.make_invitee(workshop, "Lê Văn Cường", title="Giám đốc Sở",
                                              organization=department),
-        "province": factories.make_invitee(workshop, "Hà Thị Quyên", title="Trưởng ban", organization=province),
+        "province": factories.make_invitee(workshop, "Hà Thị Quyên", title="Trưởng ban",
+                                           organization=province),
         "host": factories.make_invitee(workshop, "Vũ Thị Giang", title="Giám đốc Sở", organization=host),
         "other": factories.make_invitee(workshop, "Phạm Văn Khách", title="Chuyên gia"),
         "declined": factories.make_invitee(workshop, "Trịnh Văn Vắng", organization=department,
@@ -90,9 +91,11 @@ def test_the_organizer_moves_people_up_and_down_and_sets_seats_by_api(ctx, clien
     workshop, people = hall()
     organizer = api_headers("organizer")
     base = f"/workshops/{workshop.code}/seating"
-    assert api(client, organizer, "POST", f"{base}/arrange", json={"per_row": 3, "reset": True}).status_code == 200
+    response = api(client, organizer, "POST", f"{base}/arrange", json={"per_row": 3, "reset": True})
+    assert response.status_code == 200
     # Hà Thị Quyên (row 1, seat 3) goes up: she swaps with Nguyễn Hữu Phúc (row 1, seat 2).
-    response = api(client, organizer, "POST", f"{base}/{people['province'].id}/move", json={"direction": "up"})
+    response = api(client, organizer, "POST", f"{base}/{people['province'].id}/move",
+                   json={"direction": "up"})
     assert response.status_code == 200, response.json
     assert response.json["seat"] == "Hàng 1, ghế 2"
     db.session.expire_all()
@@ -111,7 +114,8 @@ def test_the_organizer_moves_people_up_and_down_and_sets_seats_by_api(ctx, clien
     assert people["district"].seat_label == "Bàn chủ tọa, ghế 1"
     assert people["host"].seat_label == "Hàng 2, ghế 2"  # the deputy's old seat
     # Both null: no seat.
-    response = api(client, organizer, "PUT", f"{base}/{people['other'].id}", json={"row": None, "number": None})
+    response = api(client, organizer, "PUT", f"{base}/{people['other'].id}",
+                   json={"row": None, "number": None})
     assert response.json["seat"] is None
     plan = api(client, api_headers("staff"), "GET", base).json
     assert [row["row"] for row in plan["rows"]] == [0, 1, 2]
@@ -165,7 +169,8 @@ def test_staff_read_the_plan_but_only_the_organizer_changes_it_or_prints_plates(
     staff = api_headers("staff")
     base = f"/workshops/{workshop.code}/seating"
     assert api(client, staff, "GET", base).status_code == 200
-    assert api(client, staff, "PUT", f"{base}/{people['host'].id}", json={"row": 5, "number": 5}).status_code == 403
+    response = api(client, staff, "PUT", f"{base}/{people['host'].id}", json={"row": 5, "number": 5})
+    assert response.status_code == 403
     assert api(client, api_headers("chair"), "POST", f"{base}/arrange", json={}).status_code == 403
     page = client_as("staff")
     response = page.get(base)
@@ -261,7 +266,8 @@ def placed_text(page) -> list[tuple[str, bool, float]]:
     return pieces
 
 
-def test_name_plates_are_one_folded_a4_landscape_sheet_each_readable_from_both_sides(ctx, client, api_headers):
+def test_name_plates_are_one_folded_a4_landscape_sheet_each_readable_from_both_sides(ctx, client,
+                                                                                    api_headers):
     workshop, people = hall()
     services.arrange(workshop, per_row=4, head_table=2, reset=True)
     response = document(client, api_headers, workshop, "nameplates.pdf")
@@ -271,7 +277,8 @@ def test_name_plates_are_one_folded_a4_landscape_sheet_each_readable_from_both_s
     for page in reader.pages:
         assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == A4_LANDSCAPE
     text = pdftotext(response.data)
-    for name in ("Vũ Thị Giang", "Lương Thị Thuỷ", "Trưởng phòng Nội vụ", "Chi cục Tiêu chuẩn Đo lường Chất lượng"):
+    for name in ("Vũ Thị Giang", "Lương Thị Thuỷ", "Trưởng phòng Nội vụ",
+                 "Chi cục Tiêu chuẩn Đo lường Chất lượng"):
         assert text.count(name) == 2, name  # both faces
     assert "Hà Văn Sơn" not in text  # the deputy's plate, not the invitee's
     assert "Trịnh Văn Vắng" not in text

@@ -6,7 +6,7 @@ import { feedback } from "./feedback.js";
 // The server's result -> the colour of the screen, the sound and the history line.
 export const COLOURS = {
   checked_in: "ok", already_checked_in: "warn", unknown: "bad", other_workshop: "bad",
-  invalid: "bad", queued: "wait", undone: "wait"
+  invalid: "bad", queued: "wait", undone: "wait", revoked: "bad"
 };
 
 export function colourOf(result) { return COLOURS[result] || "bad"; }
