@@ -41,3 +41,19 @@ def test_the_scanner_page_gives_the_roster_address(ctx, client_as):
     page = client_as("staff").get(f"/workshops/{workshop.code}/scan/").get_data(as_text=True)
     assert f'data-roster-url="/api/v1/workshops/{workshop.code}/roster"' in page
     assert f'data-roster-key="checkin-roster:{workshop.code}"' in page
+
+
+def test_the_roster_answers_304_while_nothing_changed(ctx, client, api_headers):
+    workshop = factories.make_workshop()
+    person = factories.make_invitee(workshop, "Vũ Thị Giang")
+    url = f"/api/v1/workshops/{workshop.code}/roster"
+    headers = api_headers("staff")
+    first = client.get(url, headers=headers)
+    etag = first.headers["ETag"]
+    again = client.get(url, headers={**headers, "If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    seating.set_seat(workshop, person.id, 1, 1)
+    changed = client.get(url, headers={**headers, "If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.json["entries"][0]["seat"] == "Hàng 1, ghế 1"
+    assert changed.headers["ETag"] != etag

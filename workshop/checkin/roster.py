@@ -10,6 +10,7 @@ in. `revoked` lists the hashes of passes that the door must refuse even offline.
 from __future__ import annotations
 
 import hashlib
+import json
 
 from marshmallow import fields
 from sqlalchemy import select
@@ -51,6 +52,12 @@ def roster_of(workshop: Workshop) -> dict:
         } for invitation in invitations],
         "revoked": revoked_hashes(workshop),
     }
+
+
+def roster_etag(roster: dict) -> str:
+    """The same for the same people, seats and refusals (whenever the roster was made)."""
+    content = json.dumps([roster["entries"], roster["revoked"]], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(content.encode()).hexdigest()[:32]
 
 
 class RosterEntrySchema(Answer):

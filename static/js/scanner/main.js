@@ -25,6 +25,7 @@ const LIVE_WAIT_MS = 1500;  // after this, a scan without an answer is shown as 
 const SEND_TIMEOUT_MS = 8000;
 const RETRY_MS = 10000;
 const ROSTER_MS = 5 * 60 * 1000;  // the roster is refreshed this often while online
+const ROSTER_FRESH_MS = 2 * 60 * 1000;  // and not again within this time (a page reload)
 
 const root = document.getElementById("scanner");
 if (root) { start(root.dataset); }
@@ -33,7 +34,9 @@ function start(data) {
   const words = JSON.parse(data.messages);
   const queue = createQueue(window.localStorage, data.queueKey);
   const roster = createRoster(window.localStorage, data.rosterKey, subtleDigest(window.crypto));
-  function refreshNames() { refreshRoster(apiFetch, data.rosterUrl, roster); }
+  function refreshNames() {
+    refreshRoster(apiFetch, data.rosterUrl, roster, { freshMs: ROSTER_FRESH_MS });
+  }
   let offline = false;
 
   // ---- the badge: scans waiting, connection lost, signed out ----------------------------

@@ -28,15 +28,16 @@ export function createRoster(storage, key, digest) {
     try { return JSON.parse(storage.getItem(key)) || null; } catch (e) { return null; }
   }
 
-  // Keep the API's answer, compactly: hash -> [name, title, organization, seat, delegate_for].
-  function save(answer) {
+  // Keep the API's answer, compactly: hash -> [name, title, organization, seat, delegate_for];
+  // `kept` is when (this phone's clock, in ms) it was fetched.
+  function save(answer, kept) {
     const people = {};
     (answer.entries || []).forEach(function (entry) {
       people[entry.h] = [entry.name, entry.title || null, entry.organization || null,
                          entry.seat || null, entry.delegate_for || null];
     });
     storage.setItem(key, JSON.stringify({
-      at: answer.generated_at || null, people: people, revoked: answer.revoked || []
+      at: answer.generated_at || null, kept: kept || 0, people: people, revoked: answer.revoked || []
     }));
   }
 
@@ -61,17 +62,28 @@ export function createRoster(storage, key, digest) {
     return roster ? Object.keys(roster.people).length : 0;
   }
 
-  return { save: save, lookup: lookup, size: size, fetchedAt: function () { return (load() || {}).at || null; } };
+  return {
+    save: save, lookup: lookup, size: size,
+    fetchedAt: function () { return (load() || {}).at || null; },
+    keptAt: function () { return (load() || {}).kept || 0; }
+  };
 }
 
 // Fetch the roster and keep it; a failure (offline, signed out) keeps the one there was.
-// Resolves to true when it was refreshed.
-export function refreshRoster(fetch, url, roster) {
+// Resolves to true when it was refreshed. options.now() is the time in ms; a roster kept less
+// than options.freshMs ago is not fetched again (a reload of the page costs nothing: the roster
+// only speaks while the server cannot, and the server answers every scan it receives).
+export function refreshRoster(fetch, url, roster, options) {
+  options = options || {};
+  const now = options.now ? options.now() : Date.now();
+  if (options.freshMs && roster.keptAt() && now - roster.keptAt() < options.freshMs) {
+    return Promise.resolve(false);
+  }
   return Promise.resolve()
     .then(function () { return fetch(url, { headers: { Accept: "application/json" } }); })
     .then(function (response) {
       if (response.status !== 200) { return false; }
-      return response.json().then(function (answer) { roster.save(answer); return true; });
+      return response.json().then(function (answer) { roster.save(answer, now); return true; });
     })
     .catch(function () { return false; });
 }

@@ -94,6 +94,21 @@ describe("the roster", function () {
     assert.equal((await names.lookup(PASS)).attendee.name, "Lương Thị Thuỷ");
   });
 
+  it("is not fetched again while fresh, and is after that", async function () {
+    const names = roster();
+    let calls = 0;
+    function fetch() {
+      calls += 1;
+      return Promise.resolve({ status: 200, json: function () { return Promise.resolve(ANSWER); } });
+    }
+    const at = function (ms) { return { now: function () { return ms; }, freshMs: 120000 }; };
+    assert.equal(await refreshRoster(fetch, "/roster", names, at(1000000)), true);
+    assert.equal(await refreshRoster(fetch, "/roster", names, at(1000000 + 119000)), false);
+    assert.equal(calls, 1);
+    assert.equal(await refreshRoster(fetch, "/roster", names, at(1000000 + 121000)), true);
+    assert.equal(calls, 2);
+  });
+
   it("is not used without WebCrypto (a page not served over HTTPS)", async function () {
     assert.equal(subtleDigest(undefined), null);
     const names = createRoster(memoryStorage(), "k", null);
