@@ -350,3 +350,18 @@ def test_the_scanners_result_screen_has_a_place_for_the_seat(ctx, client_as):
     page = client_as("staff").get(f"/workshops/{workshop.code}/scan/")
     assert 'class="scan-result-seat"' in page.get_data(as_text=True)
 
+
+
+def test_a_hall_too_small_is_refused_and_keeps_the_seats_there_were(ctx, client, api_headers):
+    workshop = factories.make_workshop()
+    first = factories.make_invitee(workshop, "Vũ Thị Giang")
+    services.set_seat(workshop, first.id, 7, 1)
+    factories.make_invitees(workshop, services.MAX_ROW + 1)
+    before = factories.database_snapshot(ignore=("api_tokens", "users", "logins"))
+    response = api(client, api_headers("organizer"), "POST", f"/workshops/{workshop.code}/seating/arrange",
+                   json={"per_row": 1, "reset": True})
+    assert response.status_code == 422
+    assert response.json["error"]["fields"][0]["field"] == "per_row"
+    assert factories.database_snapshot(ignore=("api_tokens", "users", "logins")) == before
+    db.session.expire_all()
+    assert first.seat_label == "Hàng 7, ghế 1"

@@ -12,6 +12,7 @@ included once registered (they take the free places after everyone else).
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -123,12 +124,20 @@ def arrange(workshop: Workshop, *, per_row: int = DEFAULT_PER_ROW, head_table: i
     the others take the free places after the last seated row's people, row by row."""
     _check_numbers(per_row, head_table)
     people = invitees(workshop)
+    with _one_change():
+        _seat_in_order(workshop, people, per_row, head_table, reset, actor)
+    return plan_of(workshop)
+
+
+def _seat_in_order(workshop: Workshop, people: list[Invitation], per_row: int, head_table: int,
+                   reset: bool, actor: User | None) -> None:
     if reset:
         for person in people:
             person.seat_row = person.seat_number = None
         db.session.flush()  # the old seats are free before anyone takes one
     taken = {seat_key(person) for person in people if person.seat_row is not None}
     waiting = [person for person in people if person.seat_row is None]
+    count = len(waiting)
     if reset and head_table:
         for number, person in enumerate(waiting[:head_table], start=1):
             person.seat_row, person.seat_number = HEAD_TABLE, number
@@ -142,16 +151,13 @@ def arrange(workshop: Workshop, *, per_row: int = DEFAULT_PER_ROW, head_table: i
                 row, number = row + 1, 1
             if (row, number) not in taken:
                 break
-        if row > MAX_ROW:
-            db.session.rollback()
+        if row > MAX_ROW:  # nothing is kept: _one_change rolls back
             raise SeatingError(_("Hội trường không đủ %(max)d hàng ghế cho số người này.",
                                  max=MAX_ROW), "per_row")
         person.seat_row, person.seat_number = row, number
     audit.log("seating.arrange", workshop=workshop, actor=actor,
-              detail=_("Xếp %(count)d người, %(per_row)d ghế mỗi hàng", count=len(waiting),
+              detail=_("Xếp %(count)d người, %(per_row)d ghế mỗi hàng", count=count,
                        per_row=per_row) + (" (" + _("xếp lại từ đầu") + ")" if reset else ""))
-    _commit()
-    return plan_of(workshop)
 
 
 def _invitation(workshop: Workshop, invitation_id: int) -> Invitation:
@@ -193,10 +199,10 @@ def set_seat(workshop: Workshop, invitation_id: int, row: int | None, number: in
         holder = db.session.scalar(select(Invitation).where(
             Invitation.workshop_id == workshop.id, Invitation.seat_row == row,
             Invitation.seat_number == number, Invitation.id != invitation.id))
-    _swap(invitation, holder, (row, number))
-    audit.log("seating.move", workshop=workshop, actor=actor,
-              detail=f"{invitation.attendee_name}: {invitation.seat_label or _('chưa xếp chỗ')}")
-    _commit()
+    with _one_change():
+        _swap(invitation, holder, (row, number))
+        audit.log("seating.move", workshop=workshop, actor=actor,
+                  detail=f"{invitation.attendee_name}: {invitation.seat_label or _('chưa xếp chỗ')}")
     return invitation
 
 
@@ -213,18 +219,26 @@ def move(workshop: Workshop, invitation_id: int, direction: str,
     if not 0 <= index < len(seated):
         raise SeatingError(_("Đã ở đầu sơ đồ.") if direction == "up" else _("Đã ở cuối sơ đồ."))
     neighbour = seated[index]
-    _swap(invitation, neighbour, seat_key(neighbour))
-    audit.log("seating.move", workshop=workshop, actor=actor,
-              detail=f"{invitation.attendee_name}: {invitation.seat_label}")
-    _commit()
+    with _one_change():
+        _swap(invitation, neighbour, seat_key(neighbour))
+        audit.log("seating.move", workshop=workshop, actor=actor,
+                  detail=f"{invitation.attendee_name}: {invitation.seat_label}")
     return invitation
 
 
-def _commit() -> None:
+@contextmanager
+def _one_change():
+    """The change and its audit row in one commit. Another organizer changing the same seats
+    at the same moment breaks the one-person-a-seat constraint at a flush or at the commit:
+    nothing of this change is kept, and they are told to reload. A refusal midway (a hall too
+    small) keeps nothing either."""
     try:
+        yield
         db.session.commit()
+    except SeatingError:
+        db.session.rollback()
+        raise
     except IntegrityError:
-        # Another organizer changed the same seats at the same moment: nothing of this is kept.
         db.session.rollback()
         raise SeatingError(_("Sơ đồ vừa được người khác thay đổi, vui lòng tải lại và thử lại.")) \
             from None
