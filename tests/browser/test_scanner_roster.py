@@ -1,5 +1,6 @@
 """Offline at the door with the roster: the scan shows who it is and the seat at once, and is
-still applied once when the network is back; a pass the roster knows as revoked is refused."""
+still applied once when the network is back; a pass the roster knows as revoked is refused.
+Online, the green answer shows the seat."""
 from __future__ import annotations
 
 import hashlib
@@ -21,6 +22,8 @@ def test_an_offline_scan_shows_the_name_and_seat_then_syncs_once(ctx, live_serve
     deputy = factories.make_invitee(workshop, "Hà Văn Sơn", organization=district, status="delegated",
                                     delegate_name="Lương Thị Thuỷ", delegate_title="Trưởng phòng Nội vụ")
     seating.set_seat(workshop, deputy.id, 2, 5)
+    chair = factories.make_invitee(workshop, "Vũ Thị Giang", title="Giám đốc Sở", status="accepted")
+    seating.set_seat(workshop, chair.id, 0, 1)
     context = browser_context(**PHONE)
     page = context.new_page()
     target = f"/workshops/{workshop.code}/scan/"
@@ -56,4 +59,11 @@ def test_an_offline_scan_shows_the_name_and_seat_then_syncs_once(ctx, live_serve
     page.locator("#scan-waiting[data-count='0']").wait_for(state="attached")
     db.session.rollback()
     assert db.session.scalars(select(CheckIn.invitation_id)).all() == [deputy.id]
+
+    # Online, the server's green answer names the seat too.
+    page.wait_for_timeout(2700)
+    type_code(chair.pass_token)
+    result.locator(".scan-result-head").filter(has_text="ĐÃ ĐIỂM DANH").wait_for()
+    assert "scan-ok" in result.get_attribute("class")
+    assert result.locator(".scan-result-seat").inner_text() == "Bàn chủ tọa, ghế 1"
     context.close()
