@@ -255,6 +255,13 @@ RULES: dict[str, Rule] = {
         "items-0-due_on": "2031-04-30"}),
     "GET /workshops/<code>/conclusions/print": Rule(CHAIR_UP),
     "GET /workshops/<code>/conclusions.docx": Rule(CHAIR_UP),
+    # --- seating: staff read the plan (they show people to their seats), the organizer arranges
+    "GET /workshops/<code>/seating": Rule(STAFF_UP),
+    "POST /workshops/<code>/seating/arrange": Rule(ORGANIZER_ONLY, form={"per_row": "10"}),
+    "POST /workshops/<code>/seating/<int:invitation_id>": Rule(
+        ORGANIZER_ONLY, args={"invitation_id": "{spare_invitation_id}"}, form={"row": "3", "number": "4"}),
+    "POST /workshops/<code>/seating/<int:invitation_id>/move": Rule(
+        ORGANIZER_ONLY, args={"invitation_id": "{spare_invitation_id}"}, form={"direction": "up"}),
     # The documents: the letters for the organizer, the report for the chair too.
     "GET /workshops/<code>/documents/<name>.pdf": Rule(CHAIR_UP, args={"name": "report"}),
     "GET /workshops/<code>/documents/<name>.docx": Rule(ORGANIZER_ONLY, args={"name": "letters"}),
@@ -305,6 +312,13 @@ RULES: dict[str, Rule] = {
     "POST /api/v1/tasks/reports": Rule(dict.fromkeys(ACTORS, LOGIN), json={"text": "Đã xong."}),
     "GET /api/v1/workshops/<code>/documents/<name>.pdf": Rule(ORGANIZER_ONLY, args={"name": "letters"}),
     "GET /api/v1/workshops/<code>/documents/<name>.docx": Rule(CHAIR_UP, args={"name": "report"}),
+    "GET /api/v1/workshops/<code>/roster": Rule(STAFF_UP),
+    "GET /api/v1/workshops/<code>/seating": Rule(STAFF_UP),
+    "POST /api/v1/workshops/<code>/seating/arrange": Rule(ORGANIZER_ONLY, json={"per_row": 10}),
+    "PUT /api/v1/workshops/<code>/seating/<int:invitation_id>": Rule(
+        ORGANIZER_ONLY, args={"invitation_id": "{spare_invitation_id}"}, json={"row": 3, "number": 4}),
+    "POST /api/v1/workshops/<code>/seating/<int:invitation_id>/move": Rule(
+        ORGANIZER_ONLY, args={"invitation_id": "{spare_invitation_id}"}, json={"direction": "up"}),
     "PUT /api/v1/workshops/<code>/summary/conclusions": Rule(
         CHAIR_UP, json={"text": "Kết luận của chủ trì hội thảo."}),
     "POST /api/v1/workshops/<code>/summary/publish": Rule(CHAIR_UP, json={}),

@@ -59,6 +59,8 @@ ACTIONS = {
     "tasks.reopen": _l("Mở lại nhiệm vụ"),
     "tasks.send_links": _l("Gửi đường link nhiệm vụ qua e-mail"),
     "tasks.remind": _l("Nhắc cơ quan có nhiệm vụ quá hạn"),
+    "seating.arrange": _l("Xếp chỗ ngồi theo thứ tự nghi thức"),
+    "seating.move": _l("Đổi chỗ ngồi của đại biểu"),
 }
 
 

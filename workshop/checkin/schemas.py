@@ -34,6 +34,7 @@ class AttendeeSchema(Answer):
     organization = Str()
     delegate_for = Str()
     walk_in = fields.Boolean(required=True)
+    seat = Str(metadata={"description": "The seat in the hall (\"Hàng 2, ghế 5\"), when given"})
 
 
 class ScanSchema(Answer):
@@ -71,6 +72,7 @@ def attendee(invitation: Invitation) -> dict:
         "organization": invitation.organization.name if invitation.organization else None,
         "delegate_for": invitation.stands_in_for,
         "walk_in": invitation.walk_in,
+        "seat": invitation.seat_label,
     }
 
 

@@ -87,6 +87,7 @@ def _scanner_messages() -> dict[str, str]:
         "workshop_ended": _("HỘI THẢO ĐÃ KẾT THÚC"),
         "queued": _("ĐÃ LƯU, CHỜ GỬI"),
         "queued_help": _("Lượt quét sẽ tự gửi khi có mạng."),
+        "revoked": _("GIẤY MỜI KHÔNG CÒN HIỆU LỰC"),
         "undone": _("ĐÃ HỦY ĐIỂM DANH"),
         "invalid": _("MÃ KHÔNG HỢP LỆ"),
         "deputy": _("Người dự thay cho %(name)s", name="{name}"),

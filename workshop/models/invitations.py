@@ -5,6 +5,7 @@ import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, and_, case, func
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -73,6 +74,11 @@ class Invitation(db.Model):
         CheckConstraint("salutation IS NULL OR salutation IN ('Ông', 'Bà')", name="salutation"),
         UniqueConstraint("workshop_id", "short_code"),
         UniqueConstraint("workshop_id", "letter_number"),
+        # One person per seat; a seat is a row and a place in it, both or neither.
+        UniqueConstraint("workshop_id", "seat_row", "seat_number"),
+        CheckConstraint("(seat_row IS NULL) = (seat_number IS NULL)", name="seat_whole"),
+        CheckConstraint("seat_row IS NULL OR (seat_row >= 0 AND seat_number >= 1)",
+                        name="seat_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -104,6 +110,10 @@ class Invitation(db.Model):
     # works the same for everyone, but not counted as invited.
     walk_in: Mapped[bool] = mapped_column(default=False)
     first_emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The seat in the hall (workshop/seating): row 0 is the head table (bàn chủ tọa), rows 1…
+    # the delegates'; on the row itself so that the scan's answer names it without a query.
+    seat_row: Mapped[int | None] = mapped_column()
+    seat_number: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     workshop: Mapped[Workshop] = relationship()
@@ -162,6 +172,16 @@ class Invitation(db.Model):
     def stands_in_for(self) -> str | None:
         """The invitee a deputy stands in for; None when the invitee comes in person."""
         return self.name if self.has_deputy else None
+
+    @property
+    def seat_label(self) -> str | None:
+        """The seat as the door and the personal page say it: "Hàng 2, ghế 5", "Bàn chủ tọa,
+        ghế 1"; None before the organizer seats the person."""
+        if self.seat_row is None:
+            return None
+        if self.seat_row == 0:
+            return gettext("Bàn chủ tọa, ghế %(number)d", number=self.seat_number)
+        return gettext("Hàng %(row)d, ghế %(number)d", row=self.seat_row, number=self.seat_number)
 
     def __repr__(self) -> str:
         return f"<Invitation {self.id} {self.name!r} {self.status}>"

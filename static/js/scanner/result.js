@@ -6,7 +6,7 @@ import { feedback } from "./feedback.js";
 // The server's result -> the colour of the screen, the sound and the history line.
 export const COLOURS = {
   checked_in: "ok", already_checked_in: "warn", unknown: "bad", other_workshop: "bad",
-  invalid: "bad", queued: "wait", undone: "wait"
+  invalid: "bad", queued: "wait", undone: "wait", revoked: "bad"
 };
 
 export function colourOf(result) { return COLOURS[result] || "bad"; }
@@ -35,6 +35,9 @@ export function createResultScreen(words) {
     box.querySelector(".scan-result-name").textContent = person.name || "";
     box.querySelector(".scan-result-title").textContent = person.title || "";
     box.querySelector(".scan-result-organization").textContent = person.organization || "";
+    // The seat only with a green or amber answer: where to show the person, said by the server.
+    const seat = box.querySelector(".scan-result-seat");
+    if (seat) { seat.textContent = person.seat || ""; }
     let note = "";
     if (person.delegate_for) { note = format(words.deputy, { name: person.delegate_for }); }
     else if (person.walk_in) { note = words.walk_in; }
