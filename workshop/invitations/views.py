@@ -254,6 +254,9 @@ def personal(token: str):
         # The QR code is drawn from our random token only, never from user text.
         qr=qr_svg(invitation.pass_token) if invitation.status != "declined" else None,
         summary=published_summary(workshop), first=rsvp.first_on_page(invitation),
+        deputy=invitation.deputy_nomination,
+        deputy_message=sharing.deputy_message(invitation)
+        if invitation.deputy_state == "approved" else None,
     ), status
 
 
@@ -268,4 +271,22 @@ def pass_png(token: str):
         qr_png(invitation.pass_token), mimetype="image/png",
         headers={"Content-Disposition":
                  f'attachment; filename="the-hoi-thao-{invitation.short_code}.png"'},
+    )
+
+
+@bp.get("/pass/<pass_token>.png")
+@attendee_pages
+def deputy_pass_png(pass_token: str):
+    """An approved deputy's own pass, the link sent to their phone: it shows the pass only,
+    never the invitee's page."""
+    invitation = None
+    if len(pass_token) <= 64:
+        invitation = db.session.scalar(db.select(Invitation).where(
+            Invitation.pass_token == pass_token, Invitation.deputy_state == "approved"))
+    if invitation is None:
+        return _unknown_link()
+    return Response(
+        qr_png(invitation.pass_token), mimetype="image/png",
+        headers={"Content-Disposition":
+                 f'inline; filename="the-hoi-thao-{invitation.short_code}.png"'},
     )
