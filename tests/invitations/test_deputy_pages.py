@@ -1,5 +1,9 @@
 """The deputy on the pages: the organizer's decision on the invitations page, the invitee's
 personal page, the deputy's own pass image."""
+import html
+import json
+import re
+
 from tests import factories
 from workshop.extensions import db
 from workshop.invitations import rsvp
@@ -91,3 +95,10 @@ def test_workshop_form_sets_deputy_approval(ctx, client_as):
     organizer.post(f"/workshops/{workshop.code}/edit", data=form)  # unticked
     db.session.refresh(workshop)
     assert workshop.deputy_approval is False
+
+
+def test_scanner_page_carries_the_amber_words_for_a_replaced_pass(ctx, client_as):
+    workshop = factories.make_workshop()
+    page = client_as("staff").get(f"/workshops/{workshop.code}/scan/").get_data(as_text=True)
+    words = json.loads(html.unescape(re.search(r"data-messages='([^']*)'", page).group(1)))
+    assert words["replaced"] == "Giấy mời đã chuyển cho người dự thay: {name}"
