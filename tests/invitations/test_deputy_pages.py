@@ -102,3 +102,19 @@ def test_scanner_page_carries_the_amber_words_for_a_replaced_pass(ctx, client_as
     page = client_as("staff").get(f"/workshops/{workshop.code}/scan/").get_data(as_text=True)
     words = json.loads(html.unescape(re.search(r"data-messages='([^']*)'", page).group(1)))
     assert words["replaced"] == "Giấy mời đã chuyển cho người dự thay: {name}"
+
+
+def test_organizer_reads_the_history_of_deputies_on_the_invitation(ctx, client_as):
+    invitation = pending()
+    organizer = factories.make_user("organizer", name="Nguyễn Quyết Định")
+    from workshop.invitations import deputies
+    deputies.decide(invitation, False, "Cần cấp lãnh đạo Sở.", actor=organizer)
+    rsvp.respond(invitation, "delegate", "Phạm Quốc Hùng", "Giám đốc Sở", None)
+
+    page = client_as("organizer").get(
+        f"/workshops/{invitation.workshop.code}/invitations/{invitation.id}").get_data(as_text=True)
+
+    history = page[page.index("Người dự thay đã được cử"):]
+    assert history.index("Lê Thị Hoa") < history.index("Phạm Quốc Hùng")
+    assert "Không được chấp thuận" in history and "Cần cấp lãnh đạo Sở." in history
+    assert "Nguyễn Quyết Định" in history and "Chờ Ban tổ chức duyệt" in history
