@@ -124,6 +124,9 @@ RULES: dict[str, Rule] = {
     "GET /i/<token>": Rule(PERSONAL_LINK),
     "POST /i/<token>": Rule(PERSONAL_LINK, form={"response": "accept"}),
     "GET /i/<token>/pass.png": Rule(PERSONAL_LINK),
+    # An approved deputy's own pass: its token is the key; a guessed one reveals nothing.
+    "GET /pass/<pass_token>.png": Rule(dict.fromkeys(ACTORS, NOT_FOUND),
+                                       args={"pass_token": "doan-bua-ma-the"}),
     # B's attendee asks their own page for a session of A: still only B's questions.
     "GET /i/<token>/questions": Rule(PERSONAL_LINK, query={"session": "{session_id}"}),
     # B's attendee, on B's own link, names a session of A: refused.
@@ -178,6 +181,8 @@ RULES: dict[str, Rule] = {
     "GET /workshops/<code>/invitations": Rule(STAFF_UP),
     "GET /workshops/<code>/invitations.xlsx": Rule(STAFF_UP),
     "POST /workshops/<code>/invitations/mark-sent": Rule(ORGANIZER_ONLY, form={}),
+    "POST /workshops/<code>/invitations/<int:invitation_id>/deputy": Rule(
+        ORGANIZER_ONLY, form={"decision": "approve"}),
     "GET /workshops/<code>/invite": Rule(ORGANIZER_ONLY),
     "POST /workshops/<code>/invite": Rule(ORGANIZER_ONLY, form={"kinds": ["district"]}),
     "POST /workshops/<code>/invite/person": Rule(ORGANIZER_ONLY, form=PERSON),
@@ -282,6 +287,8 @@ RULES: dict[str, Rule] = {
         ORGANIZER_ONLY, json={"ids": ["{spare_invitation_id}"]}),
     "POST /api/v1/workshops/<code>/checkins": Rule(STAFF_UP, json={"token": "{attendee_pass_token}"}),
     "DELETE /api/v1/workshops/<code>/invitations/<int:invitation_id>/checkin": Rule(STAFF_UP),
+    "POST /api/v1/workshops/<code>/invitations/<int:invitation_id>/deputy": Rule(
+        ORGANIZER_ONLY, json={"approve": True}),
     "GET /api/v1/workshops/<code>/attendance": Rule(STAFF_UP),
     "POST /api/v1/workshops/<code>/questions": Rule(ATTENDEE_OF_A, json=QUESTION),
     # Attendees asking for hidden and pending questions still get the visible ones only.

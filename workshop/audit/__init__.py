@@ -37,6 +37,8 @@ ACTIONS = {
     "invitations.edit": _l("Sửa giấy mời"),
     "invitations.delete": _l("Xóa giấy mời"),
     "invitations.mark_sent": _l("Đánh dấu đã gửi giấy mời"),
+    "invitations.approve_deputy": _l("Duyệt người dự thay"),
+    "invitations.refuse_deputy": _l("Không chấp thuận người dự thay"),
     "outbox.send": _l("Gửi giấy mời qua e-mail"),
     "outbox.resend_failed": _l("Gửi lại e-mail bị lỗi"),
     "outbox.remind": _l("Gửi e-mail nhắc"),

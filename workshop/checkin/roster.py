@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Invitation, Workshop
+from ..models import DeputyNomination, Invitation, Workshop
 from ..schemas import Answer, Str
 from ..timeutil import isoformat, utcnow
 
@@ -30,9 +30,15 @@ def pass_hash(token: str) -> str:
 
 
 def revoked_hashes(workshop: Workshop) -> list[str]:
-    """Passes the door refuses: none while every invitation has one pass that stays valid; a
-    pass replaced by another (a deputy's own) is added here by the code that replaces it."""
-    return []
+    """Passes the door refuses: those replaced by a deputy's own pass (the door answers them
+    `replaced` online), unless one is an invitation's pass again."""
+    replaced = db.session.scalars(
+        select(DeputyNomination.replaced_pass_token).join(Invitation)
+        .where(Invitation.workshop_id == workshop.id,
+               DeputyNomination.replaced_pass_token.is_not(None),
+               DeputyNomination.replaced_pass_token != Invitation.pass_token)
+        .distinct())
+    return sorted(pass_hash(token) for token in replaced)
 
 
 def roster_of(workshop: Workshop) -> dict:

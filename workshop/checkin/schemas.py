@@ -14,7 +14,7 @@ from . import services
 
 # The HTTP status of each scan result.
 SCAN_STATUS = {"checked_in": 200, "already_checked_in": 200, "unknown": 404, "other_workshop": 409,
-               "workshop_ended": 409}
+               "workshop_ended": 409, "replaced": 409}
 
 
 class CheckInBody(Body):
@@ -42,6 +42,7 @@ class ScanSchema(Answer):
     attendee = fields.Nested(AttendeeSchema)
     invitation_id = fields.Integer()
     checked_in_at = Time()
+    deputy_name = Str()  # with `replaced`: the deputy who holds the invitation's pass now
     error = fields.Nested(ErrorBodySchema)
 
 
@@ -87,6 +88,11 @@ def scan_body(answer: services.ScanAnswer) -> dict:
     elif answer.result == "other_workshop":
         body["error"] = {"code": "other_workshop",
                          "message": _("Giấy mời của hội thảo khác.")}
+    elif answer.result == "replaced":
+        name = answer.invitation.delegate_name if answer.invitation else None
+        body["deputy_name"] = name
+        body["error"] = {"code": "replaced", "message": _(
+            "Giấy mời đã chuyển cho người dự thay: %(name)s", name=name or "")}
     elif answer.result == "workshop_ended":
         body["error"] = {"code": "workshop_ended",
                          "message": _("Hội thảo đã kết thúc nên không nhận điểm danh nữa.")}

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import audit
 from ..attendance import Attendance, attendance  # noqa: F401  (the counts' one home)
 from ..extensions import db
-from ..models import CheckIn, CheckInAttempt, Invitation, User, Workshop
+from ..models import CheckIn, CheckInAttempt, DeputyNomination, Invitation, User, Workshop
 from ..phases import has_ended
 from ..timeutil import utcnow
 
@@ -29,7 +29,8 @@ CHECK_IN_TRIES = 3
 @dataclass
 class ScanAnswer:
     """What the scanner is told: `result` is checked_in, already_checked_in, unknown,
-    other_workshop or workshop_ended; `checked_in_at` is when the (first) check-in happened."""
+    other_workshop, workshop_ended or replaced (an earlier pass, handed to an approved deputy);
+    `checked_in_at` is when the (first) check-in happened."""
 
     result: str
     invitation: Invitation | None = None
@@ -53,7 +54,13 @@ def find_invitation(workshop: Workshop, scanned: str) -> Invitation | None:
     if not code:
         return None
     invitation = db.session.scalar(
-        select(Invitation).where(or_(Invitation.pass_token == code, Invitation.token == code))
+        select(Invitation).where(or_(
+            Invitation.pass_token == code, Invitation.token == code,
+            # A pass replaced by a deputy's own: found, to be refused as "replaced".
+            Invitation.id.in_(select(DeputyNomination.invitation_id).where(or_(
+                DeputyNomination.replaced_pass_token == code, DeputyNomination.pass_token == code
+            ))),
+        ))
     )
     if invitation is None and len(code) <= 12:
         invitation = db.session.scalar(
@@ -140,6 +147,11 @@ def check_in(
         answer = ScanAnswer(result)
         _record(workshop, scanned, client_id, result, None, when, now, staff)
         return answer
+
+    code = code_from_scan(scanned)
+    if code not in (invitation.pass_token, invitation.token) and code.upper() != invitation.short_code:
+        # A pass no longer the invitation's: the deputy approved since carries their own.
+        return ScanAnswer("replaced", invitation)
 
     invitation_id, staff_id = invitation.id, staff.id if staff else None
     name = invitation.name
