@@ -342,7 +342,8 @@ def phones_case(tallies: dict[str, Tally], live: dict, args: argparse.Namespace,
         time.sleep(max(0.0, args.polling_every - (time.monotonic() - begun)))
     tally.seconds = time.monotonic() - started
     tally.server_cpu = server_cpu_seconds(args.server_pid) - cpu
-    return {"cpu_share": tally.server_cpu / tally.seconds / (os.cpu_count() or 1),
+    asked = [o.answer["id"] for o in tallies["phones ask"].outcomes if o.correct]
+    return {"cpu_share": tally.server_cpu / tally.seconds / (os.cpu_count() or 1), "asked": asked,
             "cores": os.cpu_count() or 1, "rounds": rounds,
             "not_modified": sum(1 for outcome in tally.outcomes if outcome.status == 304)}
 
