@@ -110,3 +110,20 @@ def test_the_check_says_mismatch_when_votes_or_questions_differ_from_what_phones
     judge(rows, {"votes": {1: 2, 2: 2}, "vote_rows": 4}, Namespace())
     assert rows[0].check == "MISMATCH: 2 questions stored for 3 told 201"
     assert rows[1].check == "MISMATCH: 4 votes stored for 3 distinct votes told 200 (4 vote rows)"
+
+
+def test_the_questions_the_polling_phones_ask_are_not_taken_for_questions_nobody_was_told_of():
+    from argparse import Namespace
+
+    from bench.run import Row, judge
+
+    told = {"requests": 2, "planned": 2, "errors": 0, "timed_out": False, "posted": [1, 2],
+            "votes_told": {}}
+    phones = {"requests": 10, "planned": 10, "errors": 0, "timed_out": False, "asked": [3],
+              "seconds": 4.0, "not_modified": 5, "cpu_share": 0.02, "cores": 2}
+    rows = [Row("sqlite", "1×2", "post", told, {}), Row("sqlite", "1×2", "phones", phones, {})]
+    judge(rows, {"votes": {1: 0, 2: 0, 3: 0}, "vote_rows": 0},
+          Namespace(polling_phones=5, polling_every=2.0))
+    assert rows[0].check == "OK: 2 questions stored for 2 told 201"
+    assert rows[1].check == ("OK: 5 phones every 2 s for 4 s, 5 of 10 answered 304: server 2% of the "
+                             "machine's 2 cores")
