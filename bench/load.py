@@ -15,6 +15,13 @@ Cases:
   summary   the chair, signed in through /login, opens the summary page and its DOCX
   attendee  phones open their invitee's personal page /i/<token> a few times each: row
             `attendee page`, each answer 200 with the invitee's name on it
+  phones    hundreds of phones each poll the question list every 2 s with their own ETag, as
+            the attendee page does, for a while; one question is asked every few rounds (then
+            every phone gets a 200): row `phones`, with the server's share of the machine's CPU
+            over the whole time (idle gaps between rounds included)
+
+The summary case also opens the summary of workshops 2× and 4× as large (rows `summary 2×`…),
+to show how its cost grows with the data.
 
 Each case alternates with its share of /healthz in rounds (a slice of each per round), so that a machine whose
 load drifts during the run weighs on both alike and their ratio stays fair. Every case is
@@ -305,6 +312,40 @@ def summary_case(tallies: dict[str, Tally], healthz: list[Request], report: dict
     for r in range(rounds):
         for tally, requests in (("healthz", healthz), ("summary", pages), ("summary.docx", documents)):
             measure(tallies[tally], part(requests, r, rounds), args, port, None)
+    for larger in report.get("growth", []):
+        path = f"/workshops/{larger['workshop']}/summary"
+        measure(tallies.setdefault(f"summary {larger['scale']}×", Tally()),
+                [Request("GET", path, n % args.phones, headers=cookie, needle=larger["needle"])
+                 for n in range(max(1, args.summary_pages // 2))], args, port, None)
+
+
+def phones_case(tallies: dict[str, Tally], live: dict, args: argparse.Namespace, port: int) -> dict:
+    """`--polling-phones` phones, each polling the list every `--polling-every` seconds for
+    `--polling-seconds`; every `--polling-change-every` rounds one phone asks a question first.
+    The tally's time is the whole wall time, so that its server CPU over it is the share of
+    the machine that many phones take."""
+    session_id, tokens = live["session_id"], live["tokens"][:args.polling_phones]
+    path = f"/api/v1/workshops/{args.workshop}/questions"
+    tally = tallies["phones"]
+    rounds = max(1, round(args.polling_seconds / args.polling_every))
+    cpu, started = server_cpu_seconds(args.server_pid), time.monotonic()
+    for r in range(rounds):
+        begun = time.monotonic()
+        if args.polling_change_every and r % args.polling_change_every == 0:
+            asker = {"X-Invitation-Token": tokens[r % len(tokens)]}
+            measure(tallies["phones ask"], [Request(
+                "POST", path, 0, statuses=(201,), headers=asker,
+                body={"session_id": session_id, "text": f"Câu hỏi khi thăm dò {r}?"})], args, port, None)
+        measure(tally, [Request("GET", f"{path}?session_id={session_id}", n % args.phones,
+                                statuses=(200, 304), headers={"X-Invitation-Token": token}, etag_of=token)
+                        for n, token in enumerate(tokens)], args, port, None)
+        time.sleep(max(0.0, args.polling_every - (time.monotonic() - begun)))
+    tally.seconds = time.monotonic() - started
+    tally.server_cpu = server_cpu_seconds(args.server_pid) - cpu
+    asked = [o.answer["id"] for o in tallies["phones ask"].outcomes if o.correct]
+    return {"cpu_share": tally.server_cpu / tally.seconds / (os.cpu_count() or 1), "asked": asked,
+            "cores": os.cpu_count() or 1, "rounds": rounds,
+            "not_modified": sum(1 for outcome in tally.outcomes if outcome.status == 304)}
 
 
 def attendee_case(tallies: dict[str, Tally], healthz: list[Request], live: dict,
@@ -346,6 +387,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--summary-documents", type=int, default=5, help="GET of the summary DOCX")
     parser.add_argument("--attendee-pages", type=int, default=200, help="personal pages opened")
     parser.add_argument("--attendee-visits", type=int, default=3, help="times each page is opened")
+    parser.add_argument("--polling-phones", type=int, default=500, help="phones polling the list")
+    parser.add_argument("--polling-every", type=float, default=2.0, help="seconds between a phone's polls")
+    parser.add_argument("--polling-seconds", type=float, default=30.0, help="how long the phones poll")
+    parser.add_argument("--polling-change-every", type=int, default=5,
+                        help="rounds between two questions asked while they poll (0: never)")
     parser.add_argument("--docx-out", default=os.devnull, help="where to keep the last DOCX received")
     args = parser.parse_args(argv)
     url = urlsplit(args.url)
@@ -353,13 +399,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"traffic goes to {HOST}:<port> only")
 
     port, token = url.port, args.token
-    cases = [case for case in ("checkin", "questions", "summary", "attendee")
+    cases = [case for case in ("checkin", "questions", "summary", "attendee", "phones")
              if case in args.cases.split(",")]
     scans_path = f"/api/v1/workshops/{args.workshop}/checkins"
     passes = json.loads(args.passes.read_text(encoding="utf-8"))
     seeded = json.loads(args.seeded.read_text(encoding="utf-8")) if args.seeded else {}
     tallies = {case: Tally() for case in ("warmup", "healthz", "checkin", "resend", "poll 304", "poll 200",
-                                          "post", "vote", "summary", "summary.docx", "attendee page")}
+                                          "post", "vote", "summary", "summary.docx", "attendee page",
+                                          "phones", "phones ask")}
 
     def probes(path: str, count: int) -> list[Request]:
         return [Request("GET", path, n % args.phones) for n in range(count)]
@@ -367,7 +414,8 @@ def main(argv: list[str] | None = None) -> int:
     measure(tallies["warmup"], probes("/readyz", args.warmup), args, port, token)
     every_healthz = probes("/healthz", args.healthz)
     # Each chosen case alternates with its own share of the /healthz requests.
-    shares = {case: part(every_healthz, n, len(cases)) for n, case in enumerate(cases)}
+    shared = [case for case in cases if case != "phones"] or cases  # phones: a share of the CPU
+    shares = {case: part(every_healthz, n, len(shared)) for n, case in enumerate(shared)}
     extra: dict = {}
     if "checkin" in cases:
         healthz = shares["checkin"]
@@ -388,11 +436,16 @@ def main(argv: list[str] | None = None) -> int:
         summary_case(tallies, shares["summary"], seeded["summary"], args, port)
     if "attendee" in cases:
         attendee_case(tallies, shares["attendee"], seeded["attendee"], args, port)
+    if "phones" in cases:
+        extra["phones"] = phones_case(tallies, seeded["questions"], args, port)
     report = {case: summary(tally) for case, tally in tallies.items() if case != "warmup" and tally.planned}
     if "checkin" in report:
         report["checkin"].update(truth(tallies["checkin"].outcomes))
     if "questions" in extra and "post" in report:
         report["post"].update(extra["questions"])
+    if "phones" in extra:
+        report["phones"].update(extra["phones"])
+    report.pop("phones ask", None)  # only what makes the phones' list change
     print(json.dumps(report))
     return 0
 

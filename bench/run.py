@@ -48,12 +48,13 @@ LOAD = REPO / "bench" / "load.py"
 HOST = "127.0.0.1"
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 CASES = ("healthz", "checkin", "resend", "poll 304", "poll 200", "post", "vote", "summary", "summary.docx",
-         "attendee page")
-CHOSEN = ("checkin", "questions", "summary", "attendee")
+         "attendee page", "phones")
+CHOSEN = ("checkin", "questions", "summary", "attendee", "phones")
 # Passed on to the load generator as they are.
 LOAD_OPTIONS = ("healthz", "resends", "phones", "concurrency", "rounds", "time_limit", "question_phones",
                 "askers", "voters", "question_rounds", "quiet_polls", "summary_pages", "summary_documents",
-                "attendee_pages", "attendee_visits")
+                "attendee_pages", "attendee_visits", "polling_phones", "polling_every", "polling_seconds",
+                "polling_change_every")
 AGENCY_KINDS = ("department", "district", "subdepartment", "provincial_agency")
 
 
@@ -77,7 +78,7 @@ def options(argv: list[str] | None) -> argparse.Namespace:
 
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=cases, default=list(CHOSEN),
-                        help="checkin,questions,summary,attendee")
+                        help="checkin,questions,summary,attendee,phones")
     parser.add_argument("--invitations", type=int, default=1000, help="passes in the workshop")
     parser.add_argument("--workers", type=numbers, default=[2, 4], help="gunicorn worker counts")
     parser.add_argument("--threads", type=int, default=4, help="gthread threads per worker")
@@ -102,6 +103,14 @@ def options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--summary-invitations", type=int, default=1000, help="summary: invitations")
     parser.add_argument("--summary-questions", type=int, default=2000, help="summary: visible questions")
     parser.add_argument("--summary-feedback", type=int, default=5000, help="summary: feedback items")
+    parser.add_argument("--summary-growth", type=numbers, default=[2, 4],
+                        help="summary: also workshops this many times as large (empty: none)")
+    parser.add_argument("--polling-phones", type=int, default=500,
+                        help="phones: invitations polling the question list together")
+    parser.add_argument("--polling-every", type=float, default=2.0, help="phones: seconds between polls")
+    parser.add_argument("--polling-seconds", type=float, default=30.0, help="phones: how long they poll")
+    parser.add_argument("--polling-change-every", type=int, default=5,
+                        help="phones: rounds between two questions asked meanwhile (0: never)")
     parser.add_argument("--summary-pages", type=int, default=10, help="summary: page requests")
     parser.add_argument("--summary-documents", type=int, default=5, help="summary: DOCX requests")
     parser.add_argument("--attendee-pages", type=int, default=200,
@@ -120,6 +129,8 @@ def options(argv: list[str] | None) -> argparse.Namespace:
     if "summary" in args.cases and min(args.summary_invitations, args.summary_questions,
                                        args.summary_pages, args.summary_documents) < 1:
         parser.error("the --summary-* sizes must be positive")
+    if "phones" in args.cases and not 1 <= args.polling_phones <= args.invitations:
+        parser.error("1 <= --polling-phones <= --invitations")
     if "attendee" in args.cases and not (1 <= args.attendee_pages <= args.invitations
                                          and args.attendee_visits >= 1):
         parser.error("1 <= --attendee-pages <= --invitations and --attendee-visits >= 1")
@@ -218,13 +229,15 @@ def seed(url: str, args: argparse.Namespace, instance: Path) -> Seed:
         staff = create_user(f"bench-{secrets.token_hex(4)}@example.org", "staff", secrets.token_urlsafe(12))
         token = create_api_token(staff)
         seeded: dict = {}
-        if "questions" in args.cases:
+        if "questions" in args.cases or "phones" in args.cases:
             session = WorkshopSession(workshop_id=workshop.id, position=1, title="Phiên thảo luận")
             db.session.add(session)
             db.session.commit()
+            phones = max(args.question_phones if "questions" in args.cases else 0,
+                         args.polling_phones if "phones" in args.cases else 0)
             tokens = db.session.scalars(
                 db.select(Invitation.token).where(Invitation.workshop_id == workshop.id)
-                .order_by(Invitation.id).limit(args.question_phones)).all()
+                .order_by(Invitation.id).limit(phones)).all()
             seeded["questions"] = {"session_id": session.id, "tokens": list(tokens)}
         if "attendee" in args.cases:
             # The first invitations, as the questions case takes them: (token, invitee's name).
@@ -234,15 +247,22 @@ def seed(url: str, args: argparse.Namespace, instance: Path) -> Seed:
             seeded["attendee"] = {"pages": [[token, name] for token, name in pages]}
         if "summary" in args.cases:
             seeded["summary"] = seed_summary(args, agencies)
+            seeded["summary"]["growth"] = [
+                {"scale": scale, **seed_summary(args, agencies, code=f"tong-ket-{scale}x", scale=scale)}
+                for scale in args.summary_growth]
         db.session.remove()
         db.engine.dispose()
     return Seed("bench", token, passes, seeded)
 
 
-def seed_summary(args: argparse.Namespace, agencies: list[Organization]) -> dict:
+def seed_summary(args: argparse.Namespace, agencies: list[Organization], code: str = "tong-ket",
+                 scale: int = 1) -> dict:
     """A finished workshop: invitations with mixed answers, ~70% checked in, visible questions
-    (half answered) over 5 sessions, feedback in the four categories; bulk inserts."""
-    workshop = Workshop(code="tong-ket", title="Hội thảo tổng kết đo tải", starts_at=utcnow(),
+    (half answered) over 5 sessions, feedback in the four categories; bulk inserts. `scale`
+    times the --summary-* sizes (the growth rows)."""
+    invitations, questions, feedback = (scale * args.summary_invitations, scale * args.summary_questions,
+                                        scale * args.summary_feedback)
+    workshop = Workshop(code=code, title="Hội thảo tổng kết đo tải", starts_at=utcnow(),
                         venue="Hội trường")
     db.session.add(workshop)
     db.session.flush()
@@ -253,9 +273,9 @@ def seed_summary(args: argparse.Namespace, agencies: list[Organization]) -> dict
     db.session.execute(insert(Invitation), [
         {"workshop_id": workshop.id, "organization_id": agencies[n % len(agencies)].id,
          "name": f"Đại biểu {n}", "title": "Phó Giám đốc", "status": answers[n % len(answers)],
-         "letter_number": n, "short_code": f"S{n:06d}",
+         "letter_number": n, "short_code": f"S{scale}{n:06d}",
          "delegate_name": f"Người dự thay {n}" if n % 6 == 3 else None}
-        for n in range(1, args.summary_invitations + 1)])
+        for n in range(1, invitations + 1)])
     invited = db.session.scalars(db.select(Invitation.id).where(Invitation.workshop_id == workshop.id)
                                  .order_by(Invitation.id)).all()
     db.session.execute(insert(CheckIn), [{"workshop_id": workshop.id, "invitation_id": invitation_id}
@@ -267,19 +287,19 @@ def seed_summary(args: argparse.Namespace, agencies: list[Organization]) -> dict
          "status": "visible", "votes": n % 7,
          "answer": f"Trả lời câu hỏi số {n}" if n % 2 == 0 else None,
          "answered_by": "Giám đốc Sở" if n % 2 == 0 else None}
-        for n in range(args.summary_questions)])
+        for n in range(questions)])
     db.session.execute(insert(Feedback), [
         {"workshop_id": workshop.id, "invitation_id": invited[n % len(invited)],
          "session_id": sessions[n % 5].id, "category": FEEDBACK_CATEGORIES[n % 4],
          "text": f"Ý kiến góp ý số {n}", "rating": n % 5 + 1}
-        for n in range(args.summary_feedback)])
+        for n in range(feedback)])
     db.session.commit()
     chair = f"chair-{secrets.token_hex(4)}@example.org"
     password = secrets.token_urlsafe(12)
     create_user(chair, "chair", password)
-    answered = (args.summary_questions + 1) // 2
+    answered = (questions + 1) // 2
     return {"workshop": workshop.code, "chair": f"{chair}:{password}",
-            "needle": f"{answered}/{args.summary_questions} câu hỏi đã được trả lời"}
+            "needle": f"{answered}/{questions} câu hỏi đã được trả lời"}
 
 
 def stored(url: str) -> dict[str, int]:
@@ -397,8 +417,10 @@ def bench_one(kind: str, workers: int, args: argparse.Namespace, workdir: Path) 
         counts = stored(url)
         counts["docx_opens"] = docx_opens(workdir / "summary.docx")
         version = database_version(kind, url)
+    growth = [f"summary {scale}×" for scale in args.summary_growth]
+    order = [*CASES[:CASES.index("summary.docx") + 1], *growth, *CASES[CASES.index("summary.docx") + 1:]]
     rows = [Row(kind, f"{workers}×{args.threads}", case, reports[case], reports["healthz"])
-            for case in CASES if case in reports]
+            for case in order if case in reports]
     judge(rows, counts, args)
     return rows, version
 
@@ -434,7 +456,9 @@ def judge(rows: list[Row], counts: dict, args: argparse.Namespace) -> None:
             ok = report["errors"] == 0 and counts["checkin_attempts"] == answered
             row.check = f"first answers again; {counts['checkin_attempts']} attempts for {answered} scans"
         elif row.case == "post":
-            stored_ids, posted = set(counts["votes"]), set(report["posted"])
+            # The phones case asks a few questions too, in the same session.
+            stored_ids = set(counts["votes"]) - set(reports.get("phones", {}).get("asked", []))
+            posted = set(report["posted"])
             ok = report["errors"] == 0 and (stored_ids == posted
                                             or report["timed_out"] and posted <= stored_ids)
             row.check = f"{len(stored_ids)} questions stored for {len(posted)} told 201"
@@ -454,6 +478,18 @@ def judge(rows: list[Row], counts: dict, args: argparse.Namespace) -> None:
         elif row.case == "summary.docx":
             ok = report["errors"] == 0 and counts.get("docx_opens", False)
             row.check = "opens in python-docx" if counts.get("docx_opens") else "does not open in python-docx"
+        elif row.case.startswith("summary ") and row.case.endswith("×"):
+            scale = int(row.case.split()[1].rstrip("×"))
+            questions = scale * args.summary_questions
+            ok = report["errors"] == 0
+            row.check = (f"{scale}× the data: every page shows {(questions + 1) // 2}/{questions} "
+                         "questions answered")
+        elif row.case == "phones":
+            ok = report["errors"] == 0
+            row.check = (f"{args.polling_phones} phones every {args.polling_every:g} s for "
+                         f"{report['seconds']:.0f} s, {report['not_modified']} of {report['requests']} "
+                         f"answered 304: server {report['cpu_share']:.0%} of the machine's "
+                         f"{report['cores']} cores")
         elif row.case == "attendee page":
             ok = report["errors"] == 0
             row.check = "every page answered 200 with the invitee's name"
@@ -525,6 +561,18 @@ def main(argv: list[str] | None = None) -> int:
         notes.append(
             f"Attendee page: the personal pages /i/<token> of the first {args.attendee_pages} "
             f"invitations, each opened {args.attendee_visits} times (200, the invitee's name on it).")
+    if "summary" in args.cases and args.summary_growth:
+        notes.append(
+            "Summary growth: the same workshop at " + ", ".join(f"{scale}×" for scale in args.summary_growth)
+            + f" the data, {max(1, args.summary_pages // 2)} GET of each page; its CPU per request against "
+              "the `summary` row shows how it grows.")
+    if "phones" in args.cases:
+        notes.append(
+            f"Phones: {args.polling_phones} invitations each poll the question list every "
+            f"{args.polling_every:g} s with their own ETag for {args.polling_seconds:g} s (one question "
+            f"asked every {args.polling_change_every} rounds, then every phone gets a 200); the row's "
+            "req/s and CPU are over the whole time, idle gaps included, and its check says the server's "
+            "share of the machine.")
     notes.append(f"{args.healthz} GET /healthz, shared between the cases, each alternating with its "
                  f"share in rounds ({args.rounds} for check-in); every case at the same concurrency "
                  f"({args.phones} load-generator phones × {args.concurrency} connections).")

@@ -34,6 +34,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
         if test_config.get("MAIL_SERVER") and "MAIL_CONFIGURED" not in test_config:
             app.config["MAIL_CONFIGURED"] = True  # a mail server named in the configuration
+    from .polls import PollGate
+
+    # Inside ProxyFix: a poll answered 304 never reaches Flask, its session or its extensions.
+    app.wsgi_app = PollGate(app, app.wsgi_app)
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -80,10 +84,16 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 def select_locale() -> str:
     """The language chosen on this browser, else WORKSHOP_LOCALE (Vietnamese)."""
     if has_request_context():
-        for chosen in (session.get("lang"), request.args.get("lang")):
-            if chosen in LOCALES:
-                return chosen
-    default = current_app.config["WORKSHOP_LOCALE"]
+        return chosen_locale(session.get("lang"), request.args.get("lang"),
+                             current_app.config["WORKSHOP_LOCALE"])
+    return chosen_locale(None, None, current_app.config["WORKSHOP_LOCALE"])
+
+
+def chosen_locale(in_session: str | None, in_query: str | None, default: str) -> str:
+    """The one rule, also read by the poll gate (workshop/polls.py) before Flask runs."""
+    for chosen in (in_session, in_query):
+        if chosen in LOCALES:
+            return chosen
     return default if default in LOCALES else "vi"
 
 

@@ -90,23 +90,28 @@ def list_questions(args: dict, code: str):
     `session_id` narrows to one session; each with `votes` and `answer`. Sends an `ETag`;
     answers 304 to `If-None-Match` while nothing changed. Staff may ask for other states with
     `status=pending,hidden`; `order` is `votes` (the default) or `time`."""
-    workshop = workshop_or_404(code)
+    # The invitee's own workshop came with their invitation (one query): no agenda loaded.
+    invitation = current_invitation()
+    workshop = invitation.workshop if invitation is not None and invitation.workshop.code == code \
+        else services.workshop_by_code(code)
+    if workshop is None:
+        raise ApiError(404, "not_found", _("Không tìm thấy hội thảo có mã này."))
     invitation = _attendee_of(workshop.id)
     session_id = args["session_id"]
     statuses = ("visible",)
     if invitation is None:
         statuses = args["status"] or statuses
     order = args["order"] or "votes"
-    etag = "-".join(str(part) for part in (
-        services.live_version(workshop.id), session_id, invitation.id if invitation else "s",
-        ",".join(statuses), order))
+    # The row was read in this request: its counter is the current one.
+    etag = services.list_etag(workshop.live_version, session_id,
+                              invitation.id if invitation else None, statuses, order)
     if etag in request.if_none_match:
         response = jsonify()
         response.status_code = 304
         response.set_etag(etag)
         return response
     questions = services.list_questions(workshop, session_id, statuses, order)
-    currents = {s.id: s.current_question_id for s in workshop.sessions}
+    currents = services.answering_now(workshop.id)
     voted = services.voted_by(invitation, [q.id for q in questions]) if invitation else None
     items = [serialize(q, currents.get(q.session_id), voted) for q in questions]
     response = jsonify(QuestionListSchema().dump({

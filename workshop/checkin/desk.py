@@ -71,14 +71,25 @@ def board_version(workshop: Workshop) -> str:
     """Changes whenever what the board shows may have: every scan, undo and walk-in writes an
     attempt; invitations are added, removed or answered. One cheap query, so that a board
     polling every few seconds is answered 304 without counting anything."""
+    return version_of(db.session.execute(board_version_statement(workshop.id)).one())
+
+
+def board_version_statement(workshop_id: int):
+    """The one query behind `board_version`; the poll gate (workshop/polls.py) runs it too."""
     last_attempt = (select(func.max(CheckInAttempt.id))
-                    .where(CheckInAttempt.workshop_id == workshop.id).scalar_subquery())
-    row = db.session.execute(
-        select(last_attempt, func.count(Invitation.id), func.max(Invitation.id),
-               func.max(Invitation.responded_at))
-        .where(Invitation.workshop_id == workshop.id)
-    ).one()
+                    .where(CheckInAttempt.workshop_id == workshop_id).scalar_subquery())
+    return (select(last_attempt, func.count(Invitation.id), func.max(Invitation.id),
+                   func.max(Invitation.responded_at))
+            .where(Invitation.workshop_id == workshop_id))
+
+
+def version_of(row) -> str:
     return hashlib.sha256(repr(tuple(row)).encode()).hexdigest()[:20]
+
+
+def board_etag(version: str, locale: str) -> str:
+    """The board's ETag: its numbers' version in the language its labels are in."""
+    return f"{version}-{locale}"
 
 
 def roster(workshop: Workshop, *, expected_only: bool = False) -> list[Invitation]:

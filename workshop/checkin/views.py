@@ -217,7 +217,7 @@ def board(code: str):
 def board_json(code: str):
     """The board's numbers; answers 304 to `If-None-Match` while nothing has changed."""
     workshop = _workshop(code)
-    version = f"{desk.board_version(workshop)}-{get_locale()}"
+    version = desk.board_etag(desk.board_version(workshop), str(get_locale()))
     if version in request.if_none_match:
         response = Response(status=304)
     else:

@@ -278,8 +278,8 @@ class Remark:
         return _("Báo cáo tham luận") if self.source == "contribution" else _("Góp ý tại hội thảo")
 
 
-def _remark_order(remark: Remark) -> tuple:
-    return (ORGANIZATION_KINDS.index(remark.kind), remark.agency is None, vietnamese_key(remark.agency),
+def _remark_order(remark: Remark, agency_keys: dict[str | None, tuple]) -> tuple:
+    return (ORGANIZATION_KINDS.index(remark.kind), remark.agency is None, agency_keys[remark.agency],
             SOURCES.index(remark.source), remark.created_at.timestamp() if remark.created_at else 0)
 
 
@@ -312,7 +312,9 @@ def remarks(workshop: Workshop) -> list[Remark]:
             if text:
                 found.append(Remark(category, text, "contribution", agency_kind, agency,
                                     person, created_at=updated_at))
-    return sorted(found, key=_remark_order)
+    # Thousands of remarks from a few dozen agencies: each agency's name collated once.
+    agency_keys = {agency: vietnamese_key(agency) for agency in {remark.agency for remark in found}}
+    return sorted(found, key=lambda remark: _remark_order(remark, agency_keys))
 
 
 def by_category(items: list[Remark]) -> dict[str, list[Remark]]:

@@ -8,7 +8,7 @@ Every invitation names one person and carries its own random tokens (see the mod
 from __future__ import annotations
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..collation import invitation_key
 from ..extensions import db
@@ -45,7 +45,9 @@ def find_by_token(token: str | None) -> Invitation | None:
     """The invitation whose personal link carries `token`, else None."""
     if not token or len(token) > 64:
         return None
-    return db.session.scalar(select(Invitation).where(Invitation.token == token))
+    # With its workshop: nearly every caller reads it next (a poll of the list, the pages).
+    return db.session.scalar(select(Invitation).options(joinedload(Invitation.workshop))
+                             .where(Invitation.token == token))
 
 
 def get_invitation(workshop: Workshop, invitation_id: int) -> Invitation | None:

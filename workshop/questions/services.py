@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from .. import audit
 from ..extensions import db
@@ -49,6 +50,15 @@ def bump_version(workshop_id: int) -> None:
 def live_version(workshop_id: int) -> int:
     """The counter read fresh from the database (the cheap query behind a 304)."""
     return db.session.scalar(select(Workshop.live_version).where(Workshop.id == workshop_id))
+
+
+def list_etag(version: int, session_id: int | None, invitation_id: int | None,
+              statuses: tuple[str, ...] | list[str], order: str) -> str:
+    """The ETag of a question list as one caller sees it: the API view and the poll gate
+    (workshop/polls.py, which answers 304 before Flask) must build the very same string."""
+    return "-".join(str(part) for part in (
+        version, session_id, invitation_id if invitation_id is not None else "s",
+        ",".join(statuses), order))
 
 
 def clean_text(text: str | None) -> str:
@@ -215,7 +225,9 @@ def list_questions(
     order: str = "votes",
 ) -> list[Question]:
     """The queue: most votes first (then oldest), or by time."""
-    statement = select(Question).where(
+    # Each asker and their agency come along: every list shows them (no query per question).
+    statement = select(Question).options(
+        joinedload(Question.invitation).joinedload(Invitation.organization)).where(
         Question.workshop_id == workshop.id, Question.status.in_(statuses))
     if session_id:
         statement = statement.where(Question.session_id == session_id)
@@ -224,6 +236,18 @@ def list_questions(
     else:
         statement = statement.order_by(Question.votes.desc(), Question.created_at, Question.id)
     return list(db.session.scalars(statement))
+
+
+def workshop_by_code(code: str) -> Workshop | None:
+    """The workshop alone, without its agenda: what a poll of the list needs."""
+    return db.session.scalar(select(Workshop).where(Workshop.code == code))
+
+
+def answering_now(workshop_id: int) -> dict[int, int | None]:
+    """Each session's question being answered now (None when none), in one query."""
+    return dict(db.session.execute(
+        select(WorkshopSession.id, WorkshopSession.current_question_id)
+        .where(WorkshopSession.workshop_id == workshop_id)).all())
 
 
 def voted_by(invitation: Invitation, question_ids: list[int]) -> set[int]:

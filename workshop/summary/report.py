@@ -282,6 +282,10 @@ def _paragraphs(text: str, empty: str) -> list[Line]:
 
 def _appendix(summary: Summary) -> list[Section]:
     sections = []
+    # Translated once, filled in per question: gettext per question cost more than the rest.
+    votes_text, answer_text = _("%(votes)d lượt bình chọn"), _("Trả lời%(who)s: %(answer)s")
+    assigned_text, unanswered = _("Chưa trả lời tại hội thảo; giao %(official)s trả lời."), \
+        _("Chưa trả lời tại hội thảo.")
     for position, session in enumerate(summary.sessions, start=1):
         if not session.questions:
             continue
@@ -289,17 +293,15 @@ def _appendix(summary: Summary) -> list[Section]:
         for number, question in enumerate(session.questions, start=1):
             about = "; ".join(filter(None, [
                 question.agency or question.asker,
-                _("%(votes)d lượt bình chọn", votes=question.votes) if question.votes else None]))
+                votes_text % {"votes": question.votes} if question.votes else None]))
             lines.append(Line(f"{number}. {question.text}" + (f" ({about})" if about else ""), "item"))
             if question.answer:
                 who = f" ({question.answered_by})" if question.answered_by else ""
-                lines.append(Line(_("Trả lời%(who)s: %(answer)s", who=who, answer=question.answer),
-                                  "answer"))
+                lines.append(Line(answer_text % {"who": who, "answer": question.answer}, "answer"))
             elif question.assigned_to:
-                lines.append(Line(_("Chưa trả lời tại hội thảo; giao %(official)s trả lời.",
-                                    official=question.assigned_to), "answer"))
+                lines.append(Line(assigned_text % {"official": question.assigned_to}, "answer"))
             else:
-                lines.append(Line(_("Chưa trả lời tại hội thảo."), "answer"))
+                lines.append(Line(unanswered, "answer"))
         sections.append(Section(_("Phiên %(number)d: %(title)s", number=position, title=session.title),
                                 lines))
     return sections or [Section("", [Line(_("Không có câu hỏi."))])]

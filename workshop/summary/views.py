@@ -23,8 +23,16 @@ def _page(summary: services.Summary, form: ConclusionsForm, status: int = 200):
     return render_template(
         "summary/summary.html", summary=summary, workshop=summary.workshop, form=form,
         publish_form=PublishForm(), category_labels=CATEGORY_LABELS, kind_labels=KIND_LABELS,
-        **series_context(summary.workshop),
+        formats=_formats(), **series_context(summary.workshop),
     ), status
+
+
+def _formats() -> dict:
+    """The phrases repeated on every question and remark, translated once per page (gettext
+    per item cost more than the rest of the page); filled in by the template's `format`, whose
+    result is escaped like any other text."""
+    return {"votes": _("%(n)d bình chọn"), "assigned": _("Giao: %(name)s"), "rating": _("%(n)s/5 điểm"),
+            "sources": {"contribution": _("Báo cáo tham luận"), "feedback": _("Góp ý tại hội thảo")}}
 
 
 def _conclusions_form(summary: services.Summary) -> ConclusionsForm:

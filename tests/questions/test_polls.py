@@ -1,0 +1,186 @@
+"""Polls as cheap as /healthz: a poll whose ETag still matches is answered 304 by the poll gate
+(workshop/polls.py) before Flask, from one indexed query (two for the board), and only to a
+caller the view would let in; a 200 poll reads little. Statements are counted on the engine."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from tests import factories
+from workshop.auth.services import revoke_api_token
+from workshop.checkin import services as checkin
+from workshop.extensions import db
+from workshop.questions import services
+
+
+@contextmanager
+def statements():
+    """Every SQL statement the app runs inside the block."""
+    seen: list[str] = []
+
+    def record(connection, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def workshop(ctx):
+    return factories.make_workshop()
+
+
+@pytest.fixture
+def reached_flask(app):
+    """How many requests got as far as Flask's own request handling."""
+    seen: list[str] = []
+    app.before_request(lambda: seen.append("flask") and None)
+    return seen
+
+
+def questions_url(workshop, **query) -> str:
+    session_id = query.pop("session_id", workshop.sessions[0].id)
+    extra = "".join(f"&{key}={value}" for key, value in query.items())
+    return f"/api/v1/workshops/{workshop.code}/questions?session_id={session_id}{extra}"
+
+
+def asked(workshop, count: int = 3):
+    agency = factories.make_organization()
+    askers = [factories.make_invitee(workshop, organization=agency) for _ in range(count)]
+    return [services.ask(workshop, workshop.sessions[0].id, asker, f"Câu hỏi số {n}")
+            for n, asker in enumerate(askers)]
+
+
+def test_a_304_question_poll_is_one_statement_and_never_reaches_flask(workshop, client, reached_flask):
+    asked(workshop)
+    headers = factories.attendee_headers(workshop)
+    first = client.get(questions_url(workshop), headers=headers)
+    assert first.status_code == 200 and len(first.get_json()["items"]) == 3
+    etag = first.headers["ETag"]
+    reached_flask.clear()
+
+    with statements() as seen:
+        again = client.get(questions_url(workshop), headers={**headers, "If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.headers["ETag"] == etag and again.headers["Cache-Control"] == "no-cache"
+    assert again.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Set-Cookie" not in again.headers
+    assert len(seen) == 1, seen
+    assert reached_flask == []
+    # The order is part of what the phone holds: another order is another list.
+    other = client.get(questions_url(workshop, order="time"), headers={**headers, "If-None-Match": etag})
+    assert other.status_code == 200
+
+
+def test_a_change_changes_the_etag(workshop, client):
+    (question, *_rest) = asked(workshop)
+    headers = factories.attendee_headers(workshop)
+    etag = client.get(questions_url(workshop), headers=headers).headers["ETag"]
+    voter = factories.make_invitee(workshop)
+    services.vote(question, voter)
+
+    changed = client.get(questions_url(workshop), headers={**headers, "If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert changed.get_json()["items"][0]["votes"] == 1
+    assert client.get(questions_url(workshop), headers={
+        **headers, "If-None-Match": changed.headers["ETag"]}).status_code == 304
+
+
+def test_a_304_is_never_told_to_a_wrong_token_or_another_workshop(workshop, client):
+    asked(workshop)
+    headers = factories.attendee_headers(workshop)
+    etag = client.get(questions_url(workshop), headers=headers).headers["ETag"]
+
+    wrong = client.get(questions_url(workshop), headers={"X-Invitation-Token": "khong-dung",
+                                                          "If-None-Match": etag})
+    assert wrong.status_code == 401
+    assert wrong.get_json()["error"]["code"] == "invalid_invitation_token"
+    stranger = factories.attendee_headers(factories.make_workshop())
+    other = client.get(questions_url(workshop), headers={**stranger, "If-None-Match": etag})
+    assert other.status_code == 403
+    # Nobody at all, with the ETag a phone holds: the view's 401.
+    assert client.get(questions_url(workshop), headers={"If-None-Match": etag}).status_code == 401
+    # Whatever the phone holds, "*" included, only the view answers an unknown workshop.
+    unknown = client.get("/api/v1/workshops/khong-co/questions?session_id=1",
+                         headers={**headers, "If-None-Match": "*"})
+    assert unknown.status_code == 404
+
+
+def test_the_personal_page_polls_with_its_session_cookie(workshop, client):
+    asked(workshop)
+    invitee = factories.make_invitee(workshop)
+    assert client.get(f"/i/{invitee.token}/questions").status_code == 200  # leaves the token in the session
+    first = client.get(questions_url(workshop))
+    assert first.status_code == 200
+    assert first.get_json()["items"][0]["voted"] is False  # told apart as this invitee
+
+    with statements() as seen:
+        again = client.get(questions_url(workshop), headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and len(seen) == 1
+
+
+def test_staff_polls_by_token_and_a_revoked_token_is_refused(workshop, client, api_headers):
+    asked(workshop)
+    headers = api_headers("staff")
+    etag = client.get(questions_url(workshop), headers=headers).headers["ETag"]
+    url = questions_url(workshop)
+    with statements() as seen:
+        assert client.get(url, headers={**headers, "If-None-Match": etag}).status_code == 304
+    assert len(seen) == 1
+
+    revoke_api_token(headers["Authorization"][7:])
+    refused = client.get(questions_url(workshop), headers={**headers, "If-None-Match": etag})
+    assert refused.status_code == 401 and refused.get_json()["error"]["code"] == "invalid_token"
+
+
+def test_a_query_the_gate_does_not_know_goes_to_the_view(workshop, client, api_headers, reached_flask):
+    headers = api_headers("staff")
+    url = questions_url(workshop, status="pending")
+    etag = client.get(url, headers=headers).headers["ETag"]
+    reached_flask.clear()
+    assert client.get(url, headers={**headers, "If-None-Match": etag}).status_code == 304
+    assert reached_flask == ["flask"]  # the view's own 304, which reads the statuses
+    zero = client.get(questions_url(workshop, session_id=0), headers={**headers, "If-None-Match": "*"})
+    assert zero.status_code == 422
+
+
+def test_a_200_question_poll_reads_little(workshop, client):
+    asked(workshop, 6)
+    headers, url = factories.attendee_headers(workshop), questions_url(workshop)
+    with statements() as few:
+        assert client.get(url, headers=headers).status_code == 200
+    asked(workshop, 12)
+    url = questions_url(workshop)
+    with statements() as more:
+        answer = client.get(url, headers=headers)
+    assert len(answer.get_json()["items"]) == 18
+    assert answer.get_json()["items"][0]["asker"]["organization"]  # the askers' agencies, read along
+    assert len(more) == len(few) <= 4, "\n".join(s[:70] for s in more)
+
+
+def test_the_board_poll_is_two_statements_and_a_signed_out_board_is_refused(workshop, client_as, users,
+                                                                           reached_flask):
+    invitee = factories.make_invitee(workshop, status="accepted")
+    staff = client_as("staff")
+    url = f"/workshops/{workshop.code}/board.json"
+    etag = staff.get(url).headers["ETag"]
+    reached_flask.clear()
+    with statements() as seen:
+        again = staff.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and len(seen) == 2 and reached_flask == []
+
+    checkin.check_in(workshop, invitee.pass_token)
+    changed = staff.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.get_json()["present"] == 1
+
+    etag = changed.headers["ETag"]
+    assert staff.post("/logout").status_code in (302, 303)
+    signed_out = staff.get(url, headers={"If-None-Match": etag})
+    assert signed_out.status_code == 401
+    stranger = client_as("staff").application.test_client()
+    assert stranger.get(url, headers={"If-None-Match": etag}).status_code == 401
