@@ -89,17 +89,17 @@ def list_workshops() -> list[WorkshopRow]:
             for workshop in workshops]
 
 
-def get_workshop(code: str) -> Workshop | None:
-    """The workshop with its agenda and the agenda's chairs, loaded together."""
-    return db.session.scalar(
-        select(Workshop).where(Workshop.code == code).options(AGENDA_LOADER)
-    )
+def get_workshop(code: str, *, agenda: bool = True) -> Workshop | None:
+    """The workshop with its agenda and the agenda's chairs, loaded together; `agenda=False`
+    for a call that needs the workshop's own row only (a scan: one statement, not three)."""
+    statement = select(Workshop).where(Workshop.code == code)
+    return db.session.scalar(statement.options(AGENDA_LOADER) if agenda else statement)
 
 
-def workshop_or_404(code: str) -> Workshop:
+def workshop_or_404(code: str, *, agenda: bool = True) -> Workshop:
     """The workshop for a page or an API call; an unknown code is a 404 that says so (a page
     in the user's language, or the API's JSON error)."""
-    workshop = get_workshop(code)
+    workshop = get_workshop(code, agenda=agenda)
     if workshop is None:
         abort(404, description=_("Không tìm thấy hội thảo có mã này."))
     return workshop
