@@ -4,9 +4,10 @@ call that is no browser's (no cookie set, no session read)."""
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import datetime
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import create_engine, event, func, insert, select
 
 from tests import factories
 from workshop.checkin import services
@@ -17,9 +18,12 @@ from workshop.models import AuditEntry, CheckIn, CheckInAttempt
 # scan: the token, the workshop, one read of the pass with its agency, its check-in, the
 # counter and the client_id, then the check-in, the attempt and the audit row.
 FIRST_SCAN = 6
-ALREADY_CHECKED_IN = 5  # the three reads, the attempt
+ALREADY_CHECKED_IN = 4  # the three reads, the attempt
 RESENT_CLIENT_ID = 3  # the three reads: the first answer is in the pass's read
-UNKNOWN = 5  # the three reads, the attempt
+UNKNOWN = 4  # the three reads, the attempt
+# The phone that loses a race for a pass: its check-in refused, rolled back, the pass read again
+# and the attempt written: "already checked in", with the winner's time.
+LOSING_PHONE = 7
 
 
 @contextmanager
@@ -103,6 +107,39 @@ def test_a_repeat_and_a_resend_cost_less_and_the_resend_writes_nothing(door, cli
     assert unknown.status_code == 404
     assert len(seen["statements"]) <= UNKNOWN, seen["statements"]
     assert db.session.scalar(select(func.count()).select_from(CheckInAttempt)) == 3
+
+
+def test_the_phone_that_loses_a_race_is_told_already_with_the_winners_time(door, client,
+                                                                           monkeypatch):
+    """Another phone's check-in lands between this scan's read and its write (another worker,
+    its own connection): the unique check-in refuses ours, and the answer says who won."""
+    workshop, people, headers = door
+    winner_time = workshop.starts_at
+    other_worker = create_engine(db.engine.url)
+    read = services.at_the_door
+
+    def read_then_lose(*args, **kwargs):
+        seen = read(*args, **kwargs)
+        if seen.checkin is None:
+            with other_worker.begin() as connection:
+                connection.execute(insert(CheckIn).values(
+                    invitation_id=people[0].id, workshop_id=workshop.id,
+                    checked_in_at=winner_time, recorded_at=winner_time, method="scan"))
+        return seen
+
+    monkeypatch.setattr(services, "at_the_door", read_then_lose)
+    response, seen = scan(client, headers, workshop.code, token=people[0].pass_token,
+                          client_id="slow-phone")
+    other_worker.dispose()
+    body = response.get_json()
+    assert body["result"] == "already_checked_in"
+    assert datetime.fromisoformat(body["checked_in_at"]) == winner_time
+    assert body["attendance"]["present"] == 1
+    assert len(seen["statements"]) <= LOSING_PHONE, seen["statements"]
+    assert seen["commits"] == 1
+    db.session.rollback()
+    assert db.session.scalars(select(CheckInAttempt.result)).all() == ["already_checked_in"]
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 0
 
 
 def test_a_resend_after_an_undo_still_gets_its_first_answer(door, client):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, case, delete, or_, select
+from sqlalchemy import and_, bindparam, case, delete, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
@@ -65,7 +65,7 @@ class Door:
     answered: tuple[str, int | None] | None = None
 
 
-def at_the_door(workshop: Workshop, code: str, client_id: str | None = None) -> Door:
+def at_the_door(workshop_id: int, code: str, client_id: str | None = None) -> Door:
     """Read everything a scan of `code` needs in ONE statement: the counter's subquery (always
     one row), outer-joined to the invitation behind a pass token, a personal-link token or the
     short code printed on this workshop's letters (a token first), its agency, its check-in and
@@ -73,7 +73,7 @@ def at_the_door(workshop: Workshop, code: str, client_id: str | None = None) -> 
     is a round trip more for every person in the queue."""
     short_code = code.upper() if len(code) <= SHORT_CODE_LENGTH else None
     row = db.session.execute(_door_statement(), {
-        "workshop_id": workshop.id, "code": code, "short_code": short_code,
+        "workshop_id": workshop_id, "code": code, "short_code": short_code,
         "client_id": client_id,
     }).one()
     numbers = DoorCount(row.expected, row.present, row.walk_ins, row.unannounced)
@@ -209,7 +209,7 @@ def check_in(
     seen = (code, client_id, when, now, staff_id)
     invitation = None
     for _try in range(CHECK_IN_TRIES):
-        door = at_the_door(workshop, code, client_id)
+        door = at_the_door(workshop_id, code, client_id)  # the workshop is expired after a rollback
         if door.answered is not None:
             return _first_answer(door, workshop_id, client_id)
         invitation = door.invitation
@@ -220,17 +220,19 @@ def check_in(
             answer = ScanAnswer("already_checked_in", invitation, door.checkin.checked_in_at,
                                 door.count)
             return _record(workshop_id, answer, invitation.id, *seen)
-        db.session.add(CheckIn(invitation=invitation, workshop_id=workshop_id, checked_in_at=when,
-                               recorded_at=now, method=method, staff_user_id=staff_id))
-        db.session.add(_attempt(workshop_id, "checked_in", invitation.id, *seen))
-        if method != "self":
-            audit.log("checkin.walk_in" if method == "walk_in" else "checkin.check_in",
-                      workshop=workshop_id, detail=invitation.name, actor=actor)
         try:
+            _insert(CheckIn, invitation_id=invitation.id, workshop_id=workshop_id,
+                    checked_in_at=when, recorded_at=now, method=method, staff_user_id=staff_id)
+            _insert(CheckInAttempt, **_attempt(workshop_id, "checked_in", invitation.id, *seen))
+            if method != "self":
+                audit.log("checkin.walk_in" if method == "walk_in" else "checkin.check_in",
+                          workshop=workshop_id, detail=invitation.name, actor=actor)
             _commit_keeping_rows()
-            return ScanAnswer("checked_in", invitation, when, door.count.with_arrival(invitation))
         except IntegrityError:
             db.session.rollback()
+        else:
+            db.session.expire(invitation, ["checkin"])  # written by a plain INSERT
+            return ScanAnswer("checked_in", invitation, when, door.count.with_arrival(invitation))
         # Another phone checked this pass in first, or sent this very scan (its client_id):
         # the next read tells which. If the check-in that refused ours is gone by then (undone
         # at that moment), this scan comes after the undo and checks the person in again.
@@ -239,19 +241,31 @@ def check_in(
     return _record(workshop_id, ScanAnswer("already_checked_in", invitation), invitation.id, *seen)
 
 
-def _attempt(workshop_id, result, invitation_id, code, client_id, when, now, staff_id):
-    return CheckInAttempt(workshop_id=workshop_id, invitation_id=invitation_id,
-                          code_seen=code[:16], client_id=client_id, result=result,
-                          scanned_at=when, recorded_at=now, staff_user_id=staff_id)
+def _attempt(workshop_id, result, invitation_id, code, client_id, when, now, staff_id) -> dict:
+    return {"workshop_id": workshop_id, "invitation_id": invitation_id, "code_seen": code[:16],
+            "client_id": client_id, "result": result, "scanned_at": when, "recorded_at": now,
+            "staff_user_id": staff_id}
+
+
+@functools.cache
+def _insert_statement(model):
+    return insert(model.__table__)
+
+
+def _insert(model, **values) -> None:
+    """One row by a plain INSERT in the session's transaction (a unique row refused raises
+    IntegrityError here): a scan's rows need nothing of the ORM's unit of work, which cost
+    more CPU than the inserts themselves."""
+    db.session.execute(_insert_statement(model), values)
 
 
 def _record(workshop_id, answer, invitation_id, code, client_id, when, now, staff_id
             ) -> ScanAnswer:
     """Write the attempt of a scan that checks nobody in, and give its answer; when its
     client_id is written already (the same scan, sent twice at once), the first answer."""
-    db.session.add(_attempt(workshop_id, answer.result, invitation_id, code, client_id, when, now,
-                            staff_id))
     try:
+        _insert(CheckInAttempt, **_attempt(workshop_id, answer.result, invitation_id, code,
+                                           client_id, when, now, staff_id))
         _commit_keeping_rows()
         return answer
     except IntegrityError:
@@ -275,9 +289,9 @@ def undo_check_in(invitation: Invitation, staff: User | None = None, *,
         db.session.rollback()
         return False
     now = utcnow()
-    db.session.add(_attempt(invitation.workshop_id, "undone", invitation.id,
-                            code_from_scan(invitation.pass_token), None, now, now,
-                            staff.id if staff else None))
+    db.session.add(CheckInAttempt(**_attempt(invitation.workshop_id, "undone", invitation.id,
+                                             code_from_scan(invitation.pass_token), None, now,
+                                             now, staff.id if staff else None)))
     audit.log("checkin.undo", workshop=invitation.workshop, detail=invitation.name, actor=actor)
     db.session.commit()
     return True
