@@ -1,4 +1,4 @@
-"""Issue 10, item 3: an expired session never loses what was typed, and never acts.
+"""An expired session never loses what was typed, and never acts.
 
 CSRF protection is on here (conftest turns it off for the other tests). A phone that lost its
 cookie sends a form whose token no longer matches any session: the answer is Vietnamese, shows

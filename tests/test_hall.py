@@ -1,4 +1,4 @@
-"""A hall of 300 phones behind one Wi-Fi address is never locked out (issue 10, item 1).
+"""A hall of 300 phones behind one Wi-Fi address is never locked out.
 
 Limits count per valid invitation token; only calls without one count per address; a 304 poll
 counts against nothing. The limiter's clock is simulated, so that a minute of polling every

@@ -1,4 +1,4 @@
-"""Issue 10, item 5: answers, creations, scans and undos sent at the same instant, against a
+"""Answers, creations, scans and undos sent at the same instant, against a
 running threaded server, on SQLite and PostgreSQL alike: never a 5xx, never a wrong row."""
 from __future__ import annotations
 

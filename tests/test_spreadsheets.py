@@ -1,4 +1,4 @@
-"""Issue 11, item 6: spreadsheets that print and sort like an office's, and the exports API.
+"""Spreadsheets that print and sort like an office's, and the exports API.
 
 Every export: a title row naming the workshop, widths from the content with wrapped long text,
 the header frozen and filtered, A4 landscape fitted to the width with the title and header rows

@@ -15,7 +15,8 @@ from .extensions import babel, csrf, db, limiter, login_manager, migrate
 LOCALES = ("vi", "en")
 # One folder per feature, each with a `views.py` that holds its blueprint `bp`.
 FEATURES = ("main", "auth", "directory", "events", "invitations", "letters", "outbox", "checkin",
-            "questions", "feedback", "summary", "minutes", "audit", "documents", "tasks")
+            "questions", "feedback", "summary", "minutes", "audit", "documents", "tasks",
+            "seating")
 
 
 def create_app(test_config: dict | None = None) -> Flask:

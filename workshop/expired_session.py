@@ -1,4 +1,4 @@
-"""An expired session never loses what was typed (issue 10, item 3).
+"""An expired session never loses what was typed.
 
 A phone that lost its cookie, or a tab left open across a sign-in, sends a form whose CSRF token
 no longer matches the session: Flask-WTF refuses it (rightly) with an English sentence. Here

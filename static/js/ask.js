@@ -49,8 +49,99 @@ function start(form, list) {
     empty.hidden = data.items.length > 0;
   });
 
+  // Before a question is sent, the shown questions of the session like it: the attendee may vote
+  // for one of them instead. Each text is checked once; "send anyway" sends it as it is.
+  const similarBox = form.querySelector("[data-similar]");
+  const similarList = form.querySelector("[data-similar-list]");
+  const similarTemplate = document.getElementById("similar-template");
+  let checked = null;  // the text last checked for similar questions
+
+  function hideSimilar() {
+    similarBox.hidden = true;
+    similarList.textContent = "";
+  }
+
+  function showSimilar(items) {
+    similarList.textContent = "";
+    items.forEach(function (question) {
+      const node = similarTemplate.content.firstElementChild.cloneNode(true);
+      node.setAttribute("data-id", String(question.id));
+      setField(node, "text", question.text);
+      setField(node, "votes", String(question.votes));
+      const button = node.querySelector("[data-vote-for]");
+      if (question.voted) {
+        button.disabled = true;
+        setField(node, "vote_label", list.getAttribute("data-voted-label"));
+      }
+      similarList.appendChild(node);
+    });
+    similarBox.hidden = false;
+    similarBox.querySelector("[data-send-anyway]").focus();
+  }
+
+  // Resolves to the similar questions of `text`, or none when they cannot be had (offline,
+  // too many calls): the question is then sent as before.
+  function similarTo(text) {
+    const url = new URL(form.getAttribute("data-similar-api"), window.location.href);
+    url.searchParams.set("text", text);
+    return send("GET", url.pathname + url.search).then(function (answer) {
+      return answer.ok ? answer.body.items : [];
+    }).catch(function () { return []; });
+  }
+
+  textarea.addEventListener("input", function () {
+    if (!similarBox.hidden && textarea.value.trim() !== checked) { hideSimilar(); }
+  });
+
+  similarBox.addEventListener("click", function (event) {
+    // Both are submit buttons of the page without scripts: here the API does their work.
+    if (event.target.closest("[data-send-anyway]")) {
+      event.preventDefault();
+      hideSimilar();
+      sendQuestion();
+      return;
+    }
+    const button = event.target.closest("[data-vote-for]");
+    if (!button) { return; }
+    event.preventDefault();
+    const id = button.closest("[data-id]").getAttribute("data-id");
+    button.disabled = true;
+    const url = list.getAttribute("data-vote-api").replace(placeholder, "/" + id);
+    send("POST", url).then(function (answer) {
+      if (!answer.ok) {
+        button.disabled = false;
+        say(message, errorText(answer.body, list.getAttribute("data-vote-failed")), "error");
+        return;
+      }
+      hideSimilar();
+      textarea.value = "";
+      checked = null;
+      count();
+      say(message, form.getAttribute("data-voted-similar"), "ok");
+      poller.refresh();
+    }).catch(function () {
+      button.disabled = false;
+      say(message, list.getAttribute("data-vote-failed"), "error");
+    });
+  });
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
+    const text = textarea.value.trim();
+    if (!text || text === checked || !form.getAttribute("data-similar-api")) {
+      sendQuestion();
+      return;
+    }
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    similarTo(text).then(function (items) {
+      button.disabled = false;
+      checked = text;
+      if (items.length) { showSimilar(items); } else { sendQuestion(); }
+    });
+  });
+
+  function sendQuestion() {
     const button = form.querySelector("button[type=submit]");
     const anonymous = form.querySelector("input[name=anonymous]");
     button.disabled = true;
@@ -61,6 +152,7 @@ function start(form, list) {
     }).then(function (answer) {
       if (answer.status === 201) {
         textarea.value = "";
+        checked = null;
         count();
         form.querySelectorAll("small.error").forEach(function (element) { element.remove(); });
         say(message, form.getAttribute(answer.body.status === "pending" ? "data-sent-pending" : "data-sent"), "ok");
@@ -74,7 +166,7 @@ function start(form, list) {
     }).then(function () {
       button.disabled = false;
     });
-  });
+  }
 
   list.addEventListener("submit", function (event) {
     const node = event.target.closest("[data-id]");

@@ -19,6 +19,9 @@ function start(root) {
     answer: root.querySelector('[data-form="answer"]')
   };
   const officials = document.getElementById("officials");
+  const similarBox = root.querySelector("[data-similar]");
+  const similarList = root.querySelector("[data-similar-list]");
+  const similarTemplate = document.getElementById("similar-template");
   const placeholder = "/" + root.getAttribute("data-placeholder");
   const STATES = ["pending", "visible", "answered", "hidden"];
 
@@ -63,6 +66,33 @@ function start(root) {
     setField(node, "asker", askerLine(question, text("anonymous")));
     setField(node, "state_label", question.state_label);
     show(node, "answering_now", question.answering_now);
+    show(node, "similar", suggestions(question).length > 0);
+  }
+
+  // The shown questions like this one (worked out by the server), still in the queue.
+  function suggestions(question) {
+    return (question.similar || []).filter(function (other) { return !!byId[other.id]; });
+  }
+
+  function fillSimilar(node, other, index) {
+    setField(node, "text", other.text);
+    setField(node, "votes_label", text("similar-votes").replace("{n}", other.votes));
+    setField(node, "key", index === 0 ? text("similar-key") : "");
+    node.querySelector("[data-merge-into]").setAttribute("data-merge-into", String(other.id));
+  }
+
+  function renderSimilar(question) {
+    const alike = suggestions(question);
+    similarBox.hidden = alike.length === 0;
+    const ids = alike.map(function (other) { return String(other.id); }).join(",");
+    if (similarList.getAttribute("data-ids") === ids) { return; }
+    similarList.setAttribute("data-ids", ids);
+    similarList.textContent = "";
+    alike.forEach(function (other, index) {
+      const node = similarTemplate.content.firstElementChild.cloneNode(true);
+      fillSimilar(node, other, index);
+      similarList.appendChild(node);
+    });
   }
 
   function shown() {
@@ -118,6 +148,7 @@ function start(root) {
     setField(detail, "answer", question.answer || "");
     setField(detail, "answered_by", question.answered_by ? ": " + question.answered_by : "");
     show(detail, "answer", !!question.answer);
+    renderSimilar(question);
 
     const approve = detail.querySelector('[data-action="approve"]');
     approve.textContent = text(question.status === "hidden" ? "show-again" : "approve");
@@ -219,14 +250,22 @@ function start(root) {
     });
   });
 
-  forms.merge.addEventListener("submit", function (event) {
-    event.preventDefault();
-    const into = Number(forms.merge.elements.into.value);
-    if (!into || !window.confirm(text("confirm-merge"))) { return; }
+  function mergeInto(into) {
+    if (!into || !selected || !window.confirm(text("confirm-merge"))) { return; }
     const duplicate = selected;
     act("POST", urlFor("merge", duplicate), { into: into }).then(function (ok) {
       if (ok) { select(into, true); }
     });
+  }
+
+  forms.merge.addEventListener("submit", function (event) {
+    event.preventDefault();
+    mergeInto(Number(forms.merge.elements.into.value));
+  });
+
+  similarList.addEventListener("click", function (event) {
+    const button = event.target.closest("[data-merge-into]");
+    if (button) { mergeInto(Number(button.getAttribute("data-merge-into"))); }
   });
 
   forms.answer.addEventListener("submit", function (event) {
@@ -276,6 +315,10 @@ function start(root) {
     n: function () { run("current"); },
     g: function () { forms.assign.elements.assigned_to.focus(); },
     m: function () { forms.merge.elements.into.focus(); },
+    d: function () {
+      const alike = byId[selected] ? suggestions(byId[selected]) : [];
+      if (alike.length) { mergeInto(alike[0].id); }
+    },
     r: function () { forms.answer.elements.answer.focus(); }
   };
   document.addEventListener("keydown", function (event) {

@@ -1,4 +1,4 @@
-"""The authorization matrix's table (issue 7): for every route and method, what each actor gets.
+"""The authorization matrix's table: for every route and method, what each actor gets.
 
 `tests/auth/test_authorization.py` walks `app.url_map` and checks every cell of this table against the
 running app; a route that has no entry in `RULES` fails `test_every_route_has_a_rule`. To add a
@@ -124,6 +124,9 @@ RULES: dict[str, Rule] = {
     "GET /i/<token>": Rule(PERSONAL_LINK),
     "POST /i/<token>": Rule(PERSONAL_LINK, form={"response": "accept"}),
     "GET /i/<token>/pass.png": Rule(PERSONAL_LINK),
+    # An approved deputy's own pass: its token is the key; a guessed one reveals nothing.
+    "GET /pass/<pass_token>.png": Rule(dict.fromkeys(ACTORS, NOT_FOUND),
+                                       args={"pass_token": "doan-bua-ma-the"}),
     # B's attendee asks their own page for a session of A: still only B's questions.
     "GET /i/<token>/questions": Rule(PERSONAL_LINK, query={"session": "{session_id}"}),
     # B's attendee, on B's own link, names a session of A: refused.
@@ -178,6 +181,8 @@ RULES: dict[str, Rule] = {
     "GET /workshops/<code>/invitations": Rule(STAFF_UP),
     "GET /workshops/<code>/invitations.xlsx": Rule(STAFF_UP),
     "POST /workshops/<code>/invitations/mark-sent": Rule(ORGANIZER_ONLY, form={}),
+    "POST /workshops/<code>/invitations/<int:invitation_id>/deputy": Rule(
+        ORGANIZER_ONLY, form={"decision": "approve"}),
     "GET /workshops/<code>/invite": Rule(ORGANIZER_ONLY),
     "POST /workshops/<code>/invite": Rule(ORGANIZER_ONLY, form={"kinds": ["district"]}),
     "POST /workshops/<code>/invite/person": Rule(ORGANIZER_ONLY, form=PERSON),
@@ -255,6 +260,13 @@ RULES: dict[str, Rule] = {
         "items-0-due_on": "2031-04-30"}),
     "GET /workshops/<code>/conclusions/print": Rule(CHAIR_UP),
     "GET /workshops/<code>/conclusions.docx": Rule(CHAIR_UP),
+    # --- seating: staff read the plan (they show people to their seats), the organizer arranges
+    "GET /workshops/<code>/seating": Rule(STAFF_UP),
+    "POST /workshops/<code>/seating/arrange": Rule(ORGANIZER_ONLY, form={"per_row": "10"}),
+    "POST /workshops/<code>/seating/<int:invitation_id>": Rule(
+        ORGANIZER_ONLY, args={"invitation_id": "{spare_invitation_id}"}, form={"row": "3", "number": "4"}),
+    "POST /workshops/<code>/seating/<int:invitation_id>/move": Rule(
+        ORGANIZER_ONLY, args={"invitation_id": "{spare_invitation_id}"}, form={"direction": "up"}),
     # The documents: the letters for the organizer, the report for the chair too.
     "GET /workshops/<code>/documents/<name>.pdf": Rule(CHAIR_UP, args={"name": "report"}),
     "GET /workshops/<code>/documents/<name>.docx": Rule(ORGANIZER_ONLY, args={"name": "letters"}),
@@ -275,12 +287,18 @@ RULES: dict[str, Rule] = {
         ORGANIZER_ONLY, json={"ids": ["{spare_invitation_id}"]}),
     "POST /api/v1/workshops/<code>/checkins": Rule(STAFF_UP, json={"token": "{attendee_pass_token}"}),
     "DELETE /api/v1/workshops/<code>/invitations/<int:invitation_id>/checkin": Rule(STAFF_UP),
+    "POST /api/v1/workshops/<code>/invitations/<int:invitation_id>/deputy": Rule(
+        ORGANIZER_ONLY, json={"approve": True}),
     "GET /api/v1/workshops/<code>/attendance": Rule(STAFF_UP),
     "POST /api/v1/workshops/<code>/questions": Rule(ATTENDEE_OF_A, json=QUESTION),
     # Attendees asking for hidden and pending questions still get the visible ones only.
     "GET /api/v1/workshops/<code>/questions": Rule(
         but(ATTENDEE_OF_A, staff=ALLOW, chair=ALLOW, organizer=ALLOW),
         query={"status": "visible,pending,hidden"}),
+    # Written like A's hidden question: still only shown questions come back.
+    "GET /api/v1/workshops/<code>/sessions/<int:session_id>/questions/similar": Rule(
+        but(ATTENDEE_OF_A, staff=ALLOW, chair=ALLOW, organizer=ALLOW),
+        query={"text": "Câu hỏi lạc đề đã bị ẩn khỏi danh sách"}),
     "POST /api/v1/questions/<int:question_id>/vote": Rule(ATTENDEE_OF_A, json={}),
     "PATCH /api/v1/questions/<int:question_id>": Rule(CHAIR_UP, json={"status": "visible"}),
     "POST /api/v1/questions/<int:question_id>/answer": Rule(CHAIR_UP, json={
@@ -301,6 +319,13 @@ RULES: dict[str, Rule] = {
     "POST /api/v1/tasks/reports": Rule(dict.fromkeys(ACTORS, LOGIN), json={"text": "Đã xong."}),
     "GET /api/v1/workshops/<code>/documents/<name>.pdf": Rule(ORGANIZER_ONLY, args={"name": "letters"}),
     "GET /api/v1/workshops/<code>/documents/<name>.docx": Rule(CHAIR_UP, args={"name": "report"}),
+    "GET /api/v1/workshops/<code>/roster": Rule(STAFF_UP),
+    "GET /api/v1/workshops/<code>/seating": Rule(STAFF_UP),
+    "POST /api/v1/workshops/<code>/seating/arrange": Rule(ORGANIZER_ONLY, json={"per_row": 10}),
+    "PUT /api/v1/workshops/<code>/seating/<int:invitation_id>": Rule(
+        ORGANIZER_ONLY, args={"invitation_id": "{spare_invitation_id}"}, json={"row": 3, "number": 4}),
+    "POST /api/v1/workshops/<code>/seating/<int:invitation_id>/move": Rule(
+        ORGANIZER_ONLY, args={"invitation_id": "{spare_invitation_id}"}, json={"direction": "up"}),
     "PUT /api/v1/workshops/<code>/summary/conclusions": Rule(
         CHAIR_UP, json={"text": "Kết luận của chủ trì hội thảo."}),
     "POST /api/v1/workshops/<code>/summary/publish": Rule(CHAIR_UP, json={}),

@@ -1,4 +1,4 @@
-"""The authorization matrix (issue 7): every route of the app and the API, every method, for six
+"""The authorization matrix: every route of the app and the API, every method, for six
 actors: anonymous, the attendee of workshop A, the attendee of workshop B ("another workshop"),
 staff, chair and organizer. The routes come from `app.url_map`, the expectations from
 `tests/auth/authz_rules.py`; a route without a rule there fails `test_every_route_has_a_rule`.

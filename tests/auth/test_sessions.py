@@ -1,4 +1,4 @@
-"""Staff sessions (issue 10, item 8): the remember cookie is new at every sign-in, ends at
+"""Staff sessions: the remember cookie is new at every sign-in, ends at
 sign-out, has the session's flags; a sign-in or sign-out keeps nothing of the browser's session
 but its language; link secrets stay out of the access log."""
 from __future__ import annotations

@@ -31,7 +31,7 @@ def test_scan_checks_in_once_then_says_when(ctx, client, api_headers):
     assert body["result"] == "checked_in"
     assert body["attendee"] == {"name": "Nguyễn Văn An", "title": "Giám đốc Sở",
                                 "organization": "Sở Nội vụ", "delegate_for": None,
-                                "walk_in": False}
+                                "walk_in": False, "seat": None}
     assert body["checked_in_at"].endswith("+07:00")
 
     second = scan(client, headers, workshop.code, token=invitation.pass_token)

@@ -126,7 +126,7 @@ def test_walk_in_is_registered_and_checked_in_from_the_scanner(workshop, client_
     assert body["result"] == "checked_in"
     assert body["attendee"] == {"name": "Vũ Thị Lan", "title": "Chuyên viên",
                                 "organization": "Sở Khoa học và Công nghệ", "delegate_for": None,
-                                "walk_in": True}
+                                "walk_in": True, "seat": None}
     walk_in = invitation_named("Vũ Thị Lan")
     assert walk_in.walk_in and walk_in.checkin.method == "walk_in"
     assert walk_in.checkin.staff_user_id == users["staff"].id

@@ -366,7 +366,7 @@ def test_unknown_workshop_is_a_404(ctx, client_as):
 
 
 def test_the_list_is_in_vietnamese_alphabetical_order(ctx, client_as):
-    """Issue 11: by person in Vietnamese order (workshop/collation.py), not by letter number."""
+    """By person in Vietnamese order (workshop/collation.py), not by letter number."""
     workshop = factories.make_workshop()
     for name in ("Người một", "Người hai", "Người ba", "Người đến", "Người dự"):
         inviting.invite_person(workshop, name)

@@ -1,4 +1,4 @@
-"""The biên bản hội thảo (form 1.9) and the thông báo kết luận (form 1.4), issue 11 items 3 and 4:
+"""The biên bản hội thảo (form 1.9) and the thông báo kết luận (form 1.4):
 their DOCX text on the demo record, editing and finalizing, and bad input that changes nothing."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""E-mail states tell the truth (issue 10, item 2): an invitation is `sent` only once a mail
+"""E-mail states tell the truth: an invitation is `sent` only once a mail
 server accepted it (or the organizer marked a letter delivered by hand); while its e-mail is
 queued, retrying or failed it stays a draft and every page says so, in plain Vietnamese.
 

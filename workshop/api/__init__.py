@@ -58,6 +58,8 @@ from . import (  # noqa: E402,F401
     organizations,
     outbox,
     questions,
+    roster,
+    seating,
     summary,
     tasks,
     workshops,

@@ -26,7 +26,9 @@ from .access import allow, bp, refuses
 @bp.arguments(CheckInBody)
 @bp.response(200, ScanSchema, description="checked_in or already_checked_in")
 @bp.alt_response(404, schema=ScanSchema, description="unknown")
-@bp.alt_response(409, schema=ScanSchema, description="other_workshop, or workshop_ended")
+@bp.alt_response(409, schema=ScanSchema,
+                 description="other_workshop, workshop_ended, or replaced (a pass handed to"
+                             " an approved deputy; `deputy_name` names them)")
 def create_checkin(body: dict, code: str):
     """Check in a pass.
 

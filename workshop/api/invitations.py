@@ -1,14 +1,18 @@
 """API rows for invitations, the attendee's own invitation (/me) and the answer (/rsvp)."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from ..auth.identity import current_invitation
 from ..errors import ApiError, validation_error
 from ..events.services import workshop_or_404
-from ..invitations import inviting, services
+from ..invitations import deputies, inviting, services
 from ..invitations import rsvp as rsvp_answers  # the module; `rsvp` is the view below
 from ..invitations.schemas import (
     CreatedInvitationSchema,
+    DeputyDecisionBody,
     InvitationArgs,
+    InvitationSchema,
     ListedInvitationSchema,
     MeSchema,
     OwnInvitationSchema,
@@ -76,6 +80,30 @@ def list_invitations(args: dict, code: str):
         delivery = deliveries.get(item["id"])
         item["delivery"] = delivery.as_dict() if delivery else None
     return page
+
+
+@bp.route("/workshops/<code>/invitations/<int:invitation_id>/deputy", methods=["POST"])
+@allow("organizer")
+@bp.arguments(DeputyDecisionBody)
+@bp.response(200, InvitationSchema)
+@refuses({404: "No workshop has this code, or no such invitation in it",
+          409: "conflict: no deputy waits for a decision (decided already, or the answer changed)",
+          422: "A refusal needs its `reason`, or a field is invalid"})
+def decide_deputy(body: dict, code: str, invitation_id: int):
+    """Approve or refuse the deputy an invitee named, when the workshop asks for approval.
+
+    Approved, the invitation gets a new `pass_token` (the deputy's own pass) and the earlier
+    pass answers 409 `replaced` at the door; refused, the invitee reads `reason` on the
+    personal page and may name another deputy or answer otherwise."""
+    workshop = workshop_or_404(code)
+    invitation = services.get_invitation(workshop, invitation_id)
+    if invitation is None:
+        raise ApiError(404, "not_found", _("Không tìm thấy giấy mời."))
+    try:
+        deputies.decide(invitation, body["approve"], body["reason"])
+    except services.InvitationError as error:
+        raise _invitation_error(error) from None
+    return serialize_invitation(invitation)
 
 
 @bp.route("/me", methods=["GET"])

@@ -22,9 +22,12 @@ from ..questions.schemas import (
     QuestionBody,
     QuestionListSchema,
     QuestionSchema,
+    SimilarArgs,
+    SimilarListSchema,
     StatusBody,
     VotesSchema,
     serialize,
+    similar_item,
 )
 from ..questions.services import QuestionError
 from ..ratelimit import question_limit
@@ -112,6 +115,29 @@ def list_questions(args: dict, code: str):
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+@bp.route("/workshops/<code>/sessions/<int:session_id>/questions/similar", methods=["GET"])
+@allow("attendee", "staff")
+@bp.arguments(SimilarArgs, location="query")
+@bp.response(200, SimilarListSchema)
+@refuses({403: "The invitation is of another workshop", 404: "No such session in this workshop"})
+def similar_questions(args: dict, code: str, session_id: int):
+    """Shown questions of the session like a question being written.
+
+    What the attendee's page asks before sending `text` ("a similar question exists: vote for
+    it instead?"): at most 3 shown questions, most alike first, each with `score` (0 to 1,
+    accent-folded, word-based); never a pending, hidden or merged one. `text` is 1 to 1,000
+    characters, else 422."""
+    workshop = workshop_or_404(code)
+    invitation = _attendee_of(workshop.id)
+    session = db.session.get(WorkshopSession, session_id)
+    if session is None or session.workshop_id != workshop.id:
+        raise ApiError(404, "not_found", _("Không tìm thấy phiên."))
+    matches = services.similar_questions(session, args["text"])
+    voted = services.voted_by(invitation, [m.item.id for m in matches]) if invitation else None
+    items = [similar_item(m.item, m.score, voted) for m in matches]
+    return {"items": items, "total": len(items)}
 
 
 @bp.route("/questions/<int:question_id>/vote", methods=["POST"])

@@ -37,6 +37,8 @@ ACTIONS = {
     "invitations.edit": _l("Sửa giấy mời"),
     "invitations.delete": _l("Xóa giấy mời"),
     "invitations.mark_sent": _l("Đánh dấu đã gửi giấy mời"),
+    "invitations.approve_deputy": _l("Duyệt người dự thay"),
+    "invitations.refuse_deputy": _l("Không chấp thuận người dự thay"),
     "outbox.send": _l("Gửi giấy mời qua e-mail"),
     "outbox.resend_failed": _l("Gửi lại e-mail bị lỗi"),
     "outbox.remind": _l("Gửi e-mail nhắc"),
@@ -59,6 +61,8 @@ ACTIONS = {
     "tasks.reopen": _l("Mở lại nhiệm vụ"),
     "tasks.send_links": _l("Gửi đường link nhiệm vụ qua e-mail"),
     "tasks.remind": _l("Nhắc cơ quan có nhiệm vụ quá hạn"),
+    "seating.arrange": _l("Xếp chỗ ngồi theo thứ tự nghi thức"),
+    "seating.move": _l("Đổi chỗ ngồi của đại biểu"),
 }
 
 

@@ -14,7 +14,7 @@ from . import services
 
 # The HTTP status of each scan result.
 SCAN_STATUS = {"checked_in": 200, "already_checked_in": 200, "unknown": 404, "other_workshop": 409,
-               "workshop_ended": 409}
+               "workshop_ended": 409, "replaced": 409}
 
 
 class CheckInBody(Body):
@@ -34,6 +34,7 @@ class AttendeeSchema(Answer):
     organization = Str()
     delegate_for = Str()
     walk_in = fields.Boolean(required=True)
+    seat = Str(metadata={"description": "The seat in the hall (\"Hàng 2, ghế 5\"), when given"})
 
 
 # The scanner's counter, in the board's names: "Có mặt present/expected", and who came besides.
@@ -46,6 +47,7 @@ class ScanSchema(Answer):
     attendee = fields.Nested(AttendeeSchema)
     invitation_id = fields.Integer()
     checked_in_at = Time()
+    deputy_name = Str()  # with `replaced`: the deputy who holds the invitation's pass now
     error = fields.Nested(ErrorBodySchema)
     attendance = fields.Nested(DoorCountSchema, metadata={
         "description": "The workshop's numbers once this scan is counted, as the board names "
@@ -79,6 +81,7 @@ def attendee(invitation: Invitation) -> dict:
         "organization": invitation.organization.name if invitation.organization else None,
         "delegate_for": invitation.stands_in_for,
         "walk_in": invitation.walk_in,
+        "seat": invitation.seat_label,
     }
 
 
@@ -93,6 +96,11 @@ def scan_body(answer: services.ScanAnswer) -> dict:
     elif answer.result == "other_workshop":
         body["error"] = {"code": "other_workshop",
                          "message": _("Giấy mời của hội thảo khác.")}
+    elif answer.result == "replaced":
+        name = answer.invitation.delegate_name if answer.invitation else None
+        body["deputy_name"] = name
+        body["error"] = {"code": "replaced", "message": _(
+            "Giấy mời đã chuyển cho người dự thay: %(name)s", name=name or "")}
     elif answer.result == "workshop_ended":
         body["error"] = {"code": "workshop_ended",
                          "message": _("Hội thảo đã kết thúc nên không nhận điểm danh nữa.")}

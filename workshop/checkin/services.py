@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload
 from .. import audit
 from ..attendance import Attendance, DoorCount, attendance, door_count  # noqa: F401  (the counts' one home)
 from ..extensions import db
-from ..models import CheckIn, CheckInAttempt, Invitation, Organization, User, Workshop
+from ..models import CheckIn, CheckInAttempt, DeputyNomination, Invitation, Organization, User, Workshop
 from ..phases import has_ended
 from ..timeutil import utcnow
 
@@ -33,8 +33,9 @@ SHORT_CODE_LENGTH = 12
 @dataclass
 class ScanAnswer:
     """What the scanner is told: `result` is checked_in, already_checked_in, unknown,
-    other_workshop or workshop_ended; `checked_in_at` is when the (first) check-in happened;
-    `count` the scanner's counter once this scan is counted (None when not read)."""
+    other_workshop, workshop_ended or replaced (an earlier pass, handed to an approved deputy);
+    `checked_in_at` is when the (first) check-in happened; `count` the scanner's counter once
+    this scan is counted (None when not read)."""
 
     result: str
     invitation: Invitation | None = None
@@ -91,12 +92,15 @@ def _door_statement():
     by_token = or_(Invitation.pass_token == code, Invitation.token == code)
     by_short_code = and_(Invitation.workshop_id == workshop_id,
                          Invitation.short_code == bindparam("short_code"))
+    # A pass replaced by a deputy's own: found, to be refused as "replaced".
+    by_nomination = Invitation.id.in_(select(DeputyNomination.invitation_id).where(or_(
+        DeputyNomination.replaced_pass_token == code, DeputyNomination.pass_token == code)))
     earlier = aliased(CheckInAttempt)
     return (
         select(Invitation, CheckIn, *count.c, earlier.result,
                earlier.invitation_id.label("earlier_invitation_id"))
         .select_from(count)
-        .outerjoin(Invitation, or_(by_token, by_short_code))
+        .outerjoin(Invitation, or_(by_token, by_short_code, by_nomination))
         .outerjoin(Organization, Organization.id == Invitation.organization_id)
         .outerjoin(CheckIn, CheckIn.invitation_id == Invitation.id)
         .outerjoin(earlier, and_(earlier.workshop_id == workshop_id,
@@ -216,6 +220,10 @@ def check_in(
         if invitation is None or invitation.workshop_id != workshop_id:
             result = "unknown" if invitation is None else "other_workshop"
             return _record(workshop_id, ScanAnswer(result, count=door.count), None, *seen)
+        if code not in (invitation.pass_token, invitation.token) and \
+                code.upper() != invitation.short_code:
+            # A pass no longer the invitation's: the deputy approved since carries their own.
+            return ScanAnswer("replaced", invitation)
         if door.checkin is not None:
             answer = ScanAnswer("already_checked_in", invitation, door.checkin.checked_in_at,
                                 door.count)

@@ -54,7 +54,7 @@ class Built:
 @dataclass(frozen=True)
 class Document:
     name: str  # the URL's <name>: letters, report, minutes, conclusions
-    reader: str  # the least role that may read it: "organizer", or "chair" (chair and organizer)
+    reader: str  # the least role that may read it: "organizer", "chair" (chair and organizer), "staff"
     build: Callable[[Workshop, Mapping[str, str]], Built]  # raises DocumentError / DocumentNotFound
 
 
@@ -198,8 +198,43 @@ def _followup(workshop: Workshop, args: Mapping[str, str]) -> Built:
                  lambda: report.print_html(workshop))
 
 
+def _nameplates(workshop: Workshop, args: Mapping[str, str]) -> Built:
+    """The biển tên để bàn, one A4 landscape sheet each, in the seating plan's order; `?row=N`
+    for one row only (0: the head table)."""
+    from ..seating import documents
+
+    row = _row_arg(args)
+    plates = documents.plates_of(workshop, row)
+    if not plates:
+        raise DocumentNotFound(_("Không có đại biểu nào để in biển tên."))
+    title = f"Biển tên {workshop.code}" + (f" hàng {row}" if row is not None else "")
+    return Built(title, lambda: documents.plates_docx(workshop, plates),
+                 lambda: documents.plates_html(workshop, plates))
+
+
+def _row_arg(args: Mapping[str, str]) -> int | None:
+    text = args.get("row")
+    if text is None or text == "":
+        return None
+    if not text.isdigit() or int(text) > 10_000:
+        raise DocumentError("row", _("Hàng phải là số nguyên từ 0 (bàn chủ tọa)."))
+    return int(text)
+
+
+def _seating(workshop: Workshop, args: Mapping[str, str]) -> Built:
+    """The sơ đồ chỗ ngồi: the head table, each row, then who has no seat yet."""
+    from ..seating import documents
+
+    return Built(f"Sơ đồ chỗ ngồi {workshop.code}", lambda: documents.plan_docx(workshop),
+                 lambda: documents.plan_html(workshop))
+
+
 register("letters", "organizer", _letters)
 register("report", "chair", _report)
 register("minutes", "chair", _minutes_document("minutes", "Biên bản"))
 register("conclusions", "chair", _minutes_document("conclusions", "Thông báo kết luận"))
 register("followup", "chair", _followup)
+# The staff at the door show people to their seats: they read the plan; the plates are printed
+# by the organizer, who arranges the seats.
+register("nameplates", "organizer", _nameplates)
+register("seating", "staff", _seating)

@@ -117,6 +117,11 @@ class WorkshopForm(CheckedForm):
         filters=[stripped, lambda value: value.lower() if isinstance(value, str) else value],
         description=_l("Khi hội thảo này tiếp nối một kỳ trước, ví dụ iso9001-2014."),
     )
+    deputy_approval = BooleanField(
+        _l("Người dự thay phải được Ban tổ chức duyệt"),
+        description=_l("Đại biểu cử người dự thay thì Ban tổ chức duyệt hoặc không chấp thuận "
+                       "(nêu lý do) trước khi người dự thay nhận thẻ dự hội thảo."),
+    )
 
     def workshop_data(self) -> WorkshopData:
         return dataclass_values(self, WorkshopData)

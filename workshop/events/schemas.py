@@ -49,6 +49,8 @@ class WorkshopBody(Body):
     contact_phone = Text(max_length=64, strip=True, validate=[phone_rule])
     contribution_deadline = LocalDateTime()
     previous_code = Text(max_length=40, strip=True)
+    deputy_approval = Bool(metadata={"description": _l(
+        "Người dự thay phải được Ban tổ chức duyệt trước khi nhận thẻ dự hội thảo.")})
 
     @pre_load
     def _register_number_without_so(self, data: Any, **kwargs: Any) -> Any:
@@ -130,6 +132,7 @@ class WorkshopSchema(Answer):
     contact_phone = Str()
     contribution_deadline = Time()
     previous_code = Str()
+    deputy_approval = fields.Boolean(required=True)
     sessions = fields.List(fields.Nested(SessionSchema), required=True)
 
 
@@ -170,5 +173,6 @@ def serialize_workshop(workshop: Workshop) -> dict:
         "contact_phone": workshop.contact_phone,
         "contribution_deadline": isoformat(workshop.contribution_deadline),
         "previous_code": workshop.previous_code,
+        "deputy_approval": workshop.deputy_approval,
         "sessions": [serialize_session(session) for session in workshop.sessions],
     }

@@ -60,6 +60,11 @@ class WorkshopData:
     contact_phone: str | None = None
     contribution_deadline: datetime | None = None
     previous_code: str | None = None
+    deputy_approval: bool = False
+
+    def __post_init__(self) -> None:
+        # A body or form that leaves the choice out (None) means no approval asked.
+        self.deputy_approval = bool(self.deputy_approval)
 
 
 @dataclass

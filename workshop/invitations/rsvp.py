@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from sqlalchemy import update
 
 from ..extensions import db
-from ..models import Invitation, Workshop
+from ..models import DeputyNomination, Invitation, Workshop
+from ..models.invitations import new_pass_token
 from ..phases import AFTER, BEFORE, phase
 from ..timeutil import local_time, long_date, utcnow
 from .services import AnswerClosed, InvitationError, _clean
@@ -96,16 +97,47 @@ def respond(invitation: Invitation, response: str, delegate_name: str | None = N
             "Vui lòng liên hệ trực tiếp Ban tổ chức.",
             time=local_time(deadline), date=long_date(deadline),
         ))
-    name = title = phone = None
+    name = title = phone = deputy_state = None
+    values: dict = {}
+    nomination = None
     if response == "delegate":
         name, title, phone = _deputy(delegate_name, delegate_title, delegate_phone)
+        same = (invitation.status == "delegated" and invitation.deputy_state != "refused"
+                and (invitation.delegate_name, invitation.delegate_title,
+                     invitation.delegate_phone) == (name, title, phone))
+        if same:
+            # The same deputy sent again: nothing new to approve, the pass stays theirs.
+            deputy_state = invitation.deputy_state
+        elif invitation.workshop.deputy_approval:
+            deputy_state = "pending"
+            nomination = DeputyNomination(invitation_id=invitation.id, named_at=now, name=name,
+                                          title=title, phone=phone, state="pending")
+        else:
+            # No approval asked: the deputy gets a pass of their own at once, and the earlier
+            # pass stops working at the door.
+            deputy_state = "approved"
+            values["pass_token"] = new_pass_token()
+            nomination = DeputyNomination(
+                invitation_id=invitation.id, named_at=now, name=name, title=title, phone=phone,
+                state="approved", decided_at=now, pass_token=values["pass_token"],
+                replaced_pass_token=invitation.pass_token)
+    if nomination is not None or response != "delegate":
+        # A deputy waiting for the organizer is withdrawn by any other answer or deputy.
+        db.session.execute(
+            update(DeputyNomination)
+            .where(DeputyNomination.invitation_id == invitation.id,
+                   DeputyNomination.state == "pending")
+            .values(state="withdrawn").execution_options(synchronize_session=False)
+        )
+    if nomination is not None:
+        db.session.add(nomination)
     # One statement writes the whole answer: two answers sent at the same instant are then
     # applied one after the other, each complete, never mixed (the ORM would write only the
     # columns this request changed, keeping the other answer's deputy with an "accept").
     db.session.execute(
         update(Invitation).where(Invitation.id == invitation.id)
         .values(status=RESPONSES[response], delegate_name=name, delegate_title=title,
-                delegate_phone=phone, responded_at=now)
+                delegate_phone=phone, deputy_state=deputy_state, responded_at=now, **values)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()  # expires the invitation: it is read again as the database now holds it

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, missing
 
 from ..links import personal_url
 from ..models import ORGANIZATION_KINDS, SALUTATIONS, Invitation, Workshop
 from ..schemas import (
     Answer,
     Body,
+    Bool,
     Choice,
     Email,
     Int,
@@ -54,6 +55,15 @@ class RsvpBody(Body):
     delegate_phone = Text(validate=[phone_rule])
 
 
+class DeputyDecisionBody(Body):
+    """`POST /workshops/<code>/invitations/<id>/deputy`: a refusal needs its reason (by the
+    service), which the invitee reads."""
+
+    approve = Bool(required=True, load_default=missing,
+                   required_message=_l("Vui lòng chọn duyệt hoặc không chấp thuận."))
+    reason = Text(max_length=500)
+
+
 class InvitationArgs(PageArgs):
     status = Choice(services.STATUS_FILTERS, message=_l(
         "Trạng thái phải là một trong: %(values)s.", values=", ".join(services.STATUS_FILTERS)))
@@ -73,6 +83,16 @@ class DeliverySchema(Answer):
     at = Time()
 
 
+class DeputySchema(Answer):
+    """The organizer's decision on the deputy named now: `state` pending, approved or refused;
+    `reason` the refusal's."""
+
+    state = fields.String(required=True, metadata={"enum": ["pending", "approved", "refused"]})
+    reason = Str()
+    named_at = Time()
+    decided_at = Time()
+
+
 class InvitationSchema(Answer):
     """An invitation as the organizer and the staff see it: no secret of the invitee's."""
 
@@ -89,6 +109,7 @@ class InvitationSchema(Answer):
     delegate_name = Str()
     delegate_title = Str()
     delegate_phone = Str()
+    deputy = fields.Nested(DeputySchema, allow_none=True)
     responded_at = Time()
     first_emailed_at = Time()
     checked_in_at = Time()
@@ -156,9 +177,24 @@ def serialize_invitation(invitation: Invitation) -> dict:
         "delegate_name": invitation.delegate_name,
         "delegate_title": invitation.delegate_title,
         "delegate_phone": invitation.delegate_phone,
+        "deputy": serialize_deputy(invitation),
         "responded_at": isoformat(invitation.responded_at),
         "first_emailed_at": isoformat(invitation.first_emailed_at),
         "checked_in_at": isoformat(invitation.checkin.checked_in_at if invitation.checkin else None),
+    }
+
+
+def serialize_deputy(invitation: Invitation) -> dict | None:
+    """The decision on the deputy named now; None without one. The nominations are read only
+    for an invitation with a deputy."""
+    if invitation.deputy_state is None:
+        return None
+    nomination = invitation.deputy_nomination
+    return {
+        "state": invitation.deputy_state,
+        "reason": nomination.reason if nomination else None,
+        "named_at": isoformat(nomination.named_at) if nomination else None,
+        "decided_at": isoformat(nomination.decided_at) if nomination else None,
     }
 
 

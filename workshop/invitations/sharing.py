@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from ..links import personal_url
+from ..links import base_url, personal_url
 from ..models import Invitation
 from ..timeutil import local_time, long_date
 
@@ -31,3 +31,21 @@ def share_message(invitation: Invitation) -> str:
         return _("%(host)s trân trọng kính mời ông/bà %(name)s dự %(title)s lúc %(time)s %(date)s "
                  "tại %(venue)s. Xác nhận tham dự và nhận thẻ vào hội trường: %(link)s",
                  host=host.name, **values)
+
+
+def deputy_pass_url(invitation: Invitation) -> str:
+    """The deputy's own pass as an image: the pass token opens nothing but the pass."""
+    return f"{base_url()}/pass/{invitation.pass_token}.png"
+
+
+def deputy_message(invitation: Invitation) -> str:
+    """The text the invitee (or the organizer) sends the approved deputy by Zalo or SMS: the
+    workshop, and the deputy's own pass to show at the door. In Vietnamese, like the letter."""
+    workshop = invitation.workshop
+    with force_locale("vi"):
+        return _("Kính gửi ông/bà %(deputy)s: ông/bà được cử dự %(title)s thay ông/bà %(name)s, "
+                 "lúc %(time)s %(date)s tại %(venue)s. Thẻ vào hội trường của ông/bà (xuất trình "
+                 "mã QR tại bàn đón tiếp): %(link)s",
+                 deputy=invitation.delegate_name, title=workshop.title, name=invitation.name,
+                 time=local_time(workshop.starts_at), date=str(long_date(workshop.starts_at)),
+                 venue=workshop.venue, link=deputy_pass_url(invitation))

@@ -27,14 +27,22 @@ from ..events.services import workshop_or_404
 from ..expired_session import keeps_input
 from ..extensions import db
 from ..links import personal_url
-from ..models import KIND_LABELS, ORGANIZATION_KINDS, STATUS_LABELS, Invitation, Organization, Workshop
+from ..models import (
+    DEPUTY_STATE_LABELS,
+    KIND_LABELS,
+    ORGANIZATION_KINDS,
+    STATUS_LABELS,
+    Invitation,
+    Organization,
+    Workshop,
+)
 from ..office import download
 from ..outbox.services import last_deliveries, mail_health
 from ..qr import qr_png, qr_svg
 from ..ratelimit import attendee_pages, request_invitation
 from ..summary.services import published_summary
 from ..text import fold
-from . import inviting, rsvp, services, sharing, tracking
+from . import deputies, inviting, rsvp, services, sharing, tracking
 from .forms import InviteForm, PersonForm, RsvpForm
 
 bp = Blueprint("invitations", __name__)
@@ -151,6 +159,7 @@ def list_invitations(code: str):
         status=status, kind=kind, query=query, statuses=services.STATUS_FILTERS,
         status_labels={**STATUS_LABELS, "unanswered": _("Chưa trả lời")},
         kind_labels=KIND_LABELS, share_message=sharing.share_message, personal_url=personal_url,
+        deputy_labels=DEPUTY_STATE_LABELS,
         deliveries=last_deliveries([invitation.id for invitation in invitations]),
         mail=mail_health(workshop),
     )
@@ -166,6 +175,26 @@ def mark_sent(code: str):
     changed = inviting.mark_sent(workshop)
     flash(_("Đã đánh dấu %(count)d giấy mời là đã gửi.", count=changed), "success")
     return redirect(url_for(".list_invitations", code=workshop.code))
+
+
+@bp.post("/workshops/<code>/invitations/<int:invitation_id>/deputy")
+@role_required("organizer")
+def decide_deputy(code: str, invitation_id: int):
+    """The organizer approves the deputy an invitee named, or refuses with a reason."""
+    workshop = workshop_or_404(code)
+    invitation = _invitation(workshop, invitation_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    approve = request.form.get("decision") == "approve"
+    try:
+        deputies.decide(invitation, approve, request.form.get("reason"))
+    except services.InvitationError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Đã duyệt người dự thay.") if approve
+              else _("Đã ghi nhận: không chấp thuận người dự thay."), "success")
+    return redirect(url_for(".list_invitations", code=workshop.code,
+                            _anchor=f"invitation-{invitation.id}"))
 
 
 @bp.get("/workshops/<code>/invitations.xlsx")
@@ -254,6 +283,9 @@ def personal(token: str):
         # The QR code is drawn from our random token only, never from user text.
         qr=qr_svg(invitation.pass_token) if invitation.status != "declined" else None,
         summary=published_summary(workshop), first=rsvp.first_on_page(invitation),
+        deputy=invitation.deputy_nomination,
+        deputy_message=sharing.deputy_message(invitation)
+        if invitation.deputy_state == "approved" else None,
     ), status
 
 
@@ -268,4 +300,22 @@ def pass_png(token: str):
         qr_png(invitation.pass_token), mimetype="image/png",
         headers={"Content-Disposition":
                  f'attachment; filename="the-hoi-thao-{invitation.short_code}.png"'},
+    )
+
+
+@bp.get("/pass/<pass_token>.png")
+@attendee_pages
+def deputy_pass_png(pass_token: str):
+    """An approved deputy's own pass, the link sent to their phone: it shows the pass only,
+    never the invitee's page."""
+    invitation = None
+    if len(pass_token) <= 64:
+        invitation = db.session.scalar(db.select(Invitation).where(
+            Invitation.pass_token == pass_token, Invitation.deputy_state == "approved"))
+    if invitation is None:
+        return _unknown_link()
+    return Response(
+        qr_png(invitation.pass_token), mimetype="image/png",
+        headers={"Content-Disposition":
+                 f'inline; filename="the-hoi-thao-{invitation.short_code}.png"'},
     )

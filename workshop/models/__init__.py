@@ -10,12 +10,16 @@ from .feedback import (
 )
 from .invitations import (
     ANSWERED_STATUSES,
+    DEPUTY_STATE_LABELS,
+    DEPUTY_STATES,
     EXPECTED_STATUSES,
     INVITATION_STATUSES,
+    NOMINATION_STATES,
     SALUTATIONS,
     STATUS_LABELS,
     STATUS_ORDER,
     UNANSWERED_STATUSES,
+    DeputyNomination,
     Invitation,
 )
 from .minutes import MINUTES_STATUSES, ConclusionItem, ConclusionNotice, Minutes
@@ -33,6 +37,10 @@ from .users import ROLE_LABELS, ROLE_RANK, ROLES, ApiToken, Login, User, hash_to
 from .workshops import Workshop, WorkshopSession
 
 __all__ = [
+    "DEPUTY_STATE_LABELS",
+    "DEPUTY_STATES",
+    "NOMINATION_STATES",
+    "DeputyNomination",
     "AuditEntry",
     "CATEGORY_LABELS",
     "FEEDBACK_CATEGORIES",

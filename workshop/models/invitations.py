@@ -5,6 +5,7 @@ import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, and_, case, func
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -18,6 +19,7 @@ from .workshops import Workshop
 
 if TYPE_CHECKING:
     from .checkins import CheckIn
+    from .users import User
 
 # How the letter addresses the invitee; None: by position ("Kính gửi: Giám đốc Sở Tư pháp").
 SALUTATIONS = ("Ông", "Bà")
@@ -70,9 +72,19 @@ class Invitation(db.Model):
             "status = 'delegated' OR (delegate_name IS NULL AND delegate_title IS NULL"
             " AND delegate_phone IS NULL)", name="deputy_only_delegated"
         ),
+        # Whether the organizer has approved the deputy: only with a deputy named.
+        CheckConstraint(
+            "deputy_state IS NULL OR (status = 'delegated'"
+            " AND deputy_state IN ('pending', 'approved', 'refused'))", name="deputy_state"
+        ),
         CheckConstraint("salutation IS NULL OR salutation IN ('Ông', 'Bà')", name="salutation"),
         UniqueConstraint("workshop_id", "short_code"),
         UniqueConstraint("workshop_id", "letter_number"),
+        # One person per seat; a seat is a row and a place in it, both or neither.
+        UniqueConstraint("workshop_id", "seat_row", "seat_number"),
+        CheckConstraint("(seat_row IS NULL) = (seat_number IS NULL)", name="seat_whole"),
+        CheckConstraint("seat_row IS NULL OR (seat_row >= 0 AND seat_number >= 1)",
+                        name="seat_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,16 +111,27 @@ class Invitation(db.Model):
     delegate_name: Mapped[str | None] = mapped_column(String(255))
     delegate_title: Mapped[str | None] = mapped_column(String(255))
     delegate_phone: Mapped[str | None] = mapped_column(String(64))
+    # The organizer's decision on the deputy named now (DEPUTY_STATES); None without a deputy.
+    # The history of every deputy named is in DeputyNomination.
+    deputy_state: Mapped[str | None] = mapped_column(String(10))
 
     # A walk-in (đại biểu đến trực tiếp) registered at the door: a row here so that check-in
     # works the same for everyone, but not counted as invited.
     walk_in: Mapped[bool] = mapped_column(default=False)
     first_emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The seat in the hall (workshop/seating): row 0 is the head table (bàn chủ tọa), rows 1…
+    # the delegates'; on the row itself so that the scan's answer names it without a query.
+    seat_row: Mapped[int | None] = mapped_column()
+    seat_number: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     workshop: Mapped[Workshop] = relationship()
     organization: Mapped[Organization | None] = relationship()
     checkin: Mapped[CheckIn | None] = relationship(back_populates="invitation", uselist=False)
+    nominations: Mapped[list[DeputyNomination]] = relationship(
+        back_populates="invitation", order_by="DeputyNomination.id",
+        cascade="all, delete-orphan", passive_deletes=True,
+    )
 
     @property
     def status_label(self) -> str:
@@ -163,5 +186,81 @@ class Invitation(db.Model):
         """The invitee a deputy stands in for; None when the invitee comes in person."""
         return self.name if self.has_deputy else None
 
+    @property
+    def seat_label(self) -> str | None:
+        """The seat as the door and the personal page say it: "Hàng 2, ghế 5", "Bàn chủ tọa,
+        ghế 1"; None before the organizer seats the person."""
+        if self.seat_row is None:
+            return None
+        if self.seat_row == 0:
+            return gettext("Bàn chủ tọa, ghế %(number)d", number=self.seat_number)
+        return gettext("Hàng %(row)d, ghế %(number)d", row=self.seat_row, number=self.seat_number)
+
+    @property
+    def deputy_nomination(self) -> DeputyNomination | None:
+        """The nomination of the deputy named now, with the organizer's decision on it."""
+        if self.deputy_state is None or not self.nominations:
+            return None
+        return self.nominations[-1]
+
     def __repr__(self) -> str:
         return f"<Invitation {self.id} {self.name!r} {self.status}>"
+
+
+# A deputy named by the invitee: waiting for the organizer, approved (automatically when the
+# workshop asks no approval), refused with a reason, or withdrawn by a later answer.
+DEPUTY_STATES = ("pending", "approved", "refused")
+NOMINATION_STATES = (*DEPUTY_STATES, "withdrawn")
+DEPUTY_STATE_LABELS = {
+    "pending": _l("Chờ Ban tổ chức duyệt"),
+    "approved": _l("Đã được duyệt"),
+    "refused": _l("Không được chấp thuận"),
+    "withdrawn": _l("Đã thay đổi"),
+}
+
+
+class DeputyNomination(db.Model):
+    """One deputy named by an invitee, when, and what became of it: the history is kept even
+    when the invitee names another deputy or answers otherwise."""
+
+    __tablename__ = "deputy_nominations"
+    __table_args__ = (
+        CheckConstraint(
+            "state IN ('pending', 'approved', 'refused', 'withdrawn')", name="state"
+        ),
+        # A decision has its time; a refusal its reason, which the invitee reads.
+        CheckConstraint(
+            "state IN ('pending', 'withdrawn') OR decided_at IS NOT NULL", name="decided"
+        ),
+        CheckConstraint("state <> 'refused' OR reason IS NOT NULL", name="refused_reason"),
+        # Only an approved deputy has a pass of their own, replacing the earlier one.
+        CheckConstraint(
+            "pass_token IS NULL OR (decided_at IS NOT NULL AND replaced_pass_token IS NOT NULL)",
+            name="pass_on_approval",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(
+        ForeignKey("invitations.id", ondelete="CASCADE"), index=True
+    )
+    named_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    name: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str | None] = mapped_column(String(255))
+    phone: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The organizer who decided; None when no approval was asked (approved at once).
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    # The deputy's own pass given on approval, and the pass it replaced: both are looked up at
+    # the door so that an earlier pass is told "handed to the deputy", not "unknown".
+    pass_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    replaced_pass_token: Mapped[str | None] = mapped_column(String(64), index=True)
+
+    invitation: Mapped[Invitation] = relationship(back_populates="nominations")
+    decided_by: Mapped[User | None] = relationship()
+
+    @property
+    def state_label(self) -> str:
+        return str(DEPUTY_STATE_LABELS[self.state])

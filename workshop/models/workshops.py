@@ -56,6 +56,8 @@ class Workshop(db.Model):
     # secret of the projector link, a counter bumped by every change the live pages must show
     # (their ETag), and when feedback closes.
     allow_anonymous_questions: Mapped[bool] = mapped_column(default=False)
+    # Whether a deputy (người dự thay) needs the organizer's approval before getting a pass.
+    deputy_approval: Mapped[bool] = mapped_column(default=False, server_default=false())
     screen_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_screen_token)
     live_version: Mapped[int] = mapped_column(default=0)
     feedback_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

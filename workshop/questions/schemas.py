@@ -43,6 +43,12 @@ class QuestionArgs(Query):
     order = QueryChoice(ORDERS)
 
 
+class SimilarArgs(Query):
+    text = Text(required=True, multiline=True, max_length=MAX_QUESTION_LENGTH,
+                length_message=_l("Câu hỏi dài tối đa %(max)d ký tự.", max=MAX_QUESTION_LENGTH),
+                required_message=_l("Vui lòng nhập nội dung câu hỏi."))
+
+
 class StatusBody(Body):
     status = Choice(("visible", "hidden"), required=True)
 
@@ -92,6 +98,19 @@ class QuestionListSchema(page_of(QuestionSchema)):
     current = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
 
 
+class SimilarSchema(Answer):
+    id = fields.Integer(required=True)
+    text = fields.String(required=True)
+    votes = fields.Integer(required=True)
+    answered = fields.Boolean(required=True)
+    score = fields.Float(required=True, metadata={"description": "How alike, 0 to 1"})
+    voted = fields.Boolean(allow_none=True)
+
+
+class SimilarListSchema(page_of(SimilarSchema)):
+    pass
+
+
 class AskedSchema(Answer):
     id = fields.Integer(required=True)
     status = fields.String(required=True)
@@ -130,3 +149,10 @@ def serialize(question: Question, current_id: int | None = None,
         "answering_now": question.id == current_id,
         "voted": question.id in voted if voted is not None else None,
     }
+
+
+def similar_item(question: Question, score: float, voted: set[int] | None = None) -> dict:
+    """A question like the one being written, with how alike it is."""
+    return {"id": question.id, "text": question.text, "votes": question.votes,
+            "answered": bool(question.answer), "score": score,
+            "voted": question.id in voted if voted is not None else None}

@@ -24,6 +24,7 @@ from ..models import (
     WorkshopSession,
 )
 from ..phases import has_ended
+from ..similar import SUGGESTIONS, Match, alike_pairs, most_alike
 from ..timeutil import utcnow
 
 
@@ -292,6 +293,23 @@ def console_queue(workshop: Workshop, session_id: int,
     for question in questions:
         counts[queue_state(question)] += 1
     return questions, counts
+
+
+def similar_questions(session: WorkshopSession, text: str) -> list[Match[Question]]:
+    """The shown questions of the session most like `text` (workshop/similar.py), for an
+    attendee about to send it: never a pending, hidden or merged one."""
+    visible = list_questions(session.workshop, session.id)
+    return most_alike(text, visible, lambda question: question.text)
+
+
+def alike_in_queue(questions: list[Question]) -> dict[int, list[tuple[Question, float]]]:
+    """For each question of a console queue, the shown questions of the queue most like it,
+    most alike first: what the chair may merge it into."""
+    pairs = alike_pairs([question.text for question in questions])
+    return {
+        question.id: [(questions[other], score) for other, score in pairs[index]
+                      if questions[other].status == "visible"][:SUGGESTIONS]
+        for index, question in enumerate(questions)}
 
 
 def officials(session: WorkshopSession, limit: int = 8) -> list[str]:

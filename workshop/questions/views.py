@@ -44,7 +44,7 @@ from ..ratelimit import (
 )
 from . import services
 from .forms import AnswerForm, AssignForm, MergeForm, QuestionForm
-from .schemas import serialize
+from .schemas import serialize, similar_item
 from .services import QUEUE_STATES, QuestionError
 
 bp = Blueprint("questions", __name__)
@@ -97,7 +97,8 @@ def _live_json(etag: str, build: Callable[[], dict]) -> Response:
 # --- the attendee's phone page ------------------------------------------------------------
 
 
-def _attendee_page(invitation: Invitation, form: QuestionForm, status: int = 200):
+def _attendee_page(invitation: Invitation, form: QuestionForm, status: int = 200,
+                   similar: list[dict] | None = None):
     workshop = invitation.workshop
     chosen = services.pick_session(
         workshop, form.session_id.data if form.is_submitted() else request.args.get("session", type=int))
@@ -110,7 +111,21 @@ def _attendee_page(invitation: Invitation, form: QuestionForm, status: int = 200
     return render_template(
         "questions/attendee.html", invitation=invitation, workshop=workshop, chosen=chosen,
         form=form, items=items, max_length=MAX_QUESTION_LENGTH, ended=has_ended(workshop),
+        similar=similar or [],
     ), status
+
+
+def _alike(invitation: Invitation, form: QuestionForm) -> list[dict]:
+    """The shown questions like the one sent from the page without scripts, to vote for instead,
+    unless the attendee chose to send it anyway (with scripts, ask.js asks the API first)."""
+    if request.form.get("send_anyway") or has_ended(invitation.workshop):
+        return []
+    session = db.session.get(WorkshopSession, form.session_id.data)
+    if session is None or session.workshop_id != invitation.workshop_id:
+        return []  # ask() says why
+    matches = services.similar_questions(session, form.text.data)
+    voted = services.voted_by(invitation, [m.item.id for m in matches])
+    return [similar_item(m.item, m.score, voted) for m in matches]
 
 
 @bp.route("/i/<token>/questions", methods=["GET", "POST"])
@@ -126,6 +141,9 @@ def attendee(token: str):
     session[SESSION_INVITATION_KEY] = token  # the page's scripts call the API with it
     form = QuestionForm()
     if form.validate_on_submit():
+        alike = _alike(invitation, form)
+        if alike:
+            return _attendee_page(invitation, form, similar=alike)
         try:
             question = services.ask(invitation.workshop, form.session_id.data, invitation,
                                     form.text.data, anonymous=form.anonymous.data)
@@ -200,11 +218,13 @@ def _order() -> str:
 
 def _queue_items(workshop: Workshop, chosen: WorkshopSession, order: str) -> dict:
     questions, counts = services.console_queue(workshop, chosen.id, order)
+    alike = services.alike_in_queue(questions)
     items = []
     for question in questions:
         state = services.queue_state(question)
         items.append({**serialize(question, chosen.current_question_id), "state": state,
-                      "state_label": str(QUEUE_STATES[state])})
+                      "state_label": str(QUEUE_STATES[state]),
+                      "similar": [similar_item(other, score) for other, score in alike[question.id]]})
     return {"session_id": chosen.id, "current": chosen.current_question_id, "items": items,
             "counts": counts}
 

@@ -2,21 +2,19 @@
 the earlier edition's tasks and their states, and its lessons and recommendations stand beside
 the earlier ones, those raised again marked.
 
-"Raised again" is decided here, without any outside service: both texts accent-folded
-(workshop/text.py `fold`), their words compared as sets (Jaccard) and their letters as
-sequences (difflib); either measure above its threshold marks the pair.
+"Raised again" is decided with workshop/similar.py, without any outside service: both texts
+accent-folded, their words compared as sets (Jaccard) and their letters as sequences; either
+measure above its threshold marks the pair.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Workshop
-from ..text import fold
+from ..similar import jaccard, letters
 from .services import counts, tasks_of
 
 # Categories whose repetition matters: a lesson or a recommendation made again means it was
@@ -24,11 +22,6 @@ from .services import counts, tasks_of
 SERIES_CATEGORIES = ("lesson", "recommendation")
 WORDS_THRESHOLD = 0.5
 LETTERS_THRESHOLD = 0.75
-_WORD = re.compile(r"\w+")
-# Words too common in these texts to tell two of them apart.
-_COMMON = frozenset(fold(word) for word in (
-    "các", "của", "và", "cho", "trong", "với", "được", "để", "tại", "theo", "cần", "có", "là",
-    "những", "việc", "đã", "đề", "nghị", "cơ", "quan"))
 
 
 def previous_of(workshop: Workshop) -> Workshop | None:
@@ -46,23 +39,16 @@ def previous_data(workshop: Workshop) -> dict | None:
     return {"code": earlier.code, "title": earlier.title, "tasks": counts(tasks_of(earlier))}
 
 
-def _words(text: str) -> set[str]:
-    return {word for word in _WORD.findall(fold(text)) if word not in _COMMON and len(word) > 1}
-
-
 def _measures(one: str, other: str) -> tuple[float, float]:
     """(shared words / all words, letters alike) of two accent-folded texts, each 0 to 1."""
-    words, other_words = _words(one), _words(other)
-    jaccard = len(words & other_words) / len(words | other_words) if words and other_words else 0.0
-    letters = SequenceMatcher(None, fold(one), fold(other), autojunk=False).ratio()
-    return jaccard, letters
+    return jaccard(one, other), letters(one, other)
 
 
 def raised_again(one: str, other: str) -> bool:
     """Whether `one` says again what `other` said: enough words in common, or nearly the same
     letters (a text retyped with or without accents, a word changed)."""
-    jaccard, letters = _measures(one, other)
-    return jaccard >= WORDS_THRESHOLD or letters >= LETTERS_THRESHOLD
+    words_alike, letters_alike = _measures(one, other)
+    return words_alike >= WORDS_THRESHOLD or letters_alike >= LETTERS_THRESHOLD
 
 
 def similarity(one: str, other: str) -> float:

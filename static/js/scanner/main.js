@@ -8,6 +8,7 @@
 //   result.js   the big result screen          feedback.js  its sound and vibration
 //   history.js  this phone's last scans, undo  counter.js   "Có mặt 57/80"
 //   camera.js   camera + jsQR                  search.js, walkin.js  the fallbacks
+//   roster.js   who each pass is, kept for offline scans (tested with node)
 import { apiFetch, byId, format } from "../shared.js";
 import { startCamera } from "./camera.js";
 import { startCounter } from "./counter.js";
@@ -15,6 +16,7 @@ import { unlockSoundOnFirstTouch } from "./feedback.js";
 import { createHistory } from "./history.js";
 import { createQueue, newScan, randomId } from "./queue.js";
 import { createResultScreen } from "./result.js";
+import { createRoster, offlineAnswer, refreshRoster, subtleDigest } from "./roster.js";
 import { setupSearch } from "./search.js";
 import { createSender } from "./sender.js";
 import { setupWalkIn } from "./walkin.js";
@@ -22,6 +24,8 @@ import { setupWalkIn } from "./walkin.js";
 const LIVE_WAIT_MS = 1500;  // after this, a scan without an answer is shown as queued
 const SEND_TIMEOUT_MS = 8000;
 const RETRY_MS = 10000;
+const ROSTER_MS = 5 * 60 * 1000;  // the roster is refreshed this often while online
+const ROSTER_FRESH_MS = 2 * 60 * 1000;  // and not again within this time (a page reload)
 
 const root = document.getElementById("scanner");
 if (root) { start(root.dataset); }
@@ -29,6 +33,10 @@ if (root) { start(root.dataset); }
 function start(data) {
   const words = JSON.parse(data.messages);
   const queue = createQueue(window.localStorage, data.queueKey);
+  const roster = createRoster(window.localStorage, data.rosterKey, subtleDigest(window.crypto));
+  function refreshNames() {
+    refreshRoster(apiFetch, data.rosterUrl, roster, { freshMs: ROSTER_FRESH_MS });
+  }
   let offline = false;
 
   // ---- the badge: scans waiting, connection lost, signed out ----------------------------
@@ -77,9 +85,13 @@ function start(data) {
     if (!scan) { return; }
     queue.add(scan);
     showBadge();
+    // Who it is, from the roster, for when the server does not answer in time.
+    const known = roster.lookup(scan.token);
     let answered = false;
     const waitTimer = setTimeout(function () {
-      if (!answered) { result.show({ result: "queued" }, scan.client_id); }
+      known.then(function (found) {
+        if (!answered) { result.show(offlineAnswer(found), scan.client_id); }
+      });
     }, navigator.onLine === false ? 0 : LIVE_WAIT_MS);
     queue.send(scan, send).then(function (answer) {
       answered = true;
@@ -91,7 +103,14 @@ function start(data) {
     }, function () {
       answered = true;
       clearTimeout(waitTimer);
-      result.show({ result: "queued" }, scan.client_id, true);
+      known.then(function (found) {
+        if (found && found.revoked) {
+          // Refused at the door as the server would: not kept for sending.
+          queue.remove(scan.client_id);
+          showBadge();
+        }
+        result.show(offlineAnswer(found), scan.client_id, true);
+      });
     });
   }
 
@@ -110,10 +129,12 @@ function start(data) {
 
   // ---- start --------------------------------------------------------------------------------
   unlockSoundOnFirstTouch();
-  window.addEventListener("online", flush);
+  window.addEventListener("online", function () { flush(); refreshNames(); });
   window.addEventListener("offline", function () { setOffline(true); });
   document.addEventListener("visibilitychange", function () { if (!document.hidden) { flush(); } });
   setInterval(flush, RETRY_MS);
+  setInterval(refreshNames, ROSTER_MS);
+  refreshNames();
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(data.swUrl, { scope: data.swScope }).catch(function () {});
   }

@@ -81,6 +81,7 @@ export function createQueue(storage, key) {
     items: items,
     size: function () { return items().length; },
     add: add,
+    remove: remove,
     send: sendOne,
     flush: flush
   };

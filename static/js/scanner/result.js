@@ -5,15 +5,17 @@ import { feedback } from "./feedback.js";
 
 // The server's result -> the colour of the screen, the sound and the history line.
 export const COLOURS = {
-  checked_in: "ok", already_checked_in: "warn", unknown: "bad", other_workshop: "bad",
-  invalid: "bad", queued: "wait", undone: "wait"
+  checked_in: "ok", already_checked_in: "warn", replaced: "warn", unknown: "bad",
+  other_workshop: "bad", invalid: "bad", queued: "wait", undone: "wait", revoked: "bad"
 };
 
 export function colourOf(result) { return COLOURS[result] || "bad"; }
 
-// The head line in the page's words: "ĐÃ ĐIỂM DANH LÚC 07:52" for a pass already used.
+// The head line in the page's words: "ĐÃ ĐIỂM DANH LÚC 07:52" for a pass already used,
+// "Giấy mời đã chuyển cho người dự thay: …" for a pass handed to an approved deputy.
 export function headline(answer, words) {
   const head = words[answer.result] || words.invalid;
+  if (answer.result === "replaced") { return format(head, { name: answer.deputy_name || "" }); }
   return answer.result === "already_checked_in" ? format(head, { time: hhmm(answer.checked_in_at) }) : head;
 }
 
@@ -35,6 +37,9 @@ export function createResultScreen(words) {
     box.querySelector(".scan-result-name").textContent = person.name || "";
     box.querySelector(".scan-result-title").textContent = person.title || "";
     box.querySelector(".scan-result-organization").textContent = person.organization || "";
+    // The seat only with a green or amber answer: where to show the person, said by the server.
+    const seat = box.querySelector(".scan-result-seat");
+    if (seat) { seat.textContent = person.seat || ""; }
     let note = "";
     if (person.delegate_for) { note = format(words.deputy, { name: person.delegate_for }); }
     else if (person.walk_in) { note = words.walk_in; }

@@ -1,0 +1,22 @@
+// The scanner's result screen words: `node --test static/js/tests/`.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+
+import { colourOf, headline } from "../scanner/result.js";
+
+const WORDS = {
+  checked_in: "ĐÃ ĐIỂM DANH", invalid: "MÃ KHÔNG HỢP LỆ",
+  replaced: "Giấy mời đã chuyển cho người dự thay: {name}"
+};
+
+describe("a pass handed to a deputy", function () {
+  it("is amber and names the deputy", function () {
+    const answer = { result: "replaced", deputy_name: "Lê Thị Hoa" };
+    assert.equal(colourOf("replaced"), "warn");
+    assert.equal(headline(answer, WORDS), "Giấy mời đã chuyển cho người dự thay: Lê Thị Hoa");
+  });
+
+  it("never shows the placeholder when the name is missing", function () {
+    assert.equal(headline({ result: "replaced" }, WORDS), "Giấy mời đã chuyển cho người dự thay: ");
+  });
+});
