@@ -113,9 +113,11 @@ def _init_i18n(app: Flask) -> None:
 def _init_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
+    from .auth.identity import SessionInterface
     from .auth.services import user_for_login
     from .models import User
 
+    app.session_interface = SessionInterface()  # a Bearer call has none (auth/identity.py)
     app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

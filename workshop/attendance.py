@@ -17,7 +17,7 @@ expected person who never came no longer counts: the agency had nobody there.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import case, func, select, true
@@ -171,6 +171,60 @@ def attendance_by_workshop(workshop_id: int | None = None) -> dict[int, Attendan
         numbers.kinds = {kind: kinds[row_workshop][kind]
                          for kind in ORGANIZATION_KINDS if kind in kinds[row_workshop]}
     return totals
+
+
+# The numbers of the scanner's counter, as the board names them (a subset of FIELDS).
+DOOR_FIELDS = ("expected", "present", "walk_ins", "unannounced", "checked_in")
+
+
+@dataclass(frozen=True)
+class DoorCount:
+    """The scanner's counter ("Có mặt present/expected", and who came besides): the numbers of
+    Counts that the door shows, by the same definitions, read in the scan's own query
+    (`door_count`) instead of the grouped one."""
+
+    expected: int = 0
+    present: int = 0
+    walk_ins: int = 0
+    unannounced: int = 0
+
+    @property
+    def checked_in(self) -> int:
+        return self.present + self.walk_ins + self.unannounced
+
+    def as_dict(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in DOOR_FIELDS}
+
+    def with_arrival(self, invitation: Invitation) -> DoorCount:
+        """The numbers once `invitation` is checked in too (as Counts._add files a check-in)."""
+        if invitation.walk_in:
+            return replace(self, walk_ins=self.walk_ins + 1)
+        if invitation.status in EXPECTED_STATUSES:
+            return replace(self, present=self.present + 1)
+        return replace(self, unannounced=self.unannounced + 1)
+
+
+def door_count(workshop_id: int):
+    """The subquery of one row that DoorCount reads: a scan joins the pass it looks up to it,
+    so that its answer carries the counter without a statement of its own."""
+    invited = Invitation.walk_in.is_(False)
+    expected = invited & Invitation.status.in_(EXPECTED_STATUSES)
+    arrived = CheckIn.id.is_not(None)
+
+    def how_many(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    return (
+        select(how_many(expected).label("expected"),
+               how_many(arrived & expected).label("present"),
+               how_many(arrived & Invitation.walk_in.is_(True)).label("walk_ins"),
+               how_many(arrived & invited & Invitation.status.not_in(EXPECTED_STATUSES))
+               .label("unannounced"))
+        .select_from(Invitation)
+        .outerjoin(CheckIn, CheckIn.invitation_id == Invitation.id)
+        .where(Invitation.workshop_id == workshop_id)
+        .subquery("door_count")
+    )
 
 
 def _invitations(condition):

@@ -52,6 +52,9 @@ def test_the_camera_reads_a_pass_and_checks_the_attendee_in(ctx, live_server, us
     context = camera_browser(invitation.pass_token).new_context(permissions=["camera"], **PHONE)
     context.set_default_timeout(15_000)
     page = context.new_page()
+    boards = []
+    page.on("request", lambda request: boards.append(request.url) if "board.json" in request.url
+            else None)
     target = f"/workshops/{workshop.code}/scan/"
     sign_in(page, live_server, users["staff"], target)
 
@@ -62,6 +65,8 @@ def test_the_camera_reads_a_pass_and_checks_the_attendee_in(ctx, live_server, us
     assert result.locator(".scan-result-organization").inner_text() == "Sở Khoa học và Công nghệ"
     assert "scan-ok" in result.get_attribute("class")
     page.locator("#scan-counter").filter(has_text="Có mặt 1/2").wait_for()
+    # The counter came with the scan's answer: the board was not asked for it.
+    assert boards == []
 
     # The pass stays in front of the camera: read again and again, still one check-in.
     page.wait_for_timeout(1500)
@@ -117,6 +122,8 @@ def test_offline_scans_wait_then_sync_once_with_their_own_time(ctx, live_server,
         assert checkin.recorded_at > checkin.checked_in_at
     attempts = db.session.scalars(select(CheckInAttempt.result)).all()
     assert attempts == ["checked_in"] * 3
+    # The synced answers carry the counter.
+    page.locator("#scan-counter").filter(has_text="Có mặt 3/4").wait_for()
 
     # A name is shown as text, never run as markup.
     type_code(tricky.short_code)

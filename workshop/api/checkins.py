@@ -36,8 +36,9 @@ def create_checkin(body: dict, code: str):
     The same `client_id` sent again is the same scan and gets the first answer again;
     `scanned_at` keeps the time of an offline scan: no more than 10 minutes ahead of the
     server's clock (a time ahead is taken as now), and no earlier than a day before the workshop
-    starts or a day before now, whichever is earlier; else 422."""
-    workshop = workshop_or_404(code)
+    starts or a day before now, whichever is earlier; else 422. `attendance` is the workshop's
+    counter once this scan is counted, in the names of the attendance call."""
+    workshop = workshop_or_404(code, agenda=False)
     try:
         answer = services.check_in(workshop, body["token"], client_id=body["client_id"] or None,
                                    scanned_at=body["scanned_at"], staff=staff_user())

@@ -5,7 +5,8 @@ opened). The API authorizes with these; pages and the audit log read them too.
 Each answer is worked out once per request and kept in the WSGI environ."""
 from __future__ import annotations
 
-from flask import request, session
+from flask import Request, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,6 +23,27 @@ INVITATION_HEADER = "X-Invitation-Token"
 SESSION_INVITATION_KEY = "invitation_token"
 
 
+def is_bearer_call(incoming: Request) -> bool:
+    """A call that names its staff account by a Bearer token: a script's, not a browser's."""
+    return incoming.headers.get("Authorization", "")[:7].lower() == "bearer "
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, except for a Bearer call: the token says who calls, so
+    its session is empty from the start and never saved. Nothing a browser sent along (a
+    session cookie, a remember cookie) is decoded, read (no sign-in loaded, no language
+    chosen from it) or answered with a Set-Cookie or a `Vary: Cookie`."""
+
+    def open_session(self, app, incoming):
+        if is_bearer_call(incoming):
+            return self.session_class()
+        return super().open_session(app, incoming)
+
+    def save_session(self, app, session, response) -> None:
+        if not is_bearer_call(request):
+            super().save_session(app, session, response)
+
+
 def staff_user() -> User | None:
     """The staff account behind this request: a Bearer token, or a signed-in browser (which
     must then prove with the CSRF header that an unsafe request came from our page). A Bearer
@@ -31,9 +53,8 @@ def staff_user() -> User | None:
     from .services import user_for_token
 
     user = None
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        user = user_for_token(header[7:].strip())
+    if is_bearer_call(request):
+        user = user_for_token(request.headers["Authorization"][7:].strip())
         if user is None:
             raise ApiError(401, "invalid_token", _("Mã truy cập API không hợp lệ hoặc đã bị thu hồi."))
     elif current_user.is_authenticated:

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields
 
-from ..attendance import FIELDS
+from ..attendance import DOOR_FIELDS, FIELDS
 from ..models import Invitation
 from ..schemas import Answer, Body, ErrorBodySchema, LocalDateTime, Str, Text, Time
 from ..timeutil import isoformat
@@ -37,6 +37,11 @@ class AttendeeSchema(Answer):
     seat = Str(metadata={"description": "The seat in the hall (\"Hàng 2, ghế 5\"), when given"})
 
 
+# The scanner's counter, in the board's names: "Có mặt present/expected", and who came besides.
+DoorCountSchema = type("DoorCountSchema", (Answer,), {
+    name: fields.Integer(required=True) for name in DOOR_FIELDS})
+
+
 class ScanSchema(Answer):
     result = fields.String(required=True, metadata={"enum": list(SCAN_STATUS)})
     attendee = fields.Nested(AttendeeSchema)
@@ -44,6 +49,9 @@ class ScanSchema(Answer):
     checked_in_at = Time()
     deputy_name = Str()  # with `replaced`: the deputy who holds the invitation's pass now
     error = fields.Nested(ErrorBodySchema)
+    attendance = fields.Nested(DoorCountSchema, metadata={
+        "description": "The workshop's numbers once this scan is counted, as the board names "
+                       "them; absent when the workshop has ended."})
 
 
 class UndoneSchema(Answer):
@@ -96,6 +104,8 @@ def scan_body(answer: services.ScanAnswer) -> dict:
     elif answer.result == "workshop_ended":
         body["error"] = {"code": "workshop_ended",
                          "message": _("Hội thảo đã kết thúc nên không nhận điểm danh nữa.")}
+    if answer.count is not None:
+        body["attendance"] = answer.count.as_dict()
     return body
 
 

@@ -7,34 +7,40 @@ IntegrityError becomes "already checked in". No look-then-insert.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, or_, select
+from sqlalchemy import and_, bindparam, case, delete, insert, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from .. import audit
-from ..attendance import Attendance, attendance  # noqa: F401  (the counts' one home)
+from ..attendance import Attendance, DoorCount, attendance, door_count  # noqa: F401  (the counts' one home)
 from ..extensions import db
-from ..models import CheckIn, CheckInAttempt, DeputyNomination, Invitation, User, Workshop
+from ..models import CheckIn, CheckInAttempt, DeputyNomination, Invitation, Organization, User, Workshop
 from ..phases import has_ended
 from ..timeutil import utcnow
 
 # A scan refused because the person is checked in, whose check-in is gone when we look (undone
 # at that moment), tries again; twice more is plenty for a person undone and re-scanned by hand.
 CHECK_IN_TRIES = 3
+# What a typed short code can be at most (the column's width); a longer code is a token.
+SHORT_CODE_LENGTH = 12
 
 
 @dataclass
 class ScanAnswer:
     """What the scanner is told: `result` is checked_in, already_checked_in, unknown,
     other_workshop, workshop_ended or replaced (an earlier pass, handed to an approved deputy);
-    `checked_in_at` is when the (first) check-in happened."""
+    `checked_in_at` is when the (first) check-in happened; `count` the scanner's counter once
+    this scan is counted (None when not read)."""
 
     result: str
     invitation: Invitation | None = None
     checked_in_at: datetime | None = None
+    count: DoorCount | None = None
 
 
 def code_from_scan(scanned: str) -> str:
@@ -47,43 +53,94 @@ def code_from_scan(scanned: str) -> str:
     return code
 
 
-def find_invitation(workshop: Workshop, scanned: str) -> Invitation | None:
-    """The invitation behind a pass token, a personal-link token or link, or the short code
-    printed on this workshop's letters."""
-    code = code_from_scan(scanned)
-    if not code:
-        return None
-    invitation = db.session.scalar(
-        select(Invitation).where(or_(
-            Invitation.pass_token == code, Invitation.token == code,
-            # A pass replaced by a deputy's own: found, to be refused as "replaced".
-            Invitation.id.in_(select(DeputyNomination.invitation_id).where(or_(
-                DeputyNomination.replaced_pass_token == code, DeputyNomination.pass_token == code
-            ))),
-        ))
+@dataclass
+class Door:
+    """What one read tells about a scan at the door: whose pass it is (`invitation`, with its
+    agency), their check-in if they have one (`checkin`), the workshop's counter before this
+    scan (`count`), and, when the same client_id was answered before, that first answer's
+    result and invitation id (`answered`)."""
+
+    invitation: Invitation | None
+    checkin: CheckIn | None
+    count: DoorCount
+    answered: tuple[str, int | None] | None = None
+
+
+def at_the_door(workshop_id: int, code: str, client_id: str | None = None) -> Door:
+    """Read everything a scan of `code` needs in ONE statement: the counter's subquery (always
+    one row), outer-joined to the invitation behind a pass token, a personal-link token or the
+    short code printed on this workshop's letters (a token first), its agency, its check-in and
+    this workshop's attempt with `client_id`. A scan is the door's hot path: each statement more
+    is a round trip more for every person in the queue."""
+    short_code = code.upper() if len(code) <= SHORT_CODE_LENGTH else None
+    row = db.session.execute(_door_statement(), {
+        "workshop_id": workshop_id, "code": code, "short_code": short_code,
+        "client_id": client_id,
+    }).one()
+    numbers = DoorCount(row.expected, row.present, row.walk_ins, row.unannounced)
+    answered = (row.result, row.earlier_invitation_id) if row.result is not None else None
+    return Door(row.Invitation, row.CheckIn, numbers, answered)
+
+
+@functools.cache
+def _door_statement():
+    """at_the_door's statement, built once with its parameters bound at each scan: building
+    it again for each scan cost more CPU than running it. A NULL short code or client_id (a
+    long token, a scan without one) matches nothing."""
+    workshop_id, code = bindparam("workshop_id"), bindparam("code")
+    count = door_count(workshop_id)
+    by_token = or_(Invitation.pass_token == code, Invitation.token == code)
+    by_short_code = and_(Invitation.workshop_id == workshop_id,
+                         Invitation.short_code == bindparam("short_code"))
+    # A pass replaced by a deputy's own: found, to be refused as "replaced".
+    by_nomination = Invitation.id.in_(select(DeputyNomination.invitation_id).where(or_(
+        DeputyNomination.replaced_pass_token == code, DeputyNomination.pass_token == code)))
+    earlier = aliased(CheckInAttempt)
+    return (
+        select(Invitation, CheckIn, *count.c, earlier.result,
+               earlier.invitation_id.label("earlier_invitation_id"))
+        .select_from(count)
+        .outerjoin(Invitation, or_(by_token, by_short_code, by_nomination))
+        .outerjoin(Organization, Organization.id == Invitation.organization_id)
+        .outerjoin(CheckIn, CheckIn.invitation_id == Invitation.id)
+        .outerjoin(earlier, and_(earlier.workshop_id == workshop_id,
+                                 earlier.client_id == bindparam("client_id")))
+        .options(contains_eager(Invitation.organization), contains_eager(Invitation.checkin))
+        .order_by(case((by_token, 0), else_=1))  # a token and a short code match: the token
+        .limit(1)
+        # Rows this session holds already are read again: the answer must be of now.
+        .execution_options(populate_existing=True)
     )
-    if invitation is None and len(code) <= 12:
-        invitation = db.session.scalar(
-            select(Invitation).where(
-                Invitation.workshop_id == workshop.id, Invitation.short_code == code.upper()
-            )
-        )
-    return invitation
 
 
-def _previous_answer(workshop: Workshop, client_id: str | None) -> ScanAnswer | None:
+def _previous_answer(workshop_id: int, client_id: str | None) -> ScanAnswer | None:
+    """The first answer to the scan with this client_id, read on its own (at_the_door reads it
+    with the pass, which serves the common case)."""
     if not client_id:
         return None
     attempt = db.session.scalar(
-        select(CheckInAttempt).where(
-            CheckInAttempt.workshop_id == workshop.id, CheckInAttempt.client_id == client_id
-        )
+        select(CheckInAttempt)
+        .options(joinedload(CheckInAttempt.invitation).joinedload(Invitation.organization),
+                 joinedload(CheckInAttempt.invitation).joinedload(Invitation.checkin))
+        .where(CheckInAttempt.workshop_id == workshop_id, CheckInAttempt.client_id == client_id)
     )
     if attempt is None:
         return None
     invitation = attempt.invitation
     checkin = invitation.checkin if invitation else None
     return ScanAnswer(attempt.result, invitation, checkin.checked_in_at if checkin else None)
+
+
+def _first_answer(door: Door, workshop_id: int, client_id: str) -> ScanAnswer:
+    """The answer a scan with this client_id got the first time, with today's counter: from
+    the door's read when it is of the same pass (a retried scan is), else read on its own."""
+    result, invitation_id = door.answered
+    if invitation_id is None:
+        return ScanAnswer(result, count=door.count)
+    if door.invitation is not None and door.invitation.id == invitation_id:
+        checked_in_at = door.checkin.checked_in_at if door.checkin else None
+        return ScanAnswer(result, door.invitation, checked_in_at, door.count)
+    return replace(_previous_answer(workshop_id, client_id), count=door.count)
 
 
 # The time an offline scan carries (`scanned_at`): from a day before the workshop starts (the
@@ -110,8 +167,17 @@ def scan_time_problem(workshop: Workshop, scanned_at: datetime, now: datetime) -
     return None
 
 
-def _existing_checkin(invitation_id: int) -> CheckIn | None:
-    return db.session.scalar(select(CheckIn).where(CheckIn.invitation_id == invitation_id))
+def _commit_keeping_rows() -> None:
+    """Commit without expiring what the session holds. A scan's answer is made of the rows it
+    has just read and written in this transaction (the person, the agency, the check-in):
+    expired by the commit, each would be read again, one SELECT each, for nothing. Rows of
+    other transactions are read afresh by at_the_door (populate_existing)."""
+    session = db.session()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire_on_commit
 
 
 def check_in(
@@ -128,82 +194,92 @@ def check_in(
     """Check in whoever `scanned` names, once. The same `client_id` is the same scan: it gets
     the first answer again. An offline scan keeps its `scanned_at` (never later than now); one
     outside the bounds of `scan_time_problem` raises ScanTimeRefused. A check-in by staff is
-    in the audit log (`actor`, else the request's account); an attendee's own is not."""
+    in the audit log (`actor`, else the request's account); an attendee's own is not.
+
+    A first scan is one read (`at_the_door`) and one transaction writing the check-in, the
+    attempt and the audit row; a scan told "already" or "unknown" writes the attempt only; a
+    resent client_id writes nothing."""
     now = now or utcnow()
     if scanned_at is not None and (problem := scan_time_problem(workshop, scanned_at, now)):
         raise ScanTimeRefused(problem)
-    previous = _previous_answer(workshop, client_id)
-    if previous is not None:
-        return previous
-
+    client_id = client_id or None
+    workshop_id, staff_id = workshop.id, staff.id if staff else None
     when = min(scanned_at, now) if scanned_at else now
     if has_ended(workshop, when):
         # Too late: nobody is checked in once the workshop is over (an offline scan made
         # before the end still counts when it syncs). Undoing a mistake stays possible.
-        return ScanAnswer("workshop_ended")
-    invitation = find_invitation(workshop, scanned)
-    if invitation is None or invitation.workshop_id != workshop.id:
-        result = "unknown" if invitation is None else "other_workshop"
-        answer = ScanAnswer(result)
-        _record(workshop, scanned, client_id, result, None, when, now, staff)
-        return answer
-
+        return _previous_answer(workshop_id, client_id) or ScanAnswer("workshop_ended")
     code = code_from_scan(scanned)
-    if code not in (invitation.pass_token, invitation.token) and code.upper() != invitation.short_code:
-        # A pass no longer the invitation's: the deputy approved since carries their own.
-        return ScanAnswer("replaced", invitation)
-
-    invitation_id, staff_id = invitation.id, staff.id if staff else None
-    name = invitation.name
-    first = None
+    seen = (code, client_id, when, now, staff_id)
+    invitation = None
     for _try in range(CHECK_IN_TRIES):
-        db.session.add(CheckIn(invitation_id=invitation_id, workshop_id=workshop.id,
-                               checked_in_at=when, recorded_at=now, method=method,
-                               staff_user_id=staff_id))
-        db.session.add(_attempt(workshop, scanned, client_id, "checked_in", invitation_id, when,
-                                now, staff_id))
-        if method != "self":
-            audit.log("checkin.walk_in" if method == "walk_in" else "checkin.check_in",
-                      workshop=workshop, detail=name, actor=actor)
+        door = at_the_door(workshop_id, code, client_id)  # the workshop is expired after a rollback
+        if door.answered is not None:
+            return _first_answer(door, workshop_id, client_id)
+        invitation = door.invitation
+        if invitation is None or invitation.workshop_id != workshop_id:
+            result = "unknown" if invitation is None else "other_workshop"
+            return _record(workshop_id, ScanAnswer(result, count=door.count), None, *seen)
+        if code not in (invitation.pass_token, invitation.token) and \
+                code.upper() != invitation.short_code:
+            # A pass no longer the invitation's: the deputy approved since carries their own.
+            return ScanAnswer("replaced", invitation)
+        if door.checkin is not None:
+            answer = ScanAnswer("already_checked_in", invitation, door.checkin.checked_in_at,
+                                door.count)
+            return _record(workshop_id, answer, invitation.id, *seen)
         try:
-            db.session.commit()
-            return ScanAnswer("checked_in", db.session.get(Invitation, invitation_id), when)
+            _insert(CheckIn, invitation_id=invitation.id, workshop_id=workshop_id,
+                    checked_in_at=when, recorded_at=now, method=method, staff_user_id=staff_id)
+            _insert(CheckInAttempt, **_attempt(workshop_id, "checked_in", invitation.id, *seen))
+            if method != "self":
+                audit.log("checkin.walk_in" if method == "walk_in" else "checkin.check_in",
+                          workshop=workshop_id, detail=invitation.name, actor=actor)
+            _commit_keeping_rows()
         except IntegrityError:
             db.session.rollback()
-        # Either this invitation was already checked in, or the same client_id raced us.
-        previous = _previous_answer(workshop, client_id)
-        if previous is not None:
-            return previous
-        first = _existing_checkin(invitation_id)
-        if first is not None:
-            break
-        # The check-in that refused ours was undone meanwhile: this scan comes after the undo,
-        # so it checks the person in again rather than telling "already" about nothing.
-    checked_in_at = first.checked_in_at if first else None
-    _record(workshop, scanned, client_id, "already_checked_in", invitation_id, when, now, staff)
-    previous = _previous_answer(workshop, client_id)  # the same client_id may have raced us
-    if previous is not None and previous.result != "already_checked_in":
-        return previous
-    # The time of the check-in that refused ours, even if it is undone by now.
-    return ScanAnswer("already_checked_in", db.session.get(Invitation, invitation_id),
-                      checked_in_at)
+        else:
+            db.session.expire(invitation, ["checkin"])  # written by a plain INSERT
+            return ScanAnswer("checked_in", invitation, when, door.count.with_arrival(invitation))
+        # Another phone checked this pass in first, or sent this very scan (its client_id):
+        # the next read tells which. If the check-in that refused ours is gone by then (undone
+        # at that moment), this scan comes after the undo and checks the person in again.
+    # Refused each time by a check-in undone before we looked: told "already", as the last
+    # refusal said.
+    return _record(workshop_id, ScanAnswer("already_checked_in", invitation), invitation.id, *seen)
 
 
-def _attempt(workshop, scanned, client_id, result, invitation_id, when, now, staff_id):
-    return CheckInAttempt(workshop_id=workshop.id, invitation_id=invitation_id,
-                          code_seen=code_from_scan(scanned)[:16], client_id=client_id or None,
-                          result=result, scanned_at=when, recorded_at=now,
-                          staff_user_id=staff_id)
+def _attempt(workshop_id, result, invitation_id, code, client_id, when, now, staff_id) -> dict:
+    return {"workshop_id": workshop_id, "invitation_id": invitation_id, "code_seen": code[:16],
+            "client_id": client_id, "result": result, "scanned_at": when, "recorded_at": now,
+            "staff_user_id": staff_id}
 
 
-def _record(workshop, scanned, client_id, result, invitation_id, when, now, staff) -> None:
-    """Write one attempt for the audit; a duplicate client_id means it is already written."""
-    db.session.add(_attempt(workshop, scanned, client_id, result, invitation_id, when, now,
-                            staff.id if staff else None))
+@functools.cache
+def _insert_statement(model):
+    return insert(model.__table__)
+
+
+def _insert(model, **values) -> None:
+    """One row by a plain INSERT in the session's transaction (a unique row refused raises
+    IntegrityError here): a scan's rows need nothing of the ORM's unit of work, which cost
+    more CPU than the inserts themselves."""
+    db.session.execute(_insert_statement(model), values)
+
+
+def _record(workshop_id, answer, invitation_id, code, client_id, when, now, staff_id
+            ) -> ScanAnswer:
+    """Write the attempt of a scan that checks nobody in, and give its answer; when its
+    client_id is written already (the same scan, sent twice at once), the first answer."""
     try:
-        db.session.commit()
+        _insert(CheckInAttempt, **_attempt(workshop_id, answer.result, invitation_id, code,
+                                           client_id, when, now, staff_id))
+        _commit_keeping_rows()
+        return answer
     except IntegrityError:
         db.session.rollback()
+    previous = _previous_answer(workshop_id, client_id)
+    return answer if previous is None else replace(previous, count=answer.count)
 
 
 def undo_check_in(invitation: Invitation, staff: User | None = None, *,
@@ -221,8 +297,9 @@ def undo_check_in(invitation: Invitation, staff: User | None = None, *,
         db.session.rollback()
         return False
     now = utcnow()
-    db.session.add(_attempt(invitation.workshop, invitation.pass_token, None, "undone",
-                            invitation.id, now, now, staff.id if staff else None))
+    db.session.add(CheckInAttempt(**_attempt(invitation.workshop_id, "undone", invitation.id,
+                                             code_from_scan(invitation.pass_token), None, now,
+                                             now, staff.id if staff else None)))
     audit.log("checkin.undo", workshop=invitation.workshop, detail=invitation.name, actor=actor)
     db.session.commit()
     return True

@@ -2,6 +2,7 @@
 the list and the dashboard show."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,7 +10,7 @@ from typing import Literal
 
 from flask import abort
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -94,17 +95,24 @@ def list_workshops() -> list[WorkshopRow]:
             for workshop in workshops]
 
 
-def get_workshop(code: str) -> Workshop | None:
-    """The workshop with its agenda and the agenda's chairs, loaded together."""
-    return db.session.scalar(
-        select(Workshop).where(Workshop.code == code).options(AGENDA_LOADER)
-    )
+def get_workshop(code: str, *, agenda: bool = True) -> Workshop | None:
+    """The workshop with its agenda and the agenda's chairs, loaded together; `agenda=False`
+    for a call that needs the workshop's own row only (a scan: one statement, not three)."""
+    return db.session.scalar(_by_code(agenda), {"code": code})
 
 
-def workshop_or_404(code: str) -> Workshop:
+@functools.cache
+def _by_code(agenda: bool):
+    """get_workshop's statements, built once: a scan and every call with a workshop's code run
+    one, and building it again cost about as much CPU as running it."""
+    statement = select(Workshop).where(Workshop.code == bindparam("code"))
+    return statement.options(AGENDA_LOADER) if agenda else statement
+
+
+def workshop_or_404(code: str, *, agenda: bool = True) -> Workshop:
     """The workshop for a page or an API call; an unknown code is a 404 that says so (a page
     in the user's language, or the API's JSON error)."""
-    workshop = get_workshop(code)
+    workshop = get_workshop(code, agenda=agenda)
     if workshop is None:
         abort(404, description=_("Không tìm thấy hội thảo có mã này."))
     return workshop

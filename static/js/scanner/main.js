@@ -60,20 +60,22 @@ function start(data) {
     signedOut: setSignedOut, offline: setOffline
   });
   const result = createResultScreen(words);
-  const refreshCounter = startCounter(data.boardUrl, words);
+  const counter = startCounter(data.boardUrl, words);
   const history = createHistory({
-    words: words, invitationsUrl: data.invitationsUrl, showResult: result.show, changed: refreshCounter
+    words: words, invitationsUrl: data.invitationsUrl, showResult: result.show, changed: counter.refresh
   });
+  // An answer is remembered in the history and its numbers shown on the counter.
+  function onAnswer(scan, answer) {
+    history.remember(scan, answer);
+    counter.show(answer.attendance);
+  }
 
   // Send what waited (the network is back, the page shows again, every 10 s).
   function flush() {
-    queue.flush(send, history.remember).then(function (sent) {
+    queue.flush(send, onAnswer).then(function (sent) {
       if (sent === null) { return; }
       showBadge();
-      if (sent) {
-        byId("scan-note").textContent = format(words.synced, { count: sent });
-        refreshCounter();
-      }
+      if (sent) { byId("scan-note").textContent = format(words.synced, { count: sent }); }
     });
   }
 
@@ -95,9 +97,8 @@ function start(data) {
       answered = true;
       clearTimeout(waitTimer);
       showBadge();
-      history.remember(scan, answer);
+      onAnswer(scan, answer);
       result.show(answer, scan.client_id, true);
-      refreshCounter();
       flush();  // the network is back: send what waited
     }, function () {
       answered = true;
@@ -123,7 +124,7 @@ function start(data) {
   setupSearch({ url: data.searchUrl, words: words, checkIn: submit });
   setupWalkIn({
     url: data.walkInUrl, words: words, showResult: result.show,
-    done: function (scan, answer) { history.remember(scan, answer); refreshCounter(); }
+    done: onAnswer
   });
 
   // ---- start --------------------------------------------------------------------------------

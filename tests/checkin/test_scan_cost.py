@@ -1,0 +1,193 @@
+"""What one scan costs the server: its statements and its transaction, counted so that they
+cannot creep back; the counter its answer carries, by the board's definitions; and a Bearer
+call that is no browser's (no cookie set, no session read)."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import datetime
+
+import pytest
+from sqlalchemy import create_engine, event, func, insert, select
+
+from tests import factories
+from workshop.checkin import services
+from workshop.extensions import db
+from workshop.models import AuditEntry, CheckIn, CheckInAttempt
+
+# The most statements each kind of scan may run, the staff token's lookup included. A first
+# scan: the token, the workshop, one read of the pass with its agency, its check-in, the
+# counter and the client_id, then the check-in, the attempt and the audit row.
+FIRST_SCAN = 6
+ALREADY_CHECKED_IN = 4  # the three reads, the attempt
+RESENT_CLIENT_ID = 3  # the three reads: the first answer is in the pass's read
+UNKNOWN = 4  # the three reads, the attempt
+# The phone that loses a race for a pass: its check-in refused, rolled back, the pass read again
+# and the attempt written: "already checked in", with the winner's time.
+LOSING_PHONE = 7
+
+
+@contextmanager
+def counting():
+    """The statements and the commits run inside the block."""
+    seen = {"statements": [], "commits": 0}
+
+    def statement(conn, cursor, text, parameters, context, executemany):
+        seen["statements"].append(" ".join(text.split())[:70])
+
+    def commit(conn):
+        seen["commits"] += 1
+
+    event.listen(db.engine, "before_cursor_execute", statement)
+    event.listen(db.engine, "commit", commit)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", statement)
+        event.remove(db.engine, "commit", commit)
+
+
+def scan(client, headers, code, **body):
+    with counting() as seen:
+        response = client.post(f"/api/v1/workshops/{code}/checkins", json=body, headers=headers)
+    return response, seen
+
+
+@pytest.fixture
+def door(ctx, client, api_headers):
+    workshop = factories.make_workshop()
+    agency = factories.make_organization("Sở Tài chính")
+    people = [factories.make_invitee(workshop, organization=agency, status="accepted")
+              for _ in range(3)]
+    db.session.expire_all()  # the request reads what it needs, not what the test loaded
+    return workshop, people, api_headers("staff")
+
+
+def test_a_first_scan_is_six_statements_in_one_transaction(door, client):
+    workshop, people, headers = door
+    response, seen = scan(client, headers, workshop.code, token=people[0].pass_token,
+                          client_id="phone-1")
+    assert response.get_json()["result"] == "checked_in"
+    assert len(seen["statements"]) <= FIRST_SCAN, seen["statements"]
+    assert seen["commits"] == 1
+    writes = sorted(text.split()[2] for text in seen["statements"] if text.startswith("INSERT"))
+    assert writes == ["audit_entries", "checkin_attempts", "checkins"]
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 1
+
+
+def test_a_typed_short_code_costs_what_a_camera_scan_costs(door, client):
+    workshop, people, headers = door
+    response, seen = scan(client, headers, workshop.code, token=people[1].short_code.lower(),
+                          client_id="typed-1")
+    assert response.get_json()["result"] == "checked_in"
+    assert len(seen["statements"]) <= FIRST_SCAN, seen["statements"]
+
+
+def test_a_repeat_and_a_resend_cost_less_and_the_resend_writes_nothing(door, client):
+    workshop, people, headers = door
+    first, _seen = scan(client, headers, workshop.code, token=people[0].pass_token,
+                        client_id="phone-1")
+    db.session.expire_all()
+
+    repeat, seen = scan(client, headers, workshop.code, token=people[0].pass_token,
+                        client_id="phone-2")
+    assert repeat.get_json()["result"] == "already_checked_in"
+    assert len(seen["statements"]) <= ALREADY_CHECKED_IN, seen["statements"]
+    assert seen["commits"] == 1
+    db.session.expire_all()
+
+    resent, seen = scan(client, headers, workshop.code, token=people[0].pass_token,
+                        client_id="phone-1")
+    assert resent.get_json() == first.get_json()  # the first answer, exactly
+    assert len(seen["statements"]) <= RESENT_CLIENT_ID, seen["statements"]
+    assert not [text for text in seen["statements"] if not text.startswith("SELECT")]
+    db.session.expire_all()
+
+    unknown, seen = scan(client, headers, workshop.code, token="khong-co-ma-nay",
+                         client_id="phone-3")
+    assert unknown.status_code == 404
+    assert len(seen["statements"]) <= UNKNOWN, seen["statements"]
+    assert db.session.scalar(select(func.count()).select_from(CheckInAttempt)) == 3
+
+
+def test_the_phone_that_loses_a_race_is_told_already_with_the_winners_time(door, client,
+                                                                           monkeypatch):
+    """Another phone's check-in lands between this scan's read and its write (another worker,
+    its own connection): the unique check-in refuses ours, and the answer says who won."""
+    workshop, people, headers = door
+    winner_time = workshop.starts_at
+    other_worker = create_engine(db.engine.url)
+    read = services.at_the_door
+
+    def read_then_lose(*args, **kwargs):
+        seen = read(*args, **kwargs)
+        if seen.checkin is None:
+            with other_worker.begin() as connection:
+                connection.execute(insert(CheckIn).values(
+                    invitation_id=people[0].id, workshop_id=workshop.id,
+                    checked_in_at=winner_time, recorded_at=winner_time, method="scan"))
+        return seen
+
+    monkeypatch.setattr(services, "at_the_door", read_then_lose)
+    response, seen = scan(client, headers, workshop.code, token=people[0].pass_token,
+                          client_id="slow-phone")
+    other_worker.dispose()
+    body = response.get_json()
+    assert body["result"] == "already_checked_in"
+    assert datetime.fromisoformat(body["checked_in_at"]) == winner_time
+    assert body["attendance"]["present"] == 1
+    assert len(seen["statements"]) <= LOSING_PHONE, seen["statements"]
+    assert seen["commits"] == 1
+    db.session.rollback()
+    assert db.session.scalars(select(CheckInAttempt.result)).all() == ["already_checked_in"]
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 0
+
+
+def test_a_resend_after_an_undo_still_gets_its_first_answer(door, client):
+    """The first answer's result stays; its time is the check-in's, gone once undone."""
+    workshop, people, headers = door
+    scan(client, headers, workshop.code, token=people[0].pass_token, client_id="phone-1")
+    url = f"/api/v1/workshops/{workshop.code}/invitations/{people[0].id}/checkin"
+    assert client.delete(url, headers=headers).status_code == 200
+    db.session.expire_all()
+    resent, _seen = scan(client, headers, workshop.code, token=people[0].pass_token,
+                         client_id="phone-1")
+    assert resent.get_json()["result"] == "checked_in"
+    assert resent.get_json()["checked_in_at"] is None
+    assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 0
+
+
+def test_the_answer_carries_the_counter_as_the_board_counts(ctx, client, api_headers):
+    workshop = factories.make_workshop()
+    headers = api_headers("staff")
+    accepted = factories.make_invitee(workshop, status="accepted")
+    deputy = factories.make_invitee(workshop, status="delegated")
+    declined = factories.make_invitee(workshop, status="declined")  # came all the same
+    factories.make_invitee(workshop, status="accepted")  # expected, never comes
+    factories.make_invitee(workshop, status="sent")
+    factories.make_invitee(workshop, status="accepted", walk_in=True, present=True)
+    board = f"/api/v1/workshops/{workshop.code}/attendance"
+    fields = ("expected", "present", "walk_ins", "unannounced", "checked_in")
+    for person in (accepted, deputy, declined, accepted):
+        response, _seen = scan(client, headers, workshop.code, token=person.pass_token)
+        numbers = client.get(board, headers=headers).get_json()
+        assert response.get_json()["attendance"] == {name: numbers[name] for name in fields}
+    assert response.get_json()["attendance"] == {
+        "expected": 3, "present": 2, "walk_ins": 1, "unannounced": 1, "checked_in": 4}
+
+
+def test_a_walk_in_answer_counts_the_walk_in(ctx):
+    workshop = factories.make_workshop()
+    factories.make_invitee(workshop, status="accepted")
+    answer = services.register_walk_in(workshop, "Hoàng Văn Nam", None, None)
+    assert answer.count.as_dict() == {"expected": 1, "present": 0, "walk_ins": 1,
+                                      "unannounced": 0, "checked_in": 1}
+
+
+def test_a_bearer_call_sets_no_cookie_even_from_a_signed_in_browser(door, client_as, users):
+    workshop, people, headers = door
+    browser = client_as("staff")  # carries a session cookie, and sends a Bearer token too
+    response = browser.post(f"/api/v1/workshops/{workshop.code}/checkins",
+                            json={"token": people[2].pass_token}, headers=headers)
+    assert response.get_json()["result"] == "checked_in"
+    assert "Set-Cookie" not in response.headers
+    assert "Cookie" not in response.headers.get("Vary", "")
