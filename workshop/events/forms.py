@@ -171,3 +171,14 @@ class SessionPageForm(SessionForm):
         self.chair_id.choices = [SelectChoice("", _("— Chưa chọn —"))] + [
             SelectChoice(str(user.id), f"{user.name} ({user.role_label})") for user in chair_candidates()
         ]
+
+
+class TeamForm(CheckedForm):
+    """Add an account to the workshop's team (the team page)."""
+
+    email = StringField(_l("E-mail của tài khoản"), filters=[stripped],
+                        validators=[DataRequired(_l("Vui lòng nhập e-mail của tài khoản."))],
+                        render_kw={"type": "email", "autocomplete": "off", "inputmode": "email"})
+    role = SelectField(_l("Vai trò trong hội thảo này"),
+                       choices=[("staff", _l("Cán bộ điểm danh")), ("chair", _l("Chủ trì"))],
+                       invalid_value_message=_l("Lựa chọn không hợp lệ."))
