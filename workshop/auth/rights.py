@@ -88,11 +88,19 @@ def _workshop_named(view_args: Mapping[str, object]) -> str | int | None:
     return None
 
 
-def guard(user: User, role: str, view_args: Mapping[str, object]) -> None:
-    """Refuse with 403 a route on a workshop the account may not act on as `role`. The role
-    itself was checked by the caller; this adds the workshop."""
+def refusal(user: User, role: str, view_args: Mapping[str, object]) -> str | None:
+    """Why the account may not use, as `role`, a route on the workshop it names; None when it
+    may. The role itself was checked by the caller; this adds the workshop."""
     if teams_of(user) is None:
-        return
+        return None
     workshop = _workshop_named(view_args)
     if workshop is not None and not can_act_on(user, workshop, role):
-        abort(403, description=_("Tài khoản của bạn không thuộc nhóm công tác của hội thảo này."))
+        return _("Tài khoản của bạn không thuộc nhóm công tác của hội thảo này.")
+    return None
+
+
+def guard(user: User, role: str, view_args: Mapping[str, object]) -> None:
+    """`refusal` as a 403 (a page in the user's language, or the API's JSON error)."""
+    message = refusal(user, role, view_args)
+    if message is not None:
+        abort(403, description=message)
