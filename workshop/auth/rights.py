@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from flask import abort, g
+from flask import abort, has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -30,10 +30,11 @@ class Teams:
 
 def teams_of(user: User) -> Teams | None:
     """The account's teams, or None when it is not limited (an organizer, or in no team).
-    One query per account and request (kept in `g`; a team change forgets it)."""
+    One query per account and request (kept in the request's environ; a team change forgets
+    it); outside a request (the CLI, the services' own checks) read each time."""
     if user.role == "organizer":
         return None
-    cache = g.setdefault("workshop_teams", {})
+    cache = request.environ.setdefault("workshop.teams", {}) if has_request_context() else {}
     if user.id not in cache:
         rows = db.session.execute(
             select(TeamMember.workshop_id, Workshop.code, TeamMember.role)
@@ -47,7 +48,8 @@ def teams_of(user: User) -> Teams | None:
 
 def forget_teams(user_id: int) -> None:
     """After a team change: the next check reads the teams again."""
-    g.get("workshop_teams", {}).pop(user_id, None)
+    if has_request_context():
+        request.environ.get("workshop.teams", {}).pop(user_id, None)
 
 
 def can_act_on(user: User, workshop: Workshop | str | int, role: str) -> bool:

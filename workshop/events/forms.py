@@ -180,5 +180,6 @@ class TeamForm(CheckedForm):
                         validators=[DataRequired(_l("Vui lòng nhập e-mail của tài khoản."))],
                         render_kw={"type": "email", "autocomplete": "off", "inputmode": "email"})
     role = SelectField(_l("Vai trò trong hội thảo này"),
-                       choices=[("staff", _l("Cán bộ điểm danh")), ("chair", _l("Chủ trì"))],
+                       choices=[SelectChoice("staff", _l("Cán bộ điểm danh")),
+                                SelectChoice("chair", _l("Chủ trì"))],
                        invalid_value_message=_l("Lựa chọn không hợp lệ."))
