@@ -42,11 +42,12 @@ def add_team_member(body: dict, code: str):
 
 @bp.route("/workshops/<code>/team/<int:member_id>", methods=["DELETE"])
 @allow("organizer")
-@bp.response(204)
+@bp.response(200, TeamSchema)
 @refuses({404: "No workshop has this code, or no such member"})
 def remove_team_member(code: str, member_id: int):
-    """Take an account out of the team. An account left in no team acts on every workshop
-    again with its role."""
-    if not team.remove_member(workshop_or_404(code), member_id, actor=staff_user()):
+    """Take an account out of the team; answers the team as it is now. An account left in no
+    team acts on every workshop again with its role."""
+    workshop = workshop_or_404(code)
+    if not team.remove_member(workshop, member_id, actor=staff_user()):
         raise ApiError(404, "not_found", _("Không tìm thấy thành viên này trong nhóm công tác."))
-    return ""
+    return {"items": [serialize_member(member) for member in team.team_of(workshop)]}
