@@ -32,7 +32,7 @@ def teams_of(user: User) -> Teams | None:
     """The account's teams, or None when it is not limited (an organizer, or in no team).
     One query per account and request (kept in the request's environ; a team change forgets
     it); outside a request (the CLI, the services' own checks) read each time."""
-    if user.role == "organizer":
+    if user.role == "organizer" or not user.in_team:
         return None
     cache = request.environ.setdefault("workshop.teams", {}) if has_request_context() else {}
     if user.id not in cache:
@@ -46,10 +46,11 @@ def teams_of(user: User) -> Teams | None:
     return cache[user.id]
 
 
-def forget_teams(user_id: int) -> None:
+def forget_teams(user: User) -> None:
     """After a team change: the next check reads the teams again."""
+    db.session.expire(user, ["in_team"])
     if has_request_context():
-        request.environ.get("workshop.teams", {}).pop(user_id, None)
+        request.environ.get("workshop.teams", {}).pop(user.id, None)
 
 
 def can_act_on(user: User, workshop: Workshop | str | int, role: str) -> bool:

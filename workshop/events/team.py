@@ -57,7 +57,7 @@ def add_member(workshop: Workshop, email: str, role: str, *,
     audit.log("events.team_add", workshop=workshop, actor=actor,
               detail=f"{user.email}: {ROLE_LABELS[role]}")
     db.session.commit()
-    forget_teams(user.id)
+    forget_teams(user)
     return member, created
 
 
@@ -71,5 +71,5 @@ def remove_member(workshop: Workshop, member_id: int, *, actor: User | None = No
     db.session.delete(member)
     audit.log("events.team_remove", workshop=workshop, actor=actor, detail=user.email)
     db.session.commit()
-    forget_teams(user.id)
+    forget_teams(user)
     return True

@@ -7,8 +7,8 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -135,3 +135,9 @@ class TeamMember(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship()
+
+
+# Whether the account belongs to any team, read with the account itself (no statement of its
+# own): an account in no team, every account of a deployment without teams, costs nothing more.
+User.in_team = column_property(
+    select(TeamMember.id).where(TeamMember.user_id == User.id).exists(), deferred=False)
