@@ -289,3 +289,15 @@ def test_an_account_in_no_team_costs_no_statement_of_its_own(client, two):
         event.remove(db.engine, "before_cursor_execute", record)
     teams = [statement for statement in seen if "team_members" in statement]
     assert teams and all("FROM users" in statement for statement in teams), teams
+
+
+def test_the_session_page_offers_the_chairs_who_may_chair_this_workshop(client_as, two):
+    a, b = two
+    limited = factories.make_user("chair", name="Đỗ Văn Nhóm A")
+    member(a, limited, "chair")
+    unassigned = factories.make_user("chair", name="Phan Văn Mọi Nơi")
+    organizer = client_as("organizer")
+    page_a = organizer.get(f"/workshops/{a.code}/sessions/new").get_data(as_text=True)
+    page_b = organizer.get(f"/workshops/{b.code}/sessions/new").get_data(as_text=True)
+    assert limited.name in page_a and unassigned.name in page_a
+    assert limited.name not in page_b and unassigned.name in page_b

@@ -166,10 +166,12 @@ class SessionPageForm(SessionForm):
                            invalid_value_message=_l("Lựa chọn không hợp lệ."),
                            description=_l("Người điều hành phần hỏi đáp của phiên."))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, workshop: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Only the accounts that may chair on this workshop (a team-limited chair: its team's).
         self.chair_id.choices = [SelectChoice("", _("— Chưa chọn —"))] + [
-            SelectChoice(str(user.id), f"{user.name} ({user.role_label})") for user in chair_candidates()
+            SelectChoice(str(user.id), f"{user.name} ({user.role_label})")
+            for user in chair_candidates(workshop)
         ]
 
 

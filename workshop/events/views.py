@@ -90,7 +90,7 @@ def edit_workshop(code: str):
 
 
 def _session_page(workshop: Workshop, session: WorkshopSession | None):
-    form = SessionPageForm(obj=session)
+    form = SessionPageForm(obj=session, workshop=workshop)
     if form.validate_on_submit():
         try:
             if session is None:
