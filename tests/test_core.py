@@ -20,7 +20,7 @@ def test_readyz_is_503_when_the_database_is_gone(make_app, tmp_path):
 def test_database_failure_is_a_clear_page_not_a_trace(app, users, monkeypatch):
     from workshop.events import services
 
-    def broken():
+    def broken(*args, **kwargs):
         raise OperationalError("SELECT", {}, Exception("connection refused"))
 
     monkeypatch.setattr(services, "list_workshops", broken)

@@ -266,7 +266,7 @@ def test_every_form_of_the_app_refuses_a_stale_token_in_vietnamese_and_changes_n
               "session_id": workshop.sessions[0].id, "organization_id": organization.id,
               "question_id": 1, "contribution_id": 1, "batch": "b", "direction": "up",
               "name": "letters", "id": invitation.id, "version": 1, "state": "open",
-              "unknown": "khong-co-dau", "task_id": 1}
+              "unknown": "khong-co-dau", "task_id": 1, "member_id": 1}
     # A task link's page (/t/<token>) takes the secret of a task link, not of an invitation.
     _task, task_token = create_task(workshop, "Rà soát quy trình.", organization.id,
                                     date.today() + timedelta(days=30))

@@ -16,15 +16,35 @@ demo_cli = AppGroup("demo", help="The demo review workshop.")
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--password", required=True)
 @click.option("--name", default=None)
-def create_user_command(email: str, role: str, password: str, name: str | None) -> None:
+@click.option("--workshop", "workshop_code", default=None, metavar="CODE",
+              help="Put the account in this workshop's team: it then acts on it only.")
+def create_user_command(email: str, role: str, password: str, name: str | None,
+                        workshop_code: str | None) -> None:
     """Create a staff account."""
     from .auth.services import AccountError, create_user
+    from .events import team
+    from .events.services import EventError, get_workshop
 
+    workshop = None
+    if workshop_code is not None:
+        workshop = get_workshop(workshop_code)
+        if workshop is None:
+            raise click.ClickException(f"no workshop has the code {workshop_code!r}")
+        if role == "organizer":
+            raise click.ClickException("an organizer acts on every workshop: --workshop is "
+                                       "for chair and staff accounts")
     try:
         user = create_user(email, role, password, name=name)
     except AccountError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"{user.email} ({user.role})")
+    if workshop is None:
+        click.echo(f"{user.email} ({user.role})")
+        return
+    try:
+        team.add_member(workshop, user.email, role)
+    except EventError as error:  # checked above; kept so that a refusal is never silent
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{user.email} ({user.role}, {workshop.code})")
 
 
 @users_cli.command("token")

@@ -134,7 +134,8 @@ class PollGate:
         if header:
             if not header.lower().startswith("bearer ") or not header[7:].strip():
                 return None
-            row = self.one(select(User.role, User.active, ApiToken.revoked_at, extra.label("extra"))
+            row = self.one(select(User.role, User.active, User.in_team.label("in_team"),
+                                  ApiToken.revoked_at, extra.label("extra"))
                            .join(User, ApiToken.user_id == User.id)
                            .where(ApiToken.token_hash == hash_token(header[7:].strip())))
             ok = row is not None and row.revoked_at is None
@@ -142,7 +143,8 @@ class PollGate:
             user_id, _colon, secret = str((cookie or {}).get("_user_id") or "").partition(":")
             if not user_id.isdigit() or not secret or len(secret) > 64:
                 return None
-            row = self.one(select(User.role, User.active, Login.user_id, Login.ended_at, Login.expires_at,
+            row = self.one(select(User.role, User.active, User.in_team.label("in_team"),
+                                  Login.user_id, Login.ended_at, Login.expires_at,
                                   extra.label("extra"))
                            .join(User, Login.user_id == User.id)
                            .where(Login.secret_hash == hash_token(secret)))
@@ -150,6 +152,8 @@ class PollGate:
                   and row.expires_at > utcnow())
         if not ok or not row.active or ROLE_RANK.get(row.role, -1) < ROLE_RANK["staff"]:
             return None
+        if row.in_team:
+            return None  # limited to its teams' workshops: the view's guard decides (auth/rights.py)
         return row
 
     # --- plumbing -------------------------------------------------------------------------

@@ -12,14 +12,19 @@ and workshop B (the other attendee's). URL arguments default to A's records of t
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 ANONYMOUS = "anonymous"
 ATTENDEE = "attendee"  # invited to workshop A; holds A's personal link
 OTHER_ATTENDEE = "other_attendee"  # invited to workshop B only; holds B's personal link
 STAFF, CHAIR, ORGANIZER = "staff", "chair", "organizer"
 STAFF_ROLES = (STAFF, CHAIR, ORGANIZER)  # lowest first
-ACTORS = (ANONYMOUS, ATTENDEE, OTHER_ATTENDEE, STAFF, CHAIR, ORGANIZER)
+# Accounts of a workshop team (auth/rights.py): a chair account in A's team as chair, and staff
+# and chair accounts in B's team only. The three roles above belong to no team.
+TEAM_CHAIR, B_STAFF, B_CHAIR = "team_chair", "b_staff", "b_chair"
+TEAM_ACTORS = {TEAM_CHAIR: CHAIR, B_STAFF: STAFF, B_CHAIR: CHAIR}  # actor -> account role
+ACCOUNTS = (*STAFF_ROLES, *TEAM_ACTORS)
+ACTORS = (ANONYMOUS, ATTENDEE, OTHER_ATTENDEE, STAFF, CHAIR, ORGANIZER, *TEAM_ACTORS)
 
 ALLOW = "allow"  # gets in: 2xx, 304 or a redirect, or 400/409/422 when the input is refused
 REFUSED = "refused"  # reaches a page that is open to them, but what they send changes nothing
@@ -69,7 +74,7 @@ PROJECTOR = {**dict.fromkeys((ANONYMOUS, ATTENDEE, OTHER_ATTENDEE), NOT_FOUND),
 # guessed one.
 HELD = {
     "token": {ATTENDEE: "attendee_token", OTHER_ATTENDEE: "other_token", ORGANIZER: "attendee_token"},
-    "screen_token": dict.fromkeys(STAFF_ROLES, "screen_token"),
+    "screen_token": dict.fromkeys((*STAFF_ROLES, TEAM_CHAIR), "screen_token"),
 }
 # Who may ever read each secret in a response (or a Location header).
 SECRETS = {
@@ -78,7 +83,7 @@ SECRETS = {
     "neighbour_token": (ORGANIZER,),  # another invitee of A
     "neighbour_pass_token": (ORGANIZER,),
     "other_token": (OTHER_ATTENDEE, ORGANIZER),
-    "screen_token": STAFF_ROLES,
+    "screen_token": (*STAFF_ROLES, TEAM_CHAIR),
     "task_token": (),  # shown once, when made; nobody reads it back
 }
 # What an actor must never be shown (groups of the world's `private`): "A" and "B", each
@@ -93,6 +98,9 @@ FOREIGN = {
     ATTENDEE: ("B", *PRIVATE_TO_A),
     OTHER_ATTENDEE: ("A", *PRIVATE_TO_A),
     STAFF: ("A_unpublished",),
+    TEAM_CHAIR: ("B",),
+    B_STAFF: ("A", *PRIVATE_TO_A),
+    B_CHAIR: ("A", *PRIVATE_TO_A),
 }
 
 IMPORT_CSV = ("danh-ba.csv", "name,kind\nSở Thử nghiệm Ma trận,department\n".encode())
@@ -218,6 +226,10 @@ RULES: dict[str, Rule] = {
     # --- staff audit log ---
     "GET /audit": Rule(ORGANIZER_ONLY),
     "GET /workshops/<code>/audit": Rule(ORGANIZER_ONLY),
+    # --- the workshop's team ---
+    "GET /workshops/<code>/team": Rule(ORGANIZER_ONLY),
+    "POST /workshops/<code>/team": Rule(ORGANIZER_ONLY, form={"email": "{staff_email}", "role": "staff"}),
+    "POST /workshops/<code>/team/<int:member_id>/delete": Rule(ORGANIZER_ONLY, form={}),
     # --- questions, feedback, summary ---
     "GET /workshops/<code>/questions/console": Rule(CHAIR_UP),
     "GET /workshops/<code>/questions/console/feed": Rule(CHAIR_UP),
@@ -279,6 +291,10 @@ RULES: dict[str, Rule] = {
     "GET /api/v1/workshops": Rule(STAFF_UP),
     "POST /api/v1/workshops": Rule(ORGANIZER_ONLY, json=NEW_WORKSHOP),
     "GET /api/v1/workshops/<code>": Rule(STAFF_UP),
+    "GET /api/v1/workshops/<code>/team": Rule(ORGANIZER_ONLY),
+    "POST /api/v1/workshops/<code>/team": Rule(ORGANIZER_ONLY, json={"email": "{staff_email}",
+                                                                    "role": "staff"}),
+    "DELETE /api/v1/workshops/<code>/team/<int:member_id>": Rule(ORGANIZER_ONLY),
     "PATCH /api/v1/workshops/<code>": Rule(ORGANIZER_ONLY, json={"contact_name": "Bà Lê Thu Hà"}),
     "POST /api/v1/workshops/<code>/sessions": Rule(ORGANIZER_ONLY, json=NEW_SESSION),
     "POST /api/v1/workshops/<code>/invitations": Rule(ORGANIZER_ONLY, json=PERSON),
@@ -339,3 +355,28 @@ RULES: dict[str, Rule] = {
     "GET /api/v1/workshops/<code>/exports/summary.xlsx": Rule(CHAIR_UP),
     "GET /api/v1/organizations/export.xlsx": Rule(ORGANIZER_ONLY),
 }
+
+
+# What the team accounts get, from the table above. A team-limited account gets on workshop A
+# what an account of its role gets, when A is its team's workshop; when it is B's, every route
+# naming A (by its code, a question or a session) that its role would open is a 403, the
+# projector's secret link of A is not held (404), and the rest (the directory, the lists, the
+# pages of everybody) is as for its role.
+NAMES_A_WORKSHOP = ("<code>", "<int:question_id>", "<int:session_id>")
+
+
+def _team_cell(key: str, who: dict[str, str], actor: str) -> str:
+    role_gets = who[TEAM_ACTORS[actor]]
+    if actor == TEAM_CHAIR:
+        return role_gets
+    if "<screen_token>" in key:
+        return NOT_FOUND
+    staff_route = who[ANONYMOUS] == LOGIN
+    if staff_route and role_gets == ALLOW and any(name in key for name in NAMES_A_WORKSHOP):
+        return FORBID
+    return role_gets
+
+
+RULES = {key: replace(rule, who={**rule.who, **{actor: _team_cell(key, rule.who, actor)
+                                                  for actor in TEAM_ACTORS}})
+         for key, rule in RULES.items()}

@@ -33,15 +33,17 @@ from werkzeug.routing import Rule as UrlRule
 from tests import factories
 from tests.conftest import login_as
 from workshop.auth.identity import INVITATION_HEADER, SESSION_INVITATION_KEY
+from workshop.auth.services import create_api_token
 from workshop.directory.imports import store_upload
 from workshop.extensions import db
-from workshop.models import Question, User
+from workshop.models import Question, TeamMember, User
 from workshop.outbox.services import queue_invitation_emails
 from workshop.summary.services import save_conclusions
 from workshop.tasks.services import add_report, create_task
 from workshop.timeutil import input_datetime_value, utcnow
 
 from .authz_rules import (
+    ACCOUNTS,
     ACTORS,
     ALLOW,
     ATTENDEE,
@@ -56,6 +58,8 @@ from .authz_rules import (
     RULES,
     SECRETS,
     STAFF_ROLES,
+    TEAM_ACTORS,
+    TEAM_CHAIR,
     Rule,
 )
 
@@ -69,14 +73,14 @@ IGNORED_COLUMNS = {("api_tokens", "last_used_at")}
 # URL arguments naming a record by an identifier unique across workshops (a summary version's
 # number is not: it counts within its workshop).
 RECORD_ARGUMENTS = {"invitation_id", "session_id", "contribution_id", "batch", "task_id",
-                    "report_id"}
+                    "report_id", "member_id"}
 
 
 @dataclass
 class World:
     values: dict[str, str]  # "{name}" in the rules, and URL arguments by name
     private: dict[str, list[str]]  # what only some may read, by group (FOREIGN in the rules)
-    users: dict[str, int]  # role -> user id
+    users: dict[str, int]  # role (or team actor) -> user id
     api_headers: dict[str, dict[str, str]]  # actor -> headers of an API call
 
 
@@ -127,11 +131,24 @@ def build_world(app: Flask, users, api_headers) -> World:
                           a.contribution.results],
         "B": [other.name, b_question.text],
     }
+    # The team accounts: a chair of A's team; staff and a chair of B's team only; and a spare
+    # member of A's team for the organizer to remove.
+    accounts = {**users}
+    for actor, role in TEAM_ACTORS.items():
+        accounts[actor] = factories.make_user(role)
+        db.session.add(TeamMember(workshop_id=workshop.id if actor == TEAM_CHAIR else b.id,
+                                  user_id=accounts[actor].id, role=role))
+    spare = TeamMember(workshop_id=workshop.id, user_id=factories.make_user("staff").id, role="staff")
+    db.session.add(spare)
+    db.session.commit()
+    values["member_id"] = spare.id
     headers = {role: api_headers(role) for role in STAFF_ROLES}
+    headers |= {actor: {"Authorization": f"Bearer {create_api_token(accounts[actor])}"}
+                for actor in TEAM_ACTORS}
     headers[ATTENDEE] = {INVITATION_HEADER: a.accepted.token}
     headers[OTHER_ATTENDEE] = {INVITATION_HEADER: other.token}
     return World({name: str(value) for name, value in values.items()}, private,
-                 {role: user.id for role, user in users.items()}, headers)
+                 {role: user.id for role, user in accounts.items()}, headers)
 
 
 @dataclass
@@ -218,7 +235,7 @@ def url_of(app: Flask, cell: Cell, actor: str, world: World, **overrides: str) -
 def client_of(app: Flask, actor: str, world: World):
     """A browser of this actor: signed in, or having opened its personal link."""
     client = app.test_client()
-    if actor in STAFF_ROLES:
+    if actor in ACCOUNTS:
         login_as(client, db.session.get(User, world.users[actor]))
     elif actor in (ATTENDEE, OTHER_ATTENDEE):
         with client.session_transaction() as session:

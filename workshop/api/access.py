@@ -23,9 +23,11 @@ from ..auth.identity import (
     current_invitation,
     staff_user,
 )
+from ..auth.rights import guard
 from ..errors import ApiError, handle_api_error, json_error, validation_error
 from ..extensions import db
 from ..fields import DEEP_JSON
+from ..models import ROLE_RANK
 from ..ratelimit import holder_limits
 from ..tasks.identity import current_task, task_api_limits
 
@@ -96,7 +98,7 @@ def _attendee_first(roles: tuple[str, ...]) -> bool:
     return not (request.headers.get("Authorization") or current_user.is_authenticated)
 
 
-def authorize(roles: tuple[str, ...]) -> None:
+def authorize(roles: tuple[str, ...], view_args: Mapping[str, Any] | None = None) -> None:
     if roles == (AGENCY,):
         if current_task() is None:
             raise ApiError(401, "invalid_task_token",
@@ -112,8 +114,12 @@ def authorize(roles: tuple[str, ...]) -> None:
     user = staff_user()
     if user is None:
         raise ApiError(401, "unauthorized", _("Cần đăng nhập hoặc mã truy cập API."))
-    if not any(user.has_role(role) for role in staff_roles):
+    held = [role for role in staff_roles if user.has_role(role)]
+    if not held:
         raise ApiError(403, "forbidden", _("Tài khoản của bạn không có quyền thực hiện thao tác này."))
+    # The workshop the call names, once the role is known: the lowest role the call accepts
+    # is the one the account's team must give it there.
+    guard(user, min(held, key=ROLE_RANK.__getitem__), view_args or {})
 
 
 def allow(*roles: str) -> Callable[[Callable], Callable]:
@@ -127,7 +133,7 @@ def allow(*roles: str) -> Callable[[Callable], Callable]:
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapped(*args: Any, **kwargs: Any):
-            authorize(roles)
+            authorize(roles, kwargs)
             return view(*args, **kwargs)
 
         if ATTENDEE in roles:

@@ -6,6 +6,7 @@ from flask import request
 from flask_babel import gettext as _
 
 from ..auth.identity import staff_user
+from ..auth.rights import can_act_on
 from ..documents import registry
 from ..errors import ApiError, validation_error
 from ..events.services import workshop_or_404
@@ -25,7 +26,7 @@ def _send(code: str, name: str, kind: str):
     document = registry.find(name)
     if document is None:
         raise ApiError(404, "not_found", _("Không có văn bản này."))
-    if not staff_user().has_role(document.reader):
+    if not can_act_on(staff_user(), code, document.reader):  # its role, on this workshop
         raise ApiError(403, "forbidden", _("Tài khoản của bạn không có quyền thực hiện thao tác này."))
     workshop = workshop_or_404(code)
     try:

@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..auth.identity import staff_user
+from ..auth.rights import visible_workshop_ids
 from ..errors import validation_error
 from ..events import services
 from ..events.schemas import (
@@ -31,8 +33,12 @@ from .access import allow, bp, refuses
 def list_workshops(page: dict):
     """List workshops, the latest first.
 
-    Each workshop as `GET /workshops/<code>` answers it, sessions included."""
+    Each workshop as `GET /workshops/<code>` answers it, sessions included. An account of a
+    workshop team sees the workshops of its teams only."""
     statement = select(Workshop).options(AGENDA_LOADER).order_by(Workshop.starts_at.desc(), Workshop.id)
+    visible = visible_workshop_ids(staff_user())
+    if visible is not None:  # a team-limited account lists its teams' workshops only
+        statement = statement.where(Workshop.id.in_(visible))
     return paginate(statement, serialize_workshop, page)
 
 

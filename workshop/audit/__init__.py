@@ -32,6 +32,8 @@ ACTIONS = {
     "events.move_session": _l("Đổi thứ tự phiên"),
     "events.delete_session": _l("Xóa phiên"),
     "events.question_session": _l("Mở, đóng nhận câu hỏi của phiên"),
+    "events.team_add": _l("Thêm thành viên nhóm công tác"),
+    "events.team_remove": _l("Bỏ thành viên khỏi nhóm công tác"),
     "invitations.invite": _l("Mời các cơ quan, đơn vị"),
     "invitations.invite_person": _l("Mời đại biểu"),
     "invitations.edit": _l("Sửa giấy mời"),

@@ -7,9 +7,12 @@ from collections.abc import Callable
 from flask import abort
 from flask_login import current_user, login_required
 
+from .rights import guard
+
 
 def role_required(minimum: str) -> Callable:
-    """Signed in with at least `minimum` (staff < chair < organizer); else login or 403."""
+    """Signed in with at least `minimum` (staff < chair < organizer), and allowed on the
+    workshop the route names (auth/rights.py); else login or 403."""
 
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
@@ -17,6 +20,7 @@ def role_required(minimum: str) -> Callable:
         def wrapped(*args, **kwargs):
             if not current_user.has_role(minimum):
                 abort(403)
+            guard(current_user, minimum, kwargs)
             return view(*args, **kwargs)
 
         return wrapped

@@ -30,6 +30,7 @@ from sqlalchemy import select
 
 from ..auth.decorators import role_required
 from ..auth.identity import SESSION_INVITATION_KEY
+from ..auth.rights import refusal
 from ..directory.services import search_organizations
 from ..errors import ApiError, handle_api_error, json_error, validation_error
 from ..expired_session import keeps_input
@@ -69,6 +70,9 @@ def staff_json(view: Callable) -> Callable:
             return json_error(401, "unauthorized", _("Vui lòng đăng nhập."))
         if not current_user.has_role("staff"):
             return json_error(403, "forbidden", _("Bạn không có quyền thực hiện thao tác này."))
+        message = refusal(current_user, "staff", kwargs)
+        if message is not None:
+            return json_error(403, "forbidden", message)
         return view(**kwargs)
 
     return wrapped

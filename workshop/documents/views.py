@@ -6,6 +6,7 @@ from flask import Blueprint, abort, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..auth.rights import can_act_on
 from ..events.services import workshop_or_404
 from . import registry
 
@@ -14,7 +15,7 @@ bp = Blueprint("documents", __name__, url_prefix="/workshops/<code>/documents")
 
 def _send(code: str, name: str, kind: str):
     document = registry.find(name) or abort(404, _("Không có văn bản này."))
-    if not current_user.has_role(document.reader):
+    if not can_act_on(current_user, code, document.reader):  # its role, on this workshop
         abort(403)
     workshop = workshop_or_404(code)
     try:

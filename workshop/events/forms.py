@@ -171,8 +171,22 @@ class SessionPageForm(SessionForm):
                            invalid_value_message=_l("Lựa chọn không hợp lệ."),
                            description=_l("Người điều hành phần hỏi đáp của phiên."))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, workshop: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Only the accounts that may chair on this workshop (a team-limited chair: its team's).
         self.chair_id.choices = [SelectChoice("", _("— Chưa chọn —"))] + [
-            SelectChoice(str(user.id), f"{user.name} ({user.role_label})") for user in chair_candidates()
+            SelectChoice(str(user.id), f"{user.name} ({user.role_label})")
+            for user in chair_candidates(workshop)
         ]
+
+
+class TeamForm(CheckedForm):
+    """Add an account to the workshop's team (the team page)."""
+
+    email = StringField(_l("E-mail của tài khoản"), filters=[stripped],
+                        validators=[DataRequired(_l("Vui lòng nhập e-mail của tài khoản."))],
+                        render_kw={"type": "email", "autocomplete": "off", "inputmode": "email"})
+    role = SelectField(_l("Vai trò trong hội thảo này"),
+                       choices=[SelectChoice("staff", _l("Cán bộ điểm danh")),
+                                SelectChoice("chair", _l("Chủ trì"))],
+                       invalid_value_message=_l("Lựa chọn không hợp lệ."))

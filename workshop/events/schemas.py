@@ -9,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, post_load, pre_load
 
 from ..invitations.schemas import phone_rule
-from ..models import Workshop, WorkshopSession
-from ..schemas import Answer, Body, Bool, Email, Int, LocalDateTime, Num, Str, Text, Time
+from ..models import ROLE_LABELS, TEAM_ROLES, TeamMember, Workshop, WorkshopSession
+from ..schemas import Answer, Body, Bool, Choice, Email, Int, LocalDateTime, Num, Str, Text, Time
 from ..timeutil import isoformat
 from .forms import REGISTER_NUMBER, without_so
 from .services import SessionData, WorkshopData
@@ -176,3 +176,35 @@ def serialize_workshop(workshop: Workshop) -> dict:
         "deputy_approval": workshop.deputy_approval,
         "sessions": [serialize_session(session) for session in workshop.sessions],
     }
+
+
+# --- the team of a workshop ---------------------------------------------------------------------
+
+
+class TeamBody(Body):
+    """`POST /workshops/<code>/team`: the account, by its e-mail, and its role on this workshop."""
+
+    email = Email(required=True, max_length=255, strip=True,
+                  required_message=_l("Vui lòng nhập e-mail của tài khoản."))
+    role = Choice(TEAM_ROLES, required=True,
+                  required_message=_l("Vui lòng chọn vai trò: chair hoặc staff."),
+                  message=_l("Vai trò trong nhóm phải là chair (Chủ trì) hoặc staff (Cán bộ điểm danh)."))
+
+
+class TeamMemberSchema(Answer):
+    id = fields.Integer(metadata={"description": "The member's row, for DELETE"})
+    email = fields.String()
+    name = fields.String()
+    role = fields.String(metadata={"enum": list(TEAM_ROLES)})
+    role_label = fields.String()
+    created = fields.Boolean(metadata={"description": "Whether the call added the member "
+                                                      "(false: it changed the role)"})
+
+
+class TeamSchema(Answer):
+    items = fields.List(fields.Nested(TeamMemberSchema))
+
+
+def serialize_member(member: TeamMember, created: bool = False) -> dict:
+    return {"id": member.id, "email": member.user.email, "name": member.user.name,
+            "role": member.role, "role_label": str(ROLE_LABELS[member.role]), "created": created}

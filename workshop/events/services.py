@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..attendance import Attendance, attendance, attendance_by_workshop  # noqa: F401
+from ..auth.rights import can_act_on, visible_workshop_ids
 from ..auth.services import normalize_email
 from ..collation import agency_key
 from ..extensions import db
@@ -87,9 +88,14 @@ class WorkshopRow:
     attendance: Attendance
 
 
-def list_workshops() -> list[WorkshopRow]:
-    """Workshops, the latest first, with invited / answered / present."""
-    workshops = db.session.scalars(select(Workshop).order_by(Workshop.starts_at.desc(), Workshop.id))
+def list_workshops(user: User | None = None) -> list[WorkshopRow]:
+    """Workshops, the latest first, with invited / answered / present; given an account, only
+    those it may act on."""
+    query = select(Workshop).order_by(Workshop.starts_at.desc(), Workshop.id)
+    visible = visible_workshop_ids(user) if user is not None else None
+    if visible is not None:
+        query = query.where(Workshop.id.in_(visible))
+    workshops = db.session.scalars(query)
     numbers = attendance_by_workshop()
     return [WorkshopRow(workshop, numbers.get(workshop.id) or Attendance())
             for workshop in workshops]
@@ -207,15 +213,16 @@ def host_candidates() -> list[Organization]:
     return sorted(db.session.scalars(select(Organization)), key=agency_key)
 
 
-def chair_candidates() -> list[User]:
-    """Accounts that may chair a session."""
-    return list(db.session.scalars(
-        select(User).where(User.active.is_(True), User.role.in_(CHAIR_ROLES)).order_by(User.name)
-    ))
+def chair_candidates(workshop: Workshop | None = None) -> list[User]:
+    """Accounts that may chair a session (of `workshop`, when given)."""
+    users = db.session.scalars(
+        select(User).where(User.active.is_(True), User.role.in_(CHAIR_ROLES)).order_by(User.name))
+    return [user for user in users if workshop is None or can_act_on(user, workshop, "chair")]
 
 
-def _chair(data: SessionData) -> tuple[User | None, dict[str, list[str]]]:
-    """The chosen chair, who must be an active chair or organizer account, or the problem."""
+def _chair(data: SessionData, workshop: Workshop) -> tuple[User | None, dict[str, list[str]]]:
+    """The chosen chair, who must be an active chair or organizer account that may chair on
+    this workshop (a team-limited account: in its team as chair), or the problem."""
     if data.chair_email:
         name = "chair_email"
         user = db.session.scalar(select(User).where(User.email == normalize_email(data.chair_email)))
@@ -230,11 +237,15 @@ def _chair(data: SessionData) -> tuple[User | None, dict[str, list[str]]]:
         return None, {name: [_(
             "Người chủ trì phải là tài khoản đang hoạt động có vai trò Chủ trì hoặc Ban tổ chức."
         )]}
+    if not can_act_on(user, workshop, "chair"):
+        return None, {name: [_(
+            "Tài khoản này không thuộc nhóm công tác của hội thảo với vai trò Chủ trì."
+        )]}
     return user, {}
 
 
-def _apply_session(session: WorkshopSession, data: SessionData) -> None:
-    chair, errors = _chair(data)
+def _apply_session(session: WorkshopSession, data: SessionData, workshop: Workshop) -> None:
+    chair, errors = _chair(data, workshop)
     errors |= _time_errors(data.starts_at, data.ends_at)
     if errors:
         raise EventError(errors)
@@ -256,7 +267,7 @@ def get_session(workshop: Workshop, session_id: int) -> WorkshopSession | None:
 def add_session(workshop: Workshop, data: SessionData, *, actor: User | None = None) -> WorkshopSession:
     """A new agenda item, placed last."""
     session = WorkshopSession()
-    _apply_session(session, data)
+    _apply_session(session, data, workshop)
     last = db.session.scalar(
         select(func.max(WorkshopSession.position)).where(WorkshopSession.workshop_id == workshop.id)
     )
@@ -269,7 +280,7 @@ def add_session(workshop: Workshop, data: SessionData, *, actor: User | None = N
 
 def update_session(session: WorkshopSession, data: SessionData, *,
                    actor: User | None = None) -> WorkshopSession:
-    _apply_session(session, data)
+    _apply_session(session, data, session.workshop)
     audit.log("events.edit_session", workshop=session.workshop, detail=session.title, actor=actor)
     db.session.commit()
     return session

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..auth.decorators import role_required
@@ -10,8 +11,8 @@ from ..expired_session import keeps_input
 from ..models import STATUS_LABELS, STATUS_ORDER, Workshop, WorkshopSession
 from ..outbox.services import mail_health
 from ..tasks.series import series_context
-from . import services
-from .forms import SessionPageForm, WorkshopPageForm
+from . import services, team
+from .forms import SessionPageForm, TeamForm, WorkshopPageForm
 from .services import EventError
 
 bp = Blueprint("events", __name__, url_prefix="/workshops")
@@ -40,7 +41,7 @@ def _agenda(workshop: Workshop):
 @bp.get("/")
 @role_required("staff")
 def list_workshops():
-    return render_template("events/list.html", rows=services.list_workshops())
+    return render_template("events/list.html", rows=services.list_workshops(current_user))
 
 
 @bp.get("/<code>/")
@@ -89,7 +90,7 @@ def edit_workshop(code: str):
 
 
 def _session_page(workshop: Workshop, session: WorkshopSession | None):
-    form = SessionPageForm(obj=session)
+    form = SessionPageForm(obj=session, workshop=workshop)
     if form.validate_on_submit():
         try:
             if session is None:
@@ -147,3 +148,38 @@ def move_session(code: str, session_id: int, direction: str):
     workshop = services.workshop_or_404(code)
     services.move_session(_session(workshop, session_id), direction)
     return _agenda(workshop)
+
+
+# --- the team of the workshop --------------------------------------------------------------
+
+
+@bp.route("/<code>/team", methods=["GET", "POST"])
+@role_required("organizer")
+@keeps_input
+def team_page(code: str):
+    """The chair and staff accounts limited to this workshop; the organizer adds and removes
+    them by e-mail."""
+    workshop = services.workshop_or_404(code)
+    form = TeamForm()
+    if form.validate_on_submit():
+        try:
+            member, created = team.add_member(workshop, form.email.data, form.role.data,
+                                              actor=current_user)
+        except EventError as error:
+            _show_errors(form, error)
+        else:
+            flash(_("Đã thêm %(email)s vào nhóm công tác.", email=member.user.email) if created
+                  else _("Đã đổi vai trò của %(email)s.", email=member.user.email), "success")
+            return redirect(url_for(".team_page", code=workshop.code))
+    return render_template("events/team.html", workshop=workshop, form=form,
+                           members=team.team_of(workshop))
+
+
+@bp.post("/<code>/team/<int:member_id>/delete")
+@role_required("organizer")
+def remove_team_member(code: str, member_id: int):
+    workshop = services.workshop_or_404(code)
+    if not team.remove_member(workshop, member_id, actor=current_user):
+        abort(404)
+    flash(_("Đã bỏ tài khoản khỏi nhóm công tác."), "success")
+    return redirect(url_for(".team_page", code=workshop.code))

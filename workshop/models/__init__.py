@@ -33,7 +33,7 @@ from .questions import (
     QuestionVote,
 )
 from .tasks import TASK_STATES, TASK_STATUS_LABELS, TASK_STATUSES, Task, TaskReport, new_task_token
-from .users import ROLE_LABELS, ROLE_RANK, ROLES, ApiToken, Login, User, hash_token
+from .users import ROLE_LABELS, ROLE_RANK, ROLES, TEAM_ROLES, ApiToken, Login, TeamMember, User, hash_token
 from .workshops import Workshop, WorkshopSession
 
 __all__ = [
@@ -79,6 +79,8 @@ __all__ = [
     "ApiToken",
     "Login",
     "Organization",
+    "TEAM_ROLES",
+    "TeamMember",
     "User",
     "Workshop",
     "WorkshopSession",

@@ -7,8 +7,8 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -112,3 +112,32 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+TEAM_ROLES = ("chair", "staff")
+
+
+class TeamMember(db.Model):
+    """A chair or staff account assigned to one workshop by its organizer. An account that
+    belongs to any team acts only on the workshops of its teams, with at most the role given
+    here; an account in no team keeps its role on every workshop (workshop/auth/rights.py)."""
+
+    __tablename__ = "team_members"
+    __table_args__ = (
+        UniqueConstraint("workshop_id", "user_id"),
+        CheckConstraint("role IN ('chair', 'staff')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+# Whether the account belongs to any team, read with the account itself (no statement of its
+# own): an account in no team, every account of a deployment without teams, costs nothing more.
+User.in_team = column_property(
+    select(TeamMember.id).where(TeamMember.user_id == User.id).exists(), deferred=False)

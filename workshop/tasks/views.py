@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.decorators import role_required
+from ..auth.rights import visible_workshop_ids
 from ..events.services import workshop_or_404
 from ..expired_session import keeps_input
 from ..extensions import limiter
@@ -110,7 +111,8 @@ def across():
     chosen_status = request.args.get("status") if request.args.get("status") in TASK_STATUSES else None
     chosen_agency = request.args.get("organization_id", type=int)
     today = services.today()
-    every = services.every_task()
+    visible = visible_workshop_ids(current_user)  # a team-limited account: its workshops'
+    every = [task for task in services.every_task() if visible is None or task.workshop_id in visible]
     shown = services.filter_tasks(every, chosen_status, chosen_agency, today)
     return render_template(
         "tasks/across.html", groups=services.by_agency(shown), counts=services.counts(every, today),
