@@ -4,7 +4,7 @@ the deputy's own title, when one was sent."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
+from html import escape  # &, <, > and quotes: what the text of a WordprocessingML element needs
 
 from docx import Document as new_document
 from docx.enum.section import WD_ORIENT
