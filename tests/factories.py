@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
+
+from sqlalchemy import event
 
 from workshop.extensions import db
 from workshop.models import Organization, User, Workshop, WorkshopSession
@@ -208,3 +212,19 @@ def database_snapshot(*, ignore: tuple[str, ...] = ()) -> dict[str, list[tuple]]
             (tuple(map(repr, row)) for row in db.session.execute(select(table))), key=repr)
         for table in db.metadata.sorted_tables if table.name not in ignore
     }
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    """Every SQL statement the app runs inside the block, for the tests that keep a hot path
+    at its number of statements."""
+    seen: list[str] = []
+
+    def record(connection, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)

@@ -271,22 +271,13 @@ def test_users_create_with_a_bad_workshop_creates_nothing(runner, two, role, cod
 def test_an_account_in_no_team_costs_no_statement_of_its_own(client, two):
     """Whether an account is in a team is read with the account: the scanner's calls of a
     deployment without teams send no more statements than before."""
-    from sqlalchemy import event
 
     a, _b = two
     member(a, factories.make_user("staff"), "staff")
     staff = factories.make_user("staff")
     headers = bearer(staff)
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with factories.statements() as seen:
         assert client.get(f"/api/v1/workshops/{a.code}/attendance", headers=headers).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     teams = [statement for statement in seen if "team_members" in statement]
     assert teams and all("FROM users" in statement for statement in teams), teams
 

@@ -3,31 +3,12 @@
 caller the view would let in; a 200 poll reads little. Statements are counted on the engine."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
 from tests import factories
 from workshop.auth.services import revoke_api_token
 from workshop.checkin import services as checkin
-from workshop.extensions import db
 from workshop.questions import services
-
-
-@contextmanager
-def statements():
-    """Every SQL statement the app runs inside the block."""
-    seen: list[str] = []
-
-    def record(connection, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 @pytest.fixture
@@ -64,7 +45,7 @@ def test_a_304_question_poll_is_one_statement_and_never_reaches_flask(workshop, 
     etag = first.headers["ETag"]
     reached_flask.clear()
 
-    with statements() as seen:
+    with factories.statements() as seen:
         again = client.get(questions_url(workshop), headers={**headers, "If-None-Match": etag})
     assert again.status_code == 304
     assert again.headers["ETag"] == etag and again.headers["Cache-Control"] == "no-cache"
@@ -119,7 +100,7 @@ def test_the_personal_page_polls_with_its_session_cookie(workshop, client):
     assert first.status_code == 200
     assert first.get_json()["items"][0]["voted"] is False  # told apart as this invitee
 
-    with statements() as seen:
+    with factories.statements() as seen:
         again = client.get(questions_url(workshop), headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and len(seen) == 1
 
@@ -129,7 +110,7 @@ def test_staff_polls_by_token_and_a_revoked_token_is_refused(workshop, client, a
     headers = api_headers("staff")
     etag = client.get(questions_url(workshop), headers=headers).headers["ETag"]
     url = questions_url(workshop)
-    with statements() as seen:
+    with factories.statements() as seen:
         assert client.get(url, headers={**headers, "If-None-Match": etag}).status_code == 304
     assert len(seen) == 1
 
@@ -152,11 +133,11 @@ def test_a_query_the_gate_does_not_know_goes_to_the_view(workshop, client, api_h
 def test_a_200_question_poll_reads_little(workshop, client):
     asked(workshop, 6)
     headers, url = factories.attendee_headers(workshop), questions_url(workshop)
-    with statements() as few:
+    with factories.statements() as few:
         assert client.get(url, headers=headers).status_code == 200
     asked(workshop, 12)
     url = questions_url(workshop)
-    with statements() as more:
+    with factories.statements() as more:
         answer = client.get(url, headers=headers)
     assert len(answer.get_json()["items"]) == 18
     assert answer.get_json()["items"][0]["asker"]["organization"]  # the askers' agencies, read along
@@ -170,7 +151,7 @@ def test_the_board_poll_is_two_statements_and_a_signed_out_board_is_refused(work
     url = f"/workshops/{workshop.code}/board.json"
     etag = staff.get(url).headers["ETag"]
     reached_flask.clear()
-    with statements() as seen:
+    with factories.statements() as seen:
         again = staff.get(url, headers={"If-None-Match": etag})
     assert again.status_code == 304 and len(seen) == 2 and reached_flask == []
 

@@ -2,29 +2,11 @@
 whatever the size of the workshop (no query per invitation, question or feedback item)."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
 from tests import factories
 from workshop.extensions import db
 from workshop.models import CheckIn, Feedback, Question
 from workshop.models.feedback import FEEDBACK_CATEGORIES
 from workshop.summary import services
-
-
-@contextmanager
-def statements():
-    seen: list[str] = []
-
-    def record(connection, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def grow(workshop, agencies, invitations: int) -> None:
@@ -51,12 +33,12 @@ def grow(workshop, agencies, invitations: int) -> None:
 
 def counted(client, workshop) -> tuple[int, int, int]:
     code = workshop.code
-    with statements() as compiled:
+    with factories.statements() as compiled:
         summary = services.compile_summary(workshop)
         services.summary_data(summary)
-    with statements() as page:
+    with factories.statements() as page:
         assert client.get(f"/workshops/{code}/summary").status_code == 200
-    with statements() as document:
+    with factories.statements() as document:
         assert client.get(f"/workshops/{code}/summary.docx").status_code == 200
     db.session.expire_all()
     return len(compiled), len(page), len(document)
