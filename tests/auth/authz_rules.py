@@ -294,7 +294,10 @@ RULES: dict[str, Rule] = {
     "GET /api/v1/workshops/<code>/team": Rule(ORGANIZER_ONLY),
     "POST /api/v1/workshops/<code>/team": Rule(ORGANIZER_ONLY, json={"email": "{staff_email}",
                                                                     "role": "staff"}),
-    "DELETE /api/v1/workshops/<code>/team/<int:member_id>": Rule(ORGANIZER_ONLY),
+    # Its own spare member: the page's removal above takes the other (ids are not reused on
+    # PostgreSQL, so one spare removed twice would be a 404 the second time).
+    "DELETE /api/v1/workshops/<code>/team/<int:member_id>": Rule(
+        ORGANIZER_ONLY, args={"member_id": "{api_member_id}"}),
     "PATCH /api/v1/workshops/<code>": Rule(ORGANIZER_ONLY, json={"contact_name": "Bà Lê Thu Hà"}),
     "POST /api/v1/workshops/<code>/sessions": Rule(ORGANIZER_ONLY, json=NEW_SESSION),
     "POST /api/v1/workshops/<code>/invitations": Rule(ORGANIZER_ONLY, json=PERSON),

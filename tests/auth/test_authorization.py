@@ -132,16 +132,17 @@ def build_world(app: Flask, users, api_headers) -> World:
         "B": [other.name, b_question.text],
     }
     # The team accounts: a chair of A's team; staff and a chair of B's team only; and a spare
-    # member of A's team for the organizer to remove.
+    # member of A's team for the organizer to remove (one for the page, one for the API).
     accounts = {**users}
     for actor, role in TEAM_ACTORS.items():
         accounts[actor] = factories.make_user(role)
         db.session.add(TeamMember(workshop_id=workshop.id if actor == TEAM_CHAIR else b.id,
                                   user_id=accounts[actor].id, role=role))
-    spare = TeamMember(workshop_id=workshop.id, user_id=factories.make_user("staff").id, role="staff")
-    db.session.add(spare)
+    spare, api_spare = (TeamMember(workshop_id=workshop.id, user_id=factories.make_user("staff").id,
+                                   role="staff") for _ in range(2))
+    db.session.add_all([spare, api_spare])
     db.session.commit()
-    values["member_id"] = spare.id
+    values["member_id"], values["api_member_id"] = spare.id, api_spare.id
     headers = {role: api_headers(role) for role in STAFF_ROLES}
     headers |= {actor: {"Authorization": f"Bearer {create_api_token(accounts[actor])}"}
                 for actor in TEAM_ACTORS}
