@@ -17,7 +17,7 @@ from . import sharing
 from .services import InvitationError, _clean
 
 MAX_REASON = 500  # the length of the reason column
-PASS_MAIL = "deputy_pass"  # the outbox kind of the e-mail bringing a deputy their own pass
+DEPUTY_MAIL = "deputy"  # the outbox kind of the e-mail bringing a deputy their own pass
 
 
 class NothingToDecide(InvitationError):
@@ -32,7 +32,7 @@ def queue_pass_mail(invitation: Invitation, nomination: DeputyNomination, pass_t
     if not nomination.email:
         return
     subject, text = sharing.deputy_pass_mail(invitation, nomination, pass_token)
-    db.session.add(OutboxMessage(kind=PASS_MAIL, to_address=nomination.email, subject=subject,
+    db.session.add(OutboxMessage(kind=DEPUTY_MAIL, to_address=nomination.email, subject=subject,
                                  body_text=text, next_attempt_at=utcnow()))
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from flask_babel import gettext as _
 import email_validator
+from flask_babel import gettext as _
 from sqlalchemy import case, update
 
 from ..extensions import db

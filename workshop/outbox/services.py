@@ -43,7 +43,7 @@ WORKER, PAGE = "worker", "page"
 KIND_LABELS = {
     "invitation": _l("Gửi giấy mời"),
     "reminder": _l("Nhắc trả lời"),
-    "deputy_pass": _l("Gửi thẻ cho người dự thay"),
+    "deputy": _l("Gửi thẻ cho người dự thay"),
 }
 
 
