@@ -2,7 +2,8 @@
 replaced meanwhile, an approved deputy renamed or taken back — and the door and the history
 after each."""
 from tests import factories
-from tests.test_races import _at_once, _call, other_worker  # noqa: F401
+from tests.test_races import _at_once, _call
+from tests.test_races import other_worker as other_worker  # the fixture: a second server
 from workshop.auth.services import create_api_token
 from workshop.checkin.roster import pass_hash
 from workshop.extensions import db
@@ -178,8 +179,9 @@ def test_two_organizers_deciding_at_the_same_instant_one_wins(ctx, client, live_
                    for _ in range(2)]
         bodies = ({"approve": True, "nomination_id": seen},
                   {"approve": False, "reason": "Cần cấp Giám đốc.", "nomination_id": seen})
+        servers = (live_server, other_worker)
         answers = _at_once(*(lambda u=base + path, h=h, b=b: _call(u, b, h)
-                             for base, h, b in zip((live_server, other_worker), headers, bodies)))
+                             for base, h, b in zip(servers, headers, bodies, strict=True)))
         statuses = sorted(status for status, _body in answers)
         outcomes.append(statuses)
         loser = next(body for status, body in answers if status == 409)
@@ -205,9 +207,10 @@ def test_a_decision_and_a_new_deputy_at_the_same_instant_stay_consistent(ctx, cl
         path = f"/api/v1/workshops/{invitation.workshop.code}/invitations/{invitation.id}/deputy"
         organizer = {"Authorization": f"Bearer {create_api_token(factories.make_user('organizer'))}"}
         invitee = me(invitation)  # read here: the threads have no database session
+        decision = {"approve": True, "nomination_id": seen}
         answers = _at_once(
-            lambda: _call(live_server + path, {"approve": True, "nomination_id": seen}, organizer),
-            lambda: _call(other_worker + "/api/v1/rsvp", HUNG, invitee))
+            lambda u=live_server + path, b=decision, h=organizer: _call(u, b, h),
+            lambda u=other_worker + "/api/v1/rsvp", h=invitee: _call(u, HUNG, h))
         assert answers[1][0] == 200 and answers[0][0] in (200, 409)
         row = fresh(invitation)
         assert (row.delegate_name, row.deputy_state) == ("Phạm Quốc Hùng", "pending")
