@@ -83,6 +83,7 @@ def test_personal_page_tells_pending_and_gives_the_approved_deputy_their_pass(ct
     assert "Dự thay ông/bà Trần Văn Bình" in own_page and "<svg" in own_page
     assert invitation.token not in own_page  # the invitee's link stays the invitee's
     assert "Đổi câu trả lời" not in own_page and "Đặt câu hỏi" not in own_page
+    assert 'class="pass-code"' not in own_page  # the letter's short code stays the invitee's
     assert f"/pass/{invitation.pass_token}.png" in own_page  # "Lưu ảnh"
     image = client.get(f"/pass/{invitation.pass_token}.png")
     assert image.status_code == 200 and image.mimetype == "image/png"
