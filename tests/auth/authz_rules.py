@@ -135,6 +135,8 @@ RULES: dict[str, Rule] = {
     # An approved deputy's own pass: its token is the key; a guessed one reveals nothing.
     "GET /pass/<pass_token>.png": Rule(dict.fromkeys(ACTORS, NOT_FOUND),
                                        args={"pass_token": "doan-bua-ma-the"}),
+    "GET /pass/<pass_token>": Rule(dict.fromkeys(ACTORS, NOT_FOUND),
+                                   args={"pass_token": "doan-bua-ma-the"}),
     # B's attendee asks their own page for a session of A: still only B's questions.
     "GET /i/<token>/questions": Rule(PERSONAL_LINK, query={"session": "{session_id}"}),
     # B's attendee, on B's own link, names a session of A: refused.

@@ -112,7 +112,7 @@ def test_removing_the_last_team_gives_back_the_role_everywhere(client, api_heade
                          headers=api_headers("organizer")).status_code == 404
     response = client.delete(f"/api/v1/workshops/{a.code}/team/{row.id}", headers=api_headers("organizer"))
     assert response.status_code == 200
-    assert response.get_json() == {"items": []}
+    assert response.get_json() == {"items": [], "unchaired_sessions": []}
     assert db.session.scalar(select(TeamMember)) is None
     assert db.session.scalar(select(AuditEntry.detail).where(
         AuditEntry.action == "events.team_remove")) == staff.email

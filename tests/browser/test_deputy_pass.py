@@ -31,9 +31,17 @@ def test_deputy_waits_then_gets_their_own_pass_on_a_phone(ctx, live_server, phon
     phone.reload()
     message = phone.locator("#deputy-message")
     assert message.is_visible()
-    assert f"/pass/{new_pass}.png" in message.input_value()
+    assert message.input_value().endswith(f"/pass/{new_pass}")
     assert phone.locator(".pass-name").inner_text() == "Vũ Văn Phó"
     assert phone.locator(".pass-wait").count() == 0
     assert phone.locator("#pass svg.qr").bounding_box()["width"] >= 250
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     phone.screenshot(path=str(tmp_path / "deputy.png"), full_page=True)
+
+    # The link in the text: the deputy's own pass, large enough to scan, on a 360 px phone.
+    phone.goto(message.input_value().rsplit(" ", 1)[1])
+    assert phone.locator(".pass-name").inner_text() == "Vũ Văn Phó"
+    assert "Lê Thị Hoa" in phone.locator(".pass-for").inner_text()
+    assert phone.locator("#pass svg.qr").bounding_box()["width"] >= 250
+    assert phone.get_by_text("Đổi câu trả lời").count() == 0
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360

@@ -73,12 +73,24 @@ def test_personal_page_tells_pending_and_gives_the_approved_deputy_their_pass(ct
     page = client.get(f"/i/{invitation.token}").get_data(as_text=True)
     assert "Ban tổ chức đang xem xét" not in page
     assert "Kính gửi ông/bà Lê Thị Hoa" in page
-    assert f"/pass/{invitation.pass_token}.png" in page
+    # The text to send links the deputy's own pass page: the pass as the personal page shows
+    # it, and nothing else of the invitee's page.
+    assert f"/pass/{invitation.pass_token}</textarea>" in page
+    own = client.get(f"/pass/{invitation.pass_token}")
+    assert own.status_code == 200 and own.headers["Referrer-Policy"] == "no-referrer"
+    own_page = own.get_data(as_text=True)
+    assert 'class="pass-name">Lê Thị Hoa<' in own_page
+    assert "Dự thay ông/bà Trần Văn Bình" in own_page and "<svg" in own_page
+    assert invitation.token not in own_page  # the invitee's link stays the invitee's
+    assert "Đổi câu trả lời" not in own_page and "Đặt câu hỏi" not in own_page
+    assert 'class="pass-code"' not in own_page  # the letter's short code stays the invitee's
+    assert f"/pass/{invitation.pass_token}.png" in own_page  # "Lưu ảnh"
     image = client.get(f"/pass/{invitation.pass_token}.png")
     assert image.status_code == 200 and image.mimetype == "image/png"
     assert image.data.startswith(b"\x89PNG")
     history = db.session.scalars(db.select(DeputyNomination)).one()
     assert client.get(f"/pass/{history.replaced_pass_token}.png").status_code == 404
+    assert client.get(f"/pass/{history.replaced_pass_token}").status_code == 404
 
 
 def test_workshop_form_sets_deputy_approval(ctx, client_as):

@@ -94,13 +94,17 @@ def decide_deputy(body: dict, code: str, invitation_id: int):
 
     Approved, the invitation gets a new `pass_token` (the deputy's own pass) and the earlier
     pass answers 409 `replaced` at the door; refused, the invitee reads `reason` on the
-    personal page and may name another deputy or answer otherwise."""
+    personal page and may name another deputy or answer otherwise (no one else is told). An
+    approved deputy with a `delegate_email` receives their own pass by e-mail. `nomination_id`
+    (the `deputy.nomination_id` read) makes sure the deputy decided is the one seen: 409 when
+    the invitee has named someone else since, or another organizer decided first."""
     workshop = workshop_or_404(code)
     invitation = services.get_invitation(workshop, invitation_id)
     if invitation is None:
         raise ApiError(404, "not_found", _("Không tìm thấy giấy mời."))
     try:
-        deputies.decide(invitation, body["approve"], body["reason"])
+        deputies.decide(invitation, body["approve"], body["reason"],
+                        nomination_id=body["nomination_id"])
     except services.InvitationError as error:
         raise _invitation_error(error) from None
     return serialize_invitation(invitation)
@@ -128,12 +132,14 @@ def rsvp(body: dict):
     """Answer the invitation.
 
     `response` is `accept`, `decline` or `delegate` (with `delegate_name`, and optionally
-    `delegate_title` and `delegate_phone`). The answer may change until the deadline; after
+    `delegate_title`, `delegate_phone` and `delegate_email`, where the deputy's own pass is
+    e-mailed once approved). The answer may change until the deadline; after
     it, 409 `rsvp_closed` and nothing changes."""
     invitation = current_invitation()
     try:
         rsvp_answers.respond(invitation, body["response"], body["delegate_name"],
-                             body["delegate_title"], body["delegate_phone"])
+                             body["delegate_title"], body["delegate_phone"],
+                             delegate_email=body["delegate_email"])
     except services.InvitationError as error:
         raise _invitation_error(error) from None
     return serialize_own(invitation)

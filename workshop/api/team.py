@@ -46,8 +46,12 @@ def add_team_member(body: dict, code: str):
 @refuses({404: "No workshop has this code, or no such member"})
 def remove_team_member(code: str, member_id: int):
     """Take an account out of the team; answers the team as it is now. An account left in no
-    team acts on every workshop again with its role."""
+    team acts on every workshop again with its role. The member stops chairing this workshop's
+    sessions: `unchaired_sessions` lists those now without a chair."""
     workshop = workshop_or_404(code)
-    if not team.remove_member(workshop, member_id, actor=staff_user()):
+    unchaired = team.remove_member(workshop, member_id, actor=staff_user())
+    if unchaired is None:
         raise ApiError(404, "not_found", _("Không tìm thấy thành viên này trong nhóm công tác."))
-    return {"items": [serialize_member(member) for member in team.team_of(workshop)]}
+    return {"items": [serialize_member(member) for member in team.team_of(workshop)],
+            "unchaired_sessions": [{"id": session.id, "title": session.title}
+                                   for session in unchaired]}

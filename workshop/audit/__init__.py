@@ -34,6 +34,7 @@ ACTIONS = {
     "events.question_session": _l("Mở, đóng nhận câu hỏi của phiên"),
     "events.team_add": _l("Thêm thành viên nhóm công tác"),
     "events.team_remove": _l("Bỏ thành viên khỏi nhóm công tác"),
+    "events.unchair": _l("Bỏ người chủ trì của phiên"),
     "invitations.invite": _l("Mời các cơ quan, đơn vị"),
     "invitations.invite_person": _l("Mời đại biểu"),
     "invitations.edit": _l("Sửa giấy mời"),

@@ -30,14 +30,17 @@ def pass_hash(token: str) -> str:
 
 
 def revoked_hashes(workshop: Workshop) -> list[str]:
-    """Passes the door refuses: those replaced by a deputy's own pass (the door answers them
-    `replaced` online), unless one is an invitation's pass again."""
+    """Passes the door refuses: those replaced by a deputy's own pass, and a deputy's own pass
+    taken back when the invitee named someone else or answered otherwise (the door answers
+    them `replaced` online), unless one is an invitation's pass again."""
+    def earlier(column):
+        return (select(column).join(Invitation)
+                .where(Invitation.workshop_id == workshop.id, column.is_not(None),
+                       column != Invitation.pass_token))
+
     replaced = db.session.scalars(
-        select(DeputyNomination.replaced_pass_token).join(Invitation)
-        .where(Invitation.workshop_id == workshop.id,
-               DeputyNomination.replaced_pass_token.is_not(None),
-               DeputyNomination.replaced_pass_token != Invitation.pass_token)
-        .distinct())
+        earlier(DeputyNomination.replaced_pass_token)
+        .union(earlier(DeputyNomination.pass_token)))
     return sorted(pass_hash(token) for token in replaced)
 
 

@@ -201,8 +201,16 @@ class TeamMemberSchema(Answer):
                                                       "(false: it changed the role)"})
 
 
+class SessionRefSchema(Answer):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+
+
 class TeamSchema(Answer):
     items = fields.List(fields.Nested(TeamMemberSchema))
+    unchaired_sessions = fields.List(fields.Nested(SessionRefSchema), metadata={
+        "description": "After a removal: the sessions the member chaired, now without a chair, "
+                       "for the organizer to give them another"})
 
 
 def serialize_member(member: TeamMember, created: bool = False) -> dict:

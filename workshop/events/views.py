@@ -172,14 +172,19 @@ def team_page(code: str):
                   else _("Đã đổi vai trò của %(email)s.", email=member.user.email), "success")
             return redirect(url_for(".team_page", code=workshop.code))
     return render_template("events/team.html", workshop=workshop, form=form,
-                           members=team.team_of(workshop))
+                           members=team.team_of(workshop), chaired=team.chaired_sessions(workshop))
 
 
 @bp.post("/<code>/team/<int:member_id>/delete")
 @role_required("organizer")
 def remove_team_member(code: str, member_id: int):
     workshop = services.workshop_or_404(code)
-    if not team.remove_member(workshop, member_id, actor=current_user):
+    unchaired = team.remove_member(workshop, member_id, actor=current_user)
+    if unchaired is None:
         abort(404)
     flash(_("Đã bỏ tài khoản khỏi nhóm công tác."), "success")
+    if unchaired:
+        flash(_("Các phiên sau chưa có người chủ trì, vui lòng chọn người chủ trì khác: "
+                "%(sessions)s.", sessions="; ".join(session.title for session in unchaired)),
+              "warning")
     return redirect(url_for(".team_page", code=workshop.code))

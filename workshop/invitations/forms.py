@@ -80,3 +80,6 @@ class RsvpForm(CheckedForm):
     delegate_title = StringField(_l("Chức vụ"), validators=[Optional(), _length()])
     delegate_phone = StringField(_l("Điện thoại"), validators=[Optional(), phone_number],
                                  description=_l("Để Ban tổ chức liên hệ khi cần."))
+    delegate_email = EmailField(
+        _l("E-mail"), validators=[Optional(), _length(), Email(_l("Địa chỉ e-mail không hợp lệ."))],
+        description=_l("Không bắt buộc. Khi được duyệt, thẻ vào hội trường được gửi tới địa chỉ này."))

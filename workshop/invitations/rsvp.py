@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+import email_validator
 from flask_babel import gettext as _
-from sqlalchemy import update
+from sqlalchemy import case, update
 
 from ..extensions import db
 from ..models import DeputyNomination, Invitation, Workshop
 from ..models.invitations import new_pass_token
 from ..phases import AFTER, BEFORE, phase
 from ..timeutil import local_time, long_date, utcnow
+from . import deputies
 from .services import AnswerClosed, InvitationError, _clean
 
 # What the invitee says (API and forms) and the state it puts the invitation in.
@@ -59,9 +61,23 @@ def clean_phone(phone: str | None) -> str | None:
     return phone
 
 
-def _deputy(name: str | None, title: str | None, phone: str | None
-            ) -> tuple[str, str | None, str | None]:
-    """The deputy's name (required), title and phone, cleaned; every problem at once."""
+def clean_email(email: str | None) -> str | None:
+    """An e-mail address as typed, if it is one (no DNS look-up); raises ValueError."""
+    email = _clean(email)
+    if email is None:
+        return None
+    if len(email) > MAX_TEXT:
+        raise ValueError(_("Tối đa %(max)d ký tự.", max=MAX_TEXT))
+    try:
+        email_validator.validate_email(email, check_deliverability=False)
+    except email_validator.EmailNotValidError:
+        raise ValueError(_("Địa chỉ e-mail không hợp lệ.")) from None
+    return email
+
+
+def _deputy(name: str | None, title: str | None, phone: str | None, email: str | None
+            ) -> tuple[str, str | None, str | None, str | None]:
+    """The deputy's name (required), title, phone and e-mail, cleaned; every problem at once."""
     name, title = _clean(name), _clean(title)
     errors: dict[str, list[str]] = {}
     if not name:
@@ -73,18 +89,24 @@ def _deputy(name: str | None, title: str | None, phone: str | None
         phone = clean_phone(phone)
     except ValueError as error:
         errors["delegate_phone"] = [str(error)]
+    try:
+        email = clean_email(email)
+    except ValueError as error:
+        errors["delegate_email"] = [str(error)]
     if errors:
         raise InvitationError(next(iter(errors.values()))[0], errors)
-    return name, title, phone
+    return name, title, phone, email
 
 
 def respond(invitation: Invitation, response: str, delegate_name: str | None = None,
             delegate_title: str | None = None, delegate_phone: str | None = None,
-            now: datetime | None = None) -> Invitation:
-    """Record the invitee's answer: accept, decline, or send a deputy (whose name is required).
+            now: datetime | None = None, delegate_email: str | None = None) -> Invitation:
+    """Record the invitee's answer: accept, decline, or send a deputy (whose name is required;
+    the deputy's e-mail, if given, receives their own pass once approved).
 
     The answer can be changed until the deadline; after it nothing changes and AnswerClosed
-    says why. A deputy's details are kept only with the "delegate" answer.
+    says why. A deputy's details are kept only with the "delegate" answer. A deputy approved
+    earlier loses their pass to any other answer or deputy: it answers "replaced" at the door.
     """
     now = now or utcnow()
     if response not in RESPONSES:
@@ -100,18 +122,27 @@ def respond(invitation: Invitation, response: str, delegate_name: str | None = N
     name = title = phone = deputy_state = None
     values: dict = {}
     nomination = None
+    same = False
     if response == "delegate":
-        name, title, phone = _deputy(delegate_name, delegate_title, delegate_phone)
+        name, title, phone, email = _deputy(delegate_name, delegate_title, delegate_phone,
+                                            delegate_email)
+        current = invitation.deputy_nomination
         same = (invitation.status == "delegated" and invitation.deputy_state != "refused"
                 and (invitation.delegate_name, invitation.delegate_title,
-                     invitation.delegate_phone) == (name, title, phone))
+                     invitation.delegate_phone) == (name, title, phone)
+                and (current is not None or email is None))
         if same:
-            # The same deputy sent again: nothing new to approve, the pass stays theirs.
+            # The same deputy sent again: nothing new to approve, the pass stays theirs. An
+            # address given or corrected now is kept, and an approved deputy's pass goes there.
             deputy_state = invitation.deputy_state
+            if current is not None and email != current.email:
+                current.email = email
+                if deputy_state == "approved":
+                    deputies.queue_pass_mail(invitation, current, invitation.pass_token)
         elif invitation.workshop.deputy_approval:
             deputy_state = "pending"
             nomination = DeputyNomination(invitation_id=invitation.id, named_at=now, name=name,
-                                          title=title, phone=phone, state="pending")
+                                          title=title, phone=phone, email=email, state="pending")
         else:
             # No approval asked: the deputy gets a pass of their own at once, and the earlier
             # pass stops working at the door.
@@ -119,8 +150,15 @@ def respond(invitation: Invitation, response: str, delegate_name: str | None = N
             values["pass_token"] = new_pass_token()
             nomination = DeputyNomination(
                 invitation_id=invitation.id, named_at=now, name=name, title=title, phone=phone,
-                state="approved", decided_at=now, pass_token=values["pass_token"],
+                email=email, state="approved", decided_at=now, pass_token=values["pass_token"],
                 replaced_pass_token=invitation.pass_token)
+            deputies.queue_pass_mail(invitation, nomination, values["pass_token"])
+    if not same and "pass_token" not in values:
+        # A deputy approved earlier holds a pass of their own: another deputy, or the invitee
+        # coming (or not) after all, takes it from them, else they could still enter in the
+        # invitee's name. Decided in the UPDATE itself, on the state as committed.
+        values["pass_token"] = case((Invitation.deputy_state == "approved", new_pass_token()),
+                                    else_=Invitation.pass_token)
     if nomination is not None or response != "delegate":
         # A deputy waiting for the organizer is withdrawn by any other answer or deputy.
         db.session.execute(

@@ -53,6 +53,7 @@ class RsvpBody(Body):
     delegate_name = Text(max_length=rsvp.MAX_TEXT)
     delegate_title = Text(max_length=rsvp.MAX_TEXT)
     delegate_phone = Text(validate=[phone_rule])
+    delegate_email = Email(max_length=rsvp.MAX_TEXT)
 
 
 class DeputyDecisionBody(Body):
@@ -62,6 +63,9 @@ class DeputyDecisionBody(Body):
     approve = Bool(required=True, load_default=missing,
                    required_message=_l("Vui lòng chọn duyệt hoặc không chấp thuận."))
     reason = Text(max_length=500)
+    # The deputy the organizer saw (`deputy.nomination_id`): refused with 409 if the invitee
+    # has named someone else since. Without it, whoever waits now is decided.
+    nomination_id = Int(error_messages={"invalid": _l("Người dự thay không hợp lệ.")})
 
 
 class InvitationArgs(PageArgs):
@@ -88,6 +92,7 @@ class DeputySchema(Answer):
     `reason` the refusal's."""
 
     state = fields.String(required=True, metadata={"enum": ["pending", "approved", "refused"]})
+    nomination_id = Num()
     reason = Str()
     named_at = Time()
     decided_at = Time()
@@ -109,6 +114,7 @@ class InvitationSchema(Answer):
     delegate_name = Str()
     delegate_title = Str()
     delegate_phone = Str()
+    delegate_email = Str()
     deputy = fields.Nested(DeputySchema, allow_none=True)
     responded_at = Time()
     first_emailed_at = Time()
@@ -177,6 +183,7 @@ def serialize_invitation(invitation: Invitation) -> dict:
         "delegate_name": invitation.delegate_name,
         "delegate_title": invitation.delegate_title,
         "delegate_phone": invitation.delegate_phone,
+        "delegate_email": invitation.delegate_email,
         "deputy": serialize_deputy(invitation),
         "responded_at": isoformat(invitation.responded_at),
         "first_emailed_at": isoformat(invitation.first_emailed_at),
@@ -192,6 +199,7 @@ def serialize_deputy(invitation: Invitation) -> dict | None:
     nomination = invitation.deputy_nomination
     return {
         "state": invitation.deputy_state,
+        "nomination_id": nomination.id if nomination else None,
         "reason": nomination.reason if nomination else None,
         "named_at": isoformat(nomination.named_at) if nomination else None,
         "decided_at": isoformat(nomination.decided_at) if nomination else None,

@@ -49,7 +49,8 @@ bp = Blueprint("invitations", __name__)
 
 # The personal pages carry the secret in their URL: it must not leak to other sites through the
 # Referer header nor stay in a shared cache.
-PERSONAL_ENDPOINTS = ("invitations.personal", "invitations.pass_png")
+PERSONAL_ENDPOINTS = ("invitations.personal", "invitations.pass_png", "invitations.deputy_pass",
+                      "invitations.deputy_pass_png")
 PERSONAL_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "private, no-store"}
 
 
@@ -186,13 +187,20 @@ def decide_deputy(code: str, invitation_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
     approve = request.form.get("decision") == "approve"
+    seen = request.form.get("nomination_id", "")
     try:
-        deputies.decide(invitation, approve, request.form.get("reason"))
+        deputies.decide(invitation, approve, request.form.get("reason"),
+                        nomination_id=int(seen) if seen.isdigit() else None)
     except services.InvitationError as error:
         flash(error.message, "error")
     else:
-        flash(_("Đã duyệt người dự thay.") if approve
-              else _("Đã ghi nhận: không chấp thuận người dự thay."), "success")
+        if not approve:
+            flash(_("Đã ghi nhận: không chấp thuận người dự thay."), "success")
+        elif invitation.delegate_email:
+            flash(_("Đã duyệt người dự thay. Thẻ vào hội trường sẽ được gửi qua e-mail tới "
+                    "%(email)s.", email=invitation.delegate_email), "success")
+        else:
+            flash(_("Đã duyệt người dự thay."), "success")
     return redirect(url_for(".list_invitations", code=workshop.code,
                             _anchor=f"invitation-{invitation.id}"))
 
@@ -263,7 +271,8 @@ def personal(token: str):
     if form.validate_on_submit():
         try:
             rsvp.respond(invitation, form.response.data, form.delegate_name.data,
-                         form.delegate_title.data, form.delegate_phone.data)
+                         form.delegate_title.data, form.delegate_phone.data,
+                         delegate_email=form.delegate_email.data)
         except services.AnswerClosed as error:
             flash(error.message, "error")
             status = 409
@@ -303,15 +312,31 @@ def pass_png(token: str):
     )
 
 
+def _deputy_invitation(pass_token: str) -> Invitation | None:
+    """The invitation whose approved deputy holds this pass (None for any other token)."""
+    if len(pass_token) > 64:
+        return None
+    return db.session.scalar(db.select(Invitation).where(
+        Invitation.pass_token == pass_token, Invitation.deputy_state == "approved"))
+
+
+@bp.get("/pass/<pass_token>")
+@attendee_pages
+def deputy_pass(pass_token: str):
+    """An approved deputy's own pass, the link sent to their phone or e-mail: the pass as the
+    personal page shows it, and nothing of the invitee's page (no answer, no questions)."""
+    invitation = _deputy_invitation(pass_token)
+    if invitation is None:
+        return _unknown_link()
+    return render_template("invitations/deputy_pass.html", invitation=invitation,
+                           workshop=invitation.workshop, qr=qr_svg(invitation.pass_token))
+
+
 @bp.get("/pass/<pass_token>.png")
 @attendee_pages
 def deputy_pass_png(pass_token: str):
-    """An approved deputy's own pass, the link sent to their phone: it shows the pass only,
-    never the invitee's page."""
-    invitation = None
-    if len(pass_token) <= 64:
-        invitation = db.session.scalar(db.select(Invitation).where(
-            Invitation.pass_token == pass_token, Invitation.deputy_state == "approved"))
+    """The deputy's pass as an image, to keep in the phone's gallery ("Lưu ảnh")."""
+    invitation = _deputy_invitation(pass_token)
     if invitation is None:
         return _unknown_link()
     return Response(

@@ -203,6 +203,13 @@ class Invitation(db.Model):
             return None
         return self.nominations[-1]
 
+    @property
+    def delegate_email(self) -> str | None:
+        """The e-mail of the deputy named now, kept on their nomination: their pass goes there
+        once approved."""
+        nomination = self.deputy_nomination
+        return nomination.email if nomination is not None and self.has_deputy else None
+
     def __repr__(self) -> str:
         return f"<Invitation {self.id} {self.name!r} {self.status}>"
 
@@ -248,6 +255,8 @@ class DeputyNomination(db.Model):
     name: Mapped[str] = mapped_column(String(255))
     title: Mapped[str | None] = mapped_column(String(255))
     phone: Mapped[str | None] = mapped_column(String(64))
+    # Where the deputy's own pass is e-mailed on approval (optional: else Zalo/SMS by hand).
+    email: Mapped[str | None] = mapped_column(String(255))
     state: Mapped[str] = mapped_column(String(10), default="pending")
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The organizer who decided; None when no approval was asked (approved at once).

@@ -43,6 +43,7 @@ WORKER, PAGE = "worker", "page"
 KIND_LABELS = {
     "invitation": _l("Gửi giấy mời"),
     "reminder": _l("Nhắc trả lời"),
+    "deputy": _l("Gửi thẻ cho người dự thay"),
 }
 
 
