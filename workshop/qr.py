@@ -16,15 +16,23 @@ SVG_CACHE_SIZE = 2048
 
 
 def _code(data: str) -> qrcode.QRCode:
-    """The code of `data`, as `QRCode.make(fit=True)` makes it, with the mask chosen by
-    `_best_mask` (the library's choice, in a tenth of its time)."""
+    """The code of `data`, module for module as `QRCode.make(fit=True)` makes it, with the
+    library's choice of mask found in a fraction of its time (`_best_mask`)."""
     # Medium error correction survives a cracked screen or a creased letter.
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=BORDER)
     code.add_data(data)
     code.best_fit()
-    code.makeImpl(True, 0)
-    code.mask_pattern = _best_mask(code.version, code.modules)
-    code.makeImpl(False, code.mask_pattern)
+    code.makeImpl(True, 0)  # the drawing with mask 0, format modules left light
+    mask = _best_mask(code.version, code.modules)
+    # The drawing with the chosen mask is that one with the mask's flips, and its format (and
+    # version) modules written: what makeImpl(False, mask) would draw again from the start.
+    modules = code.modules
+    for row, column in _mask_flips(code.version)[mask][2]:
+        modules[row][column] = not modules[row][column]
+    code.setup_type_info(False, mask)
+    if code.version >= 7:
+        code.setup_type_number(False)
+    code.mask_pattern = mask
     return code
 
 
@@ -62,17 +70,23 @@ def _masks(size: int) -> tuple[int, int, int]:
 
 
 @cache
-def _mask_flips(version: int) -> list[tuple[int, int]]:
-    """Per mask, the modules it flips that mask 0 does not (rows, columns): a property of the
-    version alone, read off the drawings of a blank code of that version."""
+def _mask_flips(version: int) -> list[tuple[int, int, tuple[tuple[int, int], ...]]]:
+    """Per mask, the modules it flips that mask 0 does not (packed rows, packed columns, and
+    as (row, column) pairs): a property of the version alone, read off the drawings of a blank
+    code of that version."""
     code = qrcode.QRCode(version=version, error_correction=ERROR_CORRECT_M)
     code.add_data("")
-    drawings = []
+    code.makeImpl(True, 0)
+    first = [list(row) for row in code.modules]
+    first_rows, first_columns = _lines(first)
+    flips = []
     for mask in range(8):
         code.makeImpl(True, mask)
-        drawings.append(_lines(code.modules))
-    first_rows, first_columns = drawings[0]
-    return [(rows ^ first_rows, columns ^ first_columns) for rows, columns in drawings]
+        rows, columns = _lines(code.modules)
+        cells = tuple((r, c) for r, row in enumerate(code.modules) for c, dark in enumerate(row)
+                      if dark != first[r][c])
+        flips.append((rows ^ first_rows, columns ^ first_columns, cells))
+    return flips
 
 
 def _penalty(lines: int, every: int, fits: int) -> int:
@@ -110,7 +124,7 @@ def _best_mask(version: int, first_drawing) -> int:
     rows, columns = _lines(first_drawing)
     size = len(first_drawing)
     scores = [_score(rows ^ flip_rows, columns ^ flip_columns, size)
-              for flip_rows, flip_columns in _mask_flips(version)]
+              for flip_rows, flip_columns, _cells in _mask_flips(version)]
     return scores.index(min(scores))
 
 
