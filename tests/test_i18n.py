@@ -27,3 +27,21 @@ def test_every_message_has_an_english_translation(tmp_path):
     }
     missing = sorted(wanted - translated)
     assert not missing, "run `make extract-messages` and translate:\n" + "\n".join(missing)
+
+
+def test_templates_follow_the_locale_of_the_moment(app):
+    """The templates keep the catalog of the request (i18n.page_translations), yet a language
+    forced for a while (a letter in Vietnamese on an English page) and back is followed."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    text = '{{ _("Chương trình") }} · {{ ngettext("%(num)d giấy mời", "%(num)d giấy mời", 2) }}'
+    with app.test_request_context("/?lang=en"):
+        english = render_template_string(text)
+        with force_locale("vi"):
+            vietnamese = render_template_string(text)
+        again = render_template_string(text)
+    with app.test_request_context("/"):
+        default = render_template_string(text)
+    assert english == again and "Chương trình" not in english
+    assert vietnamese == default == "Chương trình · 2 giấy mời"

@@ -98,7 +98,7 @@ def chosen_locale(in_session: str | None, in_query: str | None, default: str) ->
 
 
 def _init_i18n(app: Flask) -> None:
-    from .i18n import compile_catalogs
+    from .i18n import compile_catalogs, install_page_gettext
 
     translations = config.REPO_ROOT / "translations"
     compile_catalogs(translations)
@@ -108,6 +108,7 @@ def _init_i18n(app: Flask) -> None:
         default_timezone="Asia/Ho_Chi_Minh",
         default_translation_directories=str(translations),
     )
+    install_page_gettext(app)
 
 
 def _init_login(app: Flask) -> None:

@@ -23,3 +23,35 @@ def compile_catalogs(directory: Path) -> None:
         with tmp_path.open("wb") as mo_file:
             write_mo(mo_file, catalog)
         tmp_path.replace(mo_path)
+
+
+def page_translations():
+    """flask_babel.get_translations(), kept in the request's Babel context while its locale is
+    the same object: a page asks for it once per string (a personal page some thirty times),
+    and each time flask_babel looks the context, the locale and its catalog up again.
+    `force_locale` and `refresh` put another locale object there, so they are followed."""
+    from flask import g, has_app_context
+    from flask_babel import get_translations
+
+    context = g.get("_flask_babel") if has_app_context() else None
+    locale = getattr(context, "babel_locale", None)
+    kept = getattr(context, "workshop_translations", None)
+    if locale is not None and kept is not None and kept[0] is locale:
+        return kept[1]
+    translations = get_translations()
+    context = g.get("_flask_babel") if has_app_context() else None
+    if context is not None and getattr(context, "babel_locale", None) is not None:
+        context.workshop_translations = (context.babel_locale, translations)
+    return translations
+
+
+def install_page_gettext(app) -> None:
+    """The templates' _(), ngettext and pgettext through `page_translations`, as flask_babel
+    installs them otherwise."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: page_translations().ugettext(s),
+        ngettext=lambda s, p, n: page_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: page_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n),
+    )

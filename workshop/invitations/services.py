@@ -7,12 +7,21 @@ Every invitation names one person and carries its own random tokens (see the mod
 """
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from functools import cache
+
+from sqlalchemy import Select, bindparam, exists, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..collation import invitation_key
 from ..extensions import db
-from ..models import STATUS_ORDER, UNANSWERED_STATUSES, Invitation, Organization, Workshop
+from ..models import (
+    STATUS_ORDER,
+    UNANSWERED_STATUSES,
+    Invitation,
+    Organization,
+    SummaryVersion,
+    Workshop,
+)
 from ..text import fold
 
 # A filter of the tracking page besides the five states: every invitation not answered yet.
@@ -48,6 +57,32 @@ def find_by_token(token: str | None) -> Invitation | None:
     # With its workshop: nearly every caller reads it next (a poll of the list, the pages).
     return db.session.scalar(select(Invitation).options(joinedload(Invitation.workshop))
                              .where(Invitation.token == token))
+
+
+def find_for_personal_page(token: str | None) -> Invitation | None:
+    """The invitation of a personal link with everything its page shows, in one statement: the
+    workshop with its host agency, agenda and whether a summary is published; the invitee's
+    agency, check-in and deputy nominations. A phone opens the page again and again on the day."""
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalars(_personal_page_statement(), {"token": token}).unique().one_or_none()
+
+
+@cache
+def _personal_page_statement() -> Select:
+    # Built once: putting its eager loads together costs as much as running it.
+    published = exists().where(SummaryVersion.workshop_id == Workshop.id,
+                               SummaryVersion.status == "final")
+    workshop = joinedload(Invitation.workshop)
+    return (
+        select(Invitation)
+        .options(workshop.joinedload(Workshop.host_organization),
+                 workshop.joinedload(Workshop.sessions),
+                 workshop.with_expression(Workshop.summary_published, published),
+                 joinedload(Invitation.organization), joinedload(Invitation.checkin),
+                 joinedload(Invitation.nominations))
+        .where(Invitation.token == bindparam("token"))
+    )
 
 
 def get_invitation(workshop: Workshop, invitation_id: int) -> Invitation | None:

@@ -39,7 +39,7 @@ from ..models import (
 from ..office import download
 from ..outbox.services import last_deliveries, mail_health
 from ..qr import qr_png, qr_svg
-from ..ratelimit import attendee_pages, request_invitation
+from ..ratelimit import attendee_pages, once_per_request, request_invitation
 from ..summary.services import published_summary
 from ..text import fold
 from . import deputies, inviting, rsvp, services, sharing, tracking
@@ -252,6 +252,16 @@ def delete_invitation(code: str, invitation_id: int):
 # --- the personal page ----------------------------------------------------------------------
 
 
+@bp.before_request
+def _personal_page_invitation() -> None:
+    """The personal page's invitation, with all the page shows, in one statement; loaded before
+    the rate limit asks for the invitation of the token, so that the limit and the page share
+    it (ratelimit.request_invitation)."""
+    if request.endpoint == "invitations.personal":
+        once_per_request("invitation", (request.view_args or {}).get("token"),
+                         services.find_for_personal_page)
+
+
 def _unknown_link():
     return render_template("invitations/unknown_link.html"), 404
 
@@ -265,7 +275,9 @@ def personal(token: str):
     invitation = request_invitation(token)
     if invitation is None:
         return _unknown_link()
-    session[SESSION_INVITATION_KEY] = token
+    if session.get(SESSION_INVITATION_KEY) != token:
+        # Only when it changes: a session written again is a cookie signed and sent again.
+        session[SESSION_INVITATION_KEY] = token
     form = RsvpForm(obj=invitation)  # "Đổi câu trả lời" starts from the deputy already named
     status = 200
     if form.validate_on_submit():
@@ -291,7 +303,9 @@ def personal(token: str):
         map_url="https://www.google.com/maps/search/?api=1&query=" + quote_plus(workshop.venue),
         # The QR code is drawn from our random token only, never from user text.
         qr=qr_svg(invitation.pass_token) if invitation.status != "declined" else None,
-        summary=published_summary(workshop), first=rsvp.first_on_page(invitation),
+        # The page's query said whether there is a summary to read (None: it was not asked).
+        summary=published_summary(workshop) if workshop.summary_published is not False else None,
+        first=rsvp.first_on_page(invitation),
         deputy=invitation.deputy_nomination,
         deputy_message=sharing.deputy_message(invitation)
         if invitation.deputy_state == "approved" else None,

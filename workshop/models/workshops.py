@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from ..extensions import db
 from ..timeutil import utcnow
@@ -72,6 +72,10 @@ class Workshop(db.Model):
         cascade="all, delete-orphan",
         order_by="(WorkshopSession.position, WorkshopSession.id)",
     )
+    # Whether a summary is published, worked out in the query that loads the workshop for the
+    # invitee's personal page (invitations.services.find_for_personal_page); None elsewhere,
+    # meaning: not asked.
+    summary_published: Mapped[bool | None] = query_expression()
 
     def __repr__(self) -> str:
         return f"<Workshop {self.code}>"

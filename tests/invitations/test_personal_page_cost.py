@@ -1,0 +1,90 @@
+"""What the personal page /i/<token> costs: a phone opens it again and again on the day, so it
+reads everything it shows in one statement, and draws its pass once."""
+import pytest
+
+from tests import factories
+from workshop.extensions import db
+from workshop.invitations import deputies, rsvp
+from workshop.qr import _svg, qr_svg
+from workshop.summary import services as summary
+from workshop.timeutil import utcnow
+
+
+def everything_shown():
+    """An invitation whose page shows each of its parts: the host agency, the agenda, the
+    invitee's agency, the seat and the check-in."""
+    host = factories.make_organization("Sở Khoa học và Công nghệ", phone="0208 3856 789")
+    workshop = factories.make_workshop(host_organization=host, sessions=3)
+    agency = factories.make_organization("Sở Tư pháp")
+    return factories.make_invitee(workshop, "Trần Văn Bình", status="accepted",
+                                  organization_id=agency.id, seat_row=2, seat_number=5,
+                                  present=True)
+
+
+def open_page(client, invitation):
+    """The page as a phone opens it: nothing the session holds is taken as loaded (the tests
+    share one session with the requests)."""
+    token = invitation.token
+    db.session.expire_all()
+    with factories.statements() as seen:
+        response = client.get(f"/i/{token}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True), seen
+
+
+@pytest.mark.parametrize("limits", [False, True], ids=["limits-off", "limits-on"])
+def test_the_page_reads_everything_it_shows_in_one_statement(make_app, limits):
+    app = make_app(RATELIMIT_ENABLED=limits)
+    with app.app_context():
+        invitation = everything_shown()
+        # The limits ask for the invitation of the token too: they share the page's statement.
+        page, seen = open_page(app.test_client(), invitation)
+
+    assert len(seen) == 1, seen
+    for shown in ("Sở Khoa học và Công nghệ trân trọng kính mời", "0208 3856 789",
+                  "Trần Văn Bình", "Sở Tư pháp", "Phiên 1", "Phiên 3", "Hàng 2, ghế 5",
+                  "Đã điểm danh lúc"):
+        assert shown in page
+
+
+def test_a_refused_deputy_and_the_reason_come_in_the_same_statement(ctx, client):
+    workshop = factories.make_workshop(deputy_approval=True)
+    invitation = factories.make_invitee(workshop, "Trần Văn Bình", status="sent")
+    rsvp.respond(invitation, "delegate", "Lê Thị Hoa", "Phó Giám đốc Sở", "0912 345 678")
+    deputies.decide(invitation, False, "Người dự thay phải là lãnh đạo Sở.",
+                    actor=factories.make_user("organizer"))
+
+    page, seen = open_page(client, invitation)
+
+    assert len(seen) == 1, seen
+    assert "Ban tổ chức không chấp thuận người dự thay." in page
+    assert "Người dự thay phải là lãnh đạo Sở." in page
+
+
+def test_a_published_summary_is_the_one_more_statement(ctx, client, users):
+    invitation = everything_shown()
+    workshop = invitation.workshop
+    _, before = open_page(client, invitation)
+    summary.save_conclusions(workshop, "Kết luận chính thức của hội thảo.", users["chair"],
+                             final=True)
+
+    page, seen = open_page(client, invitation)
+
+    assert len(before) == 1 and len(seen) == 2, seen
+    assert "Kết luận chính thức của hội thảo." in page
+
+
+def test_the_pass_is_drawn_once_and_stays_the_pass_token_s(ctx, client):
+    invitation = everything_shown()
+    _svg.cache_clear()
+    first, _ = open_page(client, invitation)
+    again, _ = open_page(client, invitation)
+    assert _svg.cache_info().misses == 1 and _svg.cache_info().hits == 1
+    assert qr_svg(invitation.pass_token) in first and qr_svg(invitation.pass_token) in again
+
+    # A new pass (the deputy's own, say) is a new drawing, never the old one from the cache.
+    old = invitation.pass_token
+    invitation.pass_token = "the-pass-of-the-deputy-" + utcnow().strftime("%H%M%S%f")
+    db.session.commit()
+    page, _ = open_page(client, invitation)
+    assert qr_svg(invitation.pass_token) in page and qr_svg(old) not in page
