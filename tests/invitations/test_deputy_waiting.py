@@ -56,3 +56,26 @@ def test_each_cell_of_the_list_is_labelled_for_the_phone_cards(ctx, client_as):
     for label in ("Số", "Cơ quan, đơn vị", "Người được mời", "Trạng thái", "E-mail gần nhất",
                   "Người dự thay"):
         assert f'data-label="{label}"' in row, label
+
+
+def test_a_refused_deputy_gets_no_pass_on_the_invitees_page(ctx, client, users):
+    """Refused, the deputy is not coming: the page gives the reason and no pass in their name
+    (a pass with a seat would say they are expected); answering again brings the pass back."""
+    workshop, waiting, _coming = hall()
+    deputies.decide(waiting, False, "Đề nghị lãnh đạo Sở trực tiếp dự.", actor=users["organizer"])
+    body = client.get(f"/i/{waiting.token}").get_data(as_text=True)
+    assert "Ban tổ chức không chấp thuận người dự thay." in body
+    assert "Đề nghị lãnh đạo Sở trực tiếp dự." in body
+    assert 'id="pass"' not in body and "Lê Thị Hoa</p>" not in body
+    assert "answer-deputy-refused" in body  # not the green of an answer that stands
+
+    rsvp.respond(waiting, "accept")
+    body = client.get(f"/i/{waiting.token}").get_data(as_text=True)
+    assert 'id="pass"' in body and '<p class="pass-name">Trần Văn Bình</p>' in body
+
+
+def test_a_pending_deputy_is_shown_waiting_not_as_settled(ctx, client):
+    _workshop, waiting, _coming = hall()
+    body = client.get(f"/i/{waiting.token}").get_data(as_text=True)
+    assert "answer-deputy-pending" in body
+    assert "Ban tổ chức đang xem xét người dự thay" in body
