@@ -88,7 +88,7 @@ def test_an_approved_deputy_enters_with_their_own_pass_and_the_old_one_is_refuse
 
     # The invitee's page now holds the deputy's own pass and the message to send them.
     invitee.reload()
-    assert f"/pass/{new_pass}.png" in invitee.locator("#deputy-message").input_value()
+    assert f"/pass/{new_pass}" in invitee.locator("#deputy-message").input_value()
     expect(invitee.locator(".pass-name")).to_have_text(DEPUTY)
     no_sideways_scroll(invitee)
 
