@@ -132,7 +132,7 @@ function start(form, list) {
       sendQuestion();
       return;
     }
-    const button = form.querySelector("button[type=submit]");
+    const button = form.querySelector("[data-send]");
     button.disabled = true;
     similarTo(text).then(function (items) {
       button.disabled = false;
@@ -142,7 +142,7 @@ function start(form, list) {
   });
 
   function sendQuestion() {
-    const button = form.querySelector("button[type=submit]");
+    const button = form.querySelector("[data-send]");
     const anonymous = form.querySelector("input[name=anonymous]");
     button.disabled = true;
     send("POST", form.getAttribute("data-api"), {

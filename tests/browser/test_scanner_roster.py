@@ -52,7 +52,7 @@ def test_an_offline_scan_shows_the_name_and_seat_then_syncs_once(ctx, live_serve
     page.wait_for_timeout(2700)  # the first result's screen goes
     type_code(revoked)
     result.locator(".scan-result-head").filter(has_text="GIẤY MỜI KHÔNG CÒN HIỆU LỰC").wait_for()
-    assert "scan-bad" in result.get_attribute("class")
+    assert "scan-warn" in result.get_attribute("class")  # amber, as the server answers it online
     page.locator("#scan-waiting[data-count='1']").wait_for()
 
     context.set_offline(False)

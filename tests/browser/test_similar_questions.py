@@ -11,7 +11,7 @@ LAPTOP = {"viewport": {"width": 1366, "height": 800}}
 SOON = 8_000
 ASKED = "Kinh phí thuê tổ chức tư vấn xây dựng hệ thống ISO lấy từ nguồn nào?"
 ALIKE = "nguon kinh phi thue to chuc tu van xay dung ISO o dau"
-OFFER = "Đã có câu hỏi tương tự — bạn có muốn bình chọn cho câu hỏi đó thay vì gửi câu hỏi mới?"
+OFFER = "Đã có câu hỏi tương tự — ông/bà có muốn bình chọn cho câu hỏi đó thay vì gửi câu hỏi mới?"
 
 pytestmark = pytest.mark.slow
 
@@ -40,11 +40,15 @@ def test_phone_is_offered_the_similar_question_and_the_chair_merges_by_one_key(
     expect(offer).to_be_visible()
     expect(offer).to_contain_text(OFFER)
     expect(offer.locator(".similar-text")).to_have_text(ASKED)
+    # Two choices while it is offered: vote for it, or send anyway; no third "send" button.
+    send = phone.get_by_role("button", name="Gửi câu hỏi", exact=True)
+    expect(send).to_be_hidden()
     phone.screenshot(path=str(tmp_path / "offer.png"), full_page=True)
     offer.get_by_role("button", name="Bình chọn câu này").click()
     expect(phone.locator("[data-form-message]")).to_have_text(
         "Đã bình chọn cho câu hỏi tương tự. Trân trọng cảm ơn ông/bà!")
     expect(offer).to_be_hidden()
+    expect(send).to_be_visible()
     expect(phone.locator(".question .vote-count")).to_have_text("1", timeout=SOON)
     phone.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
     assert db.session.scalar(db.select(db.func.count()).select_from(Question)) == 1

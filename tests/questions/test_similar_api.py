@@ -127,7 +127,7 @@ def test_attendee_page_knows_where_to_ask_for_similar_questions(client, workshop
     session_id = workshop.sessions[0].id
     assert (f'data-similar-api="/api/v1/workshops/{workshop.code}/sessions/{session_id}'
             '/questions/similar"') in body
-    assert ("Đã có câu hỏi tương tự — bạn có muốn bình chọn cho câu hỏi đó thay vì gửi câu hỏi mới?"
+    assert ("Đã có câu hỏi tương tự — ông/bà có muốn bình chọn cho câu hỏi đó thay vì gửi câu hỏi mới?"
             in body)
 
 
@@ -143,7 +143,7 @@ def test_without_scripts_the_similar_question_is_offered_before_sending(client, 
     offered = client.post(url, data=data)
     body = offered.get_data(as_text=True)
     assert offered.status_code == 200
-    assert "bạn có muốn bình chọn cho câu hỏi đó thay vì gửi câu hỏi mới?" in body
+    assert "ông/bà có muốn bình chọn cho câu hỏi đó thay vì gửi câu hỏi mới?" in body
     assert f'formaction="/i/{invitation.token}/questions/{shown.id}/vote"' in body
     assert body.count('class="similar-item"') == 2  # the shown one, and the script's template
     assert ALIKE in body  # what was typed is kept

@@ -83,6 +83,24 @@ def test_arrange_seats_the_head_table_then_rows_and_keeps_seats_when_not_reset(c
     assert actions.count("seating.arrange") == 2
 
 
+
+def test_a_first_arrangement_fills_the_head_table_asked_for(ctx, client_as):
+    """Nobody is seated yet: the organizer who gives the head table's seats gets them filled,
+    "xếp lại từ đầu" ticked or not."""
+    workshop, people = hall()
+    response = client_as("organizer").post(f"/workshops/{workshop.code}/seating/arrange",
+                                           data={"per_row": 3, "head_table": 2})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert people["host"].seat_label == "Bàn chủ tọa, ghế 1"
+    assert people["deputy_host"].seat_label == "Bàn chủ tọa, ghế 2"
+    assert people["province"].seat_label == "Hàng 1, ghế 1"
+    # Once people are seated, arranging without reset keeps them and the head table as it is.
+    late = factories.make_invitee(workshop, "Bùi Thị Muộn", status="accepted")
+    services.arrange(workshop, per_row=3, head_table=2)
+    assert people["host"].seat_label == "Bàn chủ tọa, ghế 1"
+    assert late.seat_label == "Hàng 2, ghế 3"
+
 def api(client, headers, method, path, **kwargs):
     return client.open(f"/api/v1{path}", method=method, headers=headers, **kwargs)
 
@@ -344,6 +362,20 @@ def test_the_seating_plan_prints_on_a4_with_rows_and_the_unseated(ctx, client, a
     assert ["1", "Phạm Văn Khách", "Chuyên gia", ""] in cells
     assert any(paragraph.text == "SƠ ĐỒ CHỖ NGỒI" for paragraph in word.paragraphs)
 
+
+
+def test_the_seating_plans_tables_line_up_row_after_row(ctx, client, api_headers):
+    """Each row is a table of its own: their columns start at the same place whatever the
+    names and titles in them, so that the printed plan reads as one list."""
+    workshop, _people = hall()
+    services.arrange(workshop, per_row=2, head_table=1, reset=True)
+    data = document(client, api_headers, workshop, "seating.pdf").data
+    boxes = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=data, capture_output=True,
+                           check=True).stdout.decode()
+    for header in ("Chức", "Cơ"):  # "Chức vụ", "Cơ quan, đơn vị": one per table
+        starts = re.findall(rf'<word xMin="([0-9.]+)"[^>]*>{header}</word>', boxes)
+        assert len(starts) >= 4, boxes[:500]
+        assert len({round(float(x)) for x in starts}) == 1, (header, starts)
 
 def test_the_scanners_result_screen_has_a_place_for_the_seat(ctx, client_as):
     workshop, _people = hall()

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 
 from ..auth.decorators import role_required
 from ..expired_session import keeps_input
+from ..invitations.tracking import pending_deputies
 from ..models import STATUS_LABELS, STATUS_ORDER, Workshop, WorkshopSession
 from ..outbox.services import mail_health
 from ..tasks.series import series_context
@@ -51,6 +52,7 @@ def dashboard(code: str):
     return render_template(
         "events/dashboard.html", workshop=workshop, attendance=services.attendance(workshop),
         statuses=[(status, STATUS_LABELS[status]) for status in STATUS_ORDER],
+        pending_deputies=pending_deputies(workshop),
         mail=mail_health(workshop), **series_context(workshop),
     )
 

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
+from sqlalchemy import func, select
 
 from ..attendance import attendance
-from ..models import INVITATION_STATUSES, STATUS_LABELS, Workshop
+from ..extensions import db
+from ..models import INVITATION_STATUSES, STATUS_LABELS, Invitation, Workshop
 from ..office.sheets import add_sheet, workbook_bytes, workshop_heading
 from .services import list_invitations
+
+
+def pending_deputies(workshop: Workshop) -> int:
+    """How many deputies wait for the organizer's decision: the dashboard and the tracking page
+    say so, since nothing else tells the organizer that an invitee named one."""
+    return db.session.scalar(select(func.count()).select_from(Invitation).where(
+        Invitation.workshop_id == workshop.id, Invitation.deputy_state == "pending")) or 0
 
 
 def tracking_xlsx(workshop: Workshop) -> bytes:

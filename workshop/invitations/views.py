@@ -154,9 +154,15 @@ def list_invitations(code: str):
     kind = request.args.get("kind") if request.args.get("kind") in ORGANIZATION_KINDS else None
     query = request.args.get("q", "").strip()
     invitations = services.list_invitations(workshop, status, kind, query)
+    # "?deputy=pending": only the deputies waiting for the organizer's decision.
+    deputy = "pending" if request.args.get("deputy") == "pending" else None
+    if deputy:
+        invitations = [invitation for invitation in invitations
+                       if invitation.deputy_state == "pending"]
     return render_template(
         "invitations/list.html", workshop=workshop, invitations=invitations,
-        counts=attendance(workshop),
+        counts=attendance(workshop), deputy=deputy,
+        pending_deputies=tracking.pending_deputies(workshop),
         status=status, kind=kind, query=query, statuses=services.STATUS_FILTERS,
         status_labels={**STATUS_LABELS, "unanswered": _("Chưa trả lời")},
         kind_labels=KIND_LABELS, share_message=sharing.share_message, personal_url=personal_url,

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -318,6 +318,19 @@ def console_queue(workshop: Workshop, session_id: int,
         counts[queue_state(question)] += 1
     return questions, counts
 
+
+
+def waiting_by_session(workshop: Workshop) -> dict[int, int]:
+    """How many questions wait for the chair in each session (to approve, or shown and not yet
+    answered): the console's session picker says so, so that a chair who opens the console on
+    another session sees where the questions are."""
+    waiting = or_(Question.status == "pending",
+                  and_(Question.status == "visible",
+                       or_(Question.answer.is_(None), Question.answer == "")))
+    rows = db.session.execute(
+        select(Question.session_id, func.count()).where(Question.workshop_id == workshop.id, waiting)
+        .group_by(Question.session_id))
+    return {session_id: count for session_id, count in rows}
 
 def similar_questions(session: WorkshopSession, text: str) -> list[Match[Question]]:
     """The shown questions of the session most like `text` (workshop/similar.py), for an

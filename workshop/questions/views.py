@@ -241,6 +241,7 @@ def console(code: str):
     queue = _queue_items(workshop, chosen, order) if chosen else None
     return render_template(
         "questions/console.html", workshop=workshop, chosen=chosen, queue=queue, state=state,
+        waiting=services.waiting_by_session(workshop),
         order=order, states=QUEUE_STATES, officials=services.officials(chosen) if chosen else [],
         selected=request.args.get("q", type=int), assign_form=AssignForm(formdata=None),
         answer_form=AnswerForm(formdata=None), merge_form=MergeForm(formdata=None),

@@ -14,7 +14,7 @@ class ArrangeForm(CheckedForm):
     per_row = IntegerField(_l("Số ghế mỗi hàng"), default=DEFAULT_PER_ROW, validators=[
         InputRequired(_l("Vui lòng nhập số ghế mỗi hàng.")),
         NumberRange(1, MAX_PER_ROW, _l("Phải từ %(min)s đến %(max)s."))])
-    head_table = IntegerField(_l("Số ghế bàn chủ tọa (khi xếp lại từ đầu)"), default=0,
+    head_table = IntegerField(_l("Số ghế bàn chủ tọa (khi xếp lần đầu hoặc xếp lại từ đầu)"), default=0,
                               validators=[Optional(), NumberRange(0, MAX_PER_ROW,
                                                                   _l("Phải từ %(min)s đến %(max)s."))])
     reset = BooleanField(_l("Xếp lại từ đầu theo thứ tự nghi thức"))

@@ -119,9 +119,10 @@ def _check_numbers(per_row: int, head_table: int) -> None:
 
 def arrange(workshop: Workshop, *, per_row: int = DEFAULT_PER_ROW, head_table: int = 0,
             reset: bool = False, actor: User | None = None) -> Plan:
-    """Seat in protocol order: with `reset`, everyone anew (the first `head_table` people at the
-    head table, then rows of `per_row`); without it, those already seated keep their seats and
-    the others take the free places after the last seated row's people, row by row."""
+    """Seat in protocol order: with `reset` (or when nobody is seated yet), everyone anew (the
+    first `head_table` people at the head table, then rows of `per_row`); without it, those
+    already seated keep their seats and the others take the free places after the last seated
+    row's people, row by row."""
     _check_numbers(per_row, head_table)
     people = invitees(workshop)
     with _one_change():
@@ -138,7 +139,9 @@ def _seat_in_order(workshop: Workshop, people: list[Invitation], per_row: int, h
     taken = {seat_key(person) for person in people if person.seat_row is not None}
     waiting = [person for person in people if person.seat_row is None]
     count = len(waiting)
-    if reset and head_table:
+    # The head table is filled when everyone is seated anew, and on a first arrangement too
+    # (nobody seated yet): the organizer who asked for its seats expects them taken.
+    if head_table and (reset or not taken):
         for number, person in enumerate(waiting[:head_table], start=1):
             person.seat_row, person.seat_number = HEAD_TABLE, number
         waiting = waiting[head_table:]

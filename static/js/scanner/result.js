@@ -6,7 +6,10 @@ import { feedback } from "./feedback.js";
 // The server's result -> the colour of the screen, the sound and the history line.
 export const COLOURS = {
   checked_in: "ok", already_checked_in: "warn", replaced: "warn", unknown: "bad",
-  other_workshop: "bad", invalid: "bad", queued: "wait", undone: "wait", revoked: "bad"
+  other_workshop: "bad", invalid: "bad", queued: "wait", undone: "wait",
+  // A pass the offline roster lists as revoked is the one the server answers "replaced": the
+  // same amber, whether the network is there or not.
+  revoked: "warn"
 };
 
 export function colourOf(result) { return COLOURS[result] || "bad"; }

@@ -20,3 +20,9 @@ describe("a pass handed to a deputy", function () {
     assert.equal(headline({ result: "replaced" }, WORDS), "Giấy mời đã chuyển cho người dự thay: ");
   });
 });
+
+describe("a pass the offline roster lists as revoked", function () {
+  it("is amber like the server's answer for the same pass", function () {
+    assert.equal(colourOf("revoked"), colourOf("replaced"));
+  });
+});
