@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import PurePosixPath
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import defer, joinedload, selectinload
 
 from .. import audit
@@ -289,27 +289,33 @@ def _sender_order(senders: set[tuple[str, str | None]]) -> dict[tuple[str, str |
 
 def remarks(workshop: Workshop) -> list[Remark]:
     """Every feedback item and every contribution part of the workshop, in three queries,
-    ordered by agency kind, agency, contributions before feedback, then time."""
-    # Who sent them: each invitation read once rather than joined to every feedback item.
+    ordered by agency kind, agency, contributions before feedback, then time.
+
+    The rows are read as Core rows, one at a time (the ORM would hold thousands of them at once
+    for nothing to map); Core does not flush the session first, so this does."""
+    db.session.flush()
+    # Who sent them: each invitation read once rather than joined to every feedback item (the
+    # workshop's, and any other a feedback item names, so that none is ever missing).
     senders: dict[int | None, tuple[str | None, str | None, str]] = {None: (None, None, "other")}
+    named = select(Feedback.invitation_id).where(Feedback.workshop_id == workshop.id)
     senders.update((invitation_id, (person, agency, kind)) for invitation_id, person, agency, kind
-                   in db.session.execute(
+                   in db.session.connection().execute(
         select(Invitation.id, Invitation.attendee_name, Organization.name, Invitation.agency_kind)
         .outerjoin(Organization, Invitation.organization_id == Organization.id)
-        .where(Invitation.workshop_id == workshop.id)))
+        .where(or_(Invitation.workshop_id == workshop.id, Invitation.id.in_(named)))))
     found: list[Remark] = []
     # In time order here: sorting by sender below keeps it within each sender.
-    for invitation_id, category, text, session_id, title, rating, created_at in db.session.execute(
+    rows = db.session.connection().execute(
         select(Feedback.invitation_id, Feedback.category, Feedback.text, Feedback.session_id,
                WorkshopSession.title, Feedback.rating, Feedback.created_at)
         .outerjoin(WorkshopSession, Feedback.session_id == WorkshopSession.id)
         .where(Feedback.workshop_id == workshop.id)
-        .order_by(Feedback.created_at, Feedback.id)
-    ):
+        .order_by(Feedback.created_at, Feedback.id))
+    for invitation_id, category, text, session_id, title, rating, created_at in rows:
         person, agency, kind = senders[invitation_id]
         found.append(Remark(category, text, "feedback", kind, agency, person, session_id, title,
                             rating, created_at))
-    for row in db.session.execute(
+    for row in db.session.connection().execute(
         select(Contribution.invitation_id, Contribution.updated_at,
                *(getattr(Contribution, name) for name in CONTRIBUTION_FIELDS))
         .join(Invitation, Contribution.invitation_id == Invitation.id)
