@@ -390,20 +390,36 @@ def _text_xml(text: str) -> str:
             .replace("\r", "&#13;"))
 
 
-def _paragraph_xml(text: str, *, bold: bool = False, italic: bool = False,
-                   hanging: bool = False, heading: bool = False,
-                   keep_with_next: bool = False) -> str:
-    """One justified paragraph of the body as WordprocessingML, its first line indented (or,
-    `hanging`, all of it; a `heading` has space above and, like a `keep_with_next` one, stays
-    on the page of the paragraph after it); a line feed in `text` is a line break."""
+def _opening(*, bold: bool = False, italic: bool = False, hanging: bool = False,
+             heading: bool = False, keep_with_next: bool = False) -> str:
+    """The start of a justified paragraph of the body as WordprocessingML, up to its text: the
+    first line indented (or, `hanging`, all of it); a `heading` has space above and, like a
+    `keep_with_next` one, stays on the page of the paragraph after it."""
     keep = "<w:keepNext/>" if heading or keep_with_next else ""
     above = '<w:spacing w:before="120"/>' if heading else ""  # 6 pt
     indent = "w:left" if hanging else "w:firstLine"
     font = "".join(tag for flag, tag in ((bold, "<w:b/>"), (italic, "<w:i/>")) if flag)
-    lines = "<w:br/>".join(f'<w:t xml:space="preserve">{_text_xml(part)}</w:t>'
-                           for part in writable(text).split("\n"))
     return (f'<w:p><w:pPr>{keep}{above}<w:ind {indent}="{INDENT}"/><w:jc w:val="both"/></w:pPr>'
-            f'<w:r>{f"<w:rPr>{font}</w:rPr>" if font else ""}{lines}</w:r></w:p>')
+            f'<w:r>{f"<w:rPr>{font}</w:rPr>" if font else ""}')
+
+
+# Each kind of line's opening (`Line.kind`), written once: a report has thousands of lines.
+_OPENINGS = {
+    "subheading": _opening(bold=True, italic=True, keep_with_next=True),
+    "answer": _opening(italic=True, hanging=True),
+    "lead": _opening(keep_with_next=True),
+    "text": _opening(),
+}
+_HEADING = _opening(bold=True, heading=True)  # a section's
+_TEXT = '<w:t xml:space="preserve">'
+
+
+def _paragraph_xml(text: str, opening: str = _OPENINGS["text"]) -> str:
+    """A paragraph of the body after its `opening`; a line feed in `text` is a line break."""
+    content = _text_xml(writable(text))
+    if "\n" in content:
+        content = f"</w:t><w:br/>{_TEXT}".join(content.split("\n"))
+    return f"{opening}{_TEXT}{content}</w:t></w:r></w:p>"
 
 
 def _insert(end, paragraphs: list[str]) -> None:
@@ -420,18 +436,10 @@ def _insert(end, paragraphs: list[str]) -> None:
 
 
 def _section_xml(section: Section) -> list[str]:
-    paragraphs = [_paragraph_xml(section.heading, bold=True, heading=True)] if section.heading else []
-    for line in section.lines:
-        if line.kind == "subheading":
-            paragraphs.append(_paragraph_xml(line.text, bold=True, italic=True,
-                                             keep_with_next=True))
-        elif line.kind == "answer":
-            paragraphs.append(_paragraph_xml(line.text, italic=True, hanging=True))
-        elif line.kind == "lead":
-            paragraphs.append(_paragraph_xml(line.text, keep_with_next=True))
-        else:
-            paragraphs.append(_paragraph_xml(line.text))
-    return paragraphs
+    text = _OPENINGS["text"]  # also an "item"'s
+    heading = [_paragraph_xml(section.heading, _HEADING)] if section.heading else []
+    return heading + [_paragraph_xml(line.text, _OPENINGS.get(line.kind, text))
+                      for line in section.lines]
 
 
 def _write_foot(document, report: Report) -> None:
