@@ -184,6 +184,43 @@ def test_remarks_map_contributions_onto_the_categories(ctx):
     assert ratings[None] == services.Rating(4.0, 1)
 
 
+
+def test_remarks_are_ordered_by_kind_agency_source_and_time_and_include_unflushed_ones(ctx):
+    """Kinds in directory order, agencies in Vietnamese order (Đ after D), remarks without an
+    agency last; within an agency contributions first, then feedback by the time it was sent
+    (not by when the row was written), and one still only added to the session."""
+    workshop = factories.make_workshop()
+    dong = factories.make_organization("Sở Đông", kind="department")
+    dung = factories.make_organization("Sở Dũng", kind="department")
+    district = factories.make_organization("UBND huyện Anh", kind="district")
+    by = {agency.name: factories.make_invitee(workshop, organization=agency, status="accepted")
+          for agency in (dong, dung, district)}
+    start = workshop.starts_at
+    db.session.add_all([
+        Feedback(workshop_id=workshop.id, invitation_id=by["UBND huyện Anh"].id, category="result",
+                 text="huyện", created_at=start),
+        Feedback(workshop_id=workshop.id, invitation_id=None, category="result", text="không rõ",
+                 created_at=start),
+        Feedback(workshop_id=workshop.id, invitation_id=by["Sở Đông"].id, category="result",
+                 text="Đông sau", created_at=start + timedelta(minutes=5)),
+        Feedback(workshop_id=workshop.id, invitation_id=by["Sở Đông"].id, category="result",
+                 text="Đông trước", created_at=start + timedelta(minutes=1)),
+        Contribution(invitation_id=by["Sở Đông"].id, results="Đông tham luận"),
+    ])
+    db.session.commit()
+    db.session.add(Feedback(workshop_id=workshop.id, invitation_id=by["Sở Dũng"].id,
+                            category="result", text="Dũng", created_at=start))
+    order = [(remark.text, remark.agency, remark.source, remark.kind)
+             for remark in services.remarks(workshop)]
+    assert order == [
+        ("Dũng", "Sở Dũng", "feedback", "department"),
+        ("Đông tham luận", "Sở Đông", "contribution", "department"),
+        ("Đông trước", "Sở Đông", "feedback", "department"),
+        ("Đông sau", "Sở Đông", "feedback", "department"),
+        ("huyện", "UBND huyện Anh", "feedback", "district"),
+        ("không rõ", None, "feedback", "other"),
+    ]
+
 # ---- the API row ---------------------------------------------------------------------------
 
 def post_feedback(client, workshop, token, **body):

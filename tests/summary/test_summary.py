@@ -158,6 +158,35 @@ def test_the_page_holds_every_answer_and_lesson_and_no_hidden_question(ctx, clie
         assert f">{label}</" in text
 
 
+def test_the_page_escapes_every_field_of_its_questions_and_remarks(ctx, client_as):
+    """The page writes its thousands of rows itself (workshop/summary/page.py): each value
+    from the database is escaped there as the template would."""
+    workshop = factories.make_workshop()
+    agency = factories.make_organization(name='Sở <i>"Nội vụ"</i>')
+    asker = factories.make_invitee(workshop, "Lê <u>Văn</u> A", organization=agency,
+                                   status="accepted")
+    session = workshop.sessions[0]
+    db.session.add_all([
+        Question(workshop_id=workshop.id, session_id=session.id, invitation_id=asker.id,
+                 status="visible", text="Hỏi <b>1</b> & 'một'?", answer="Đáp <em>1</em>",
+                 answered_by="Ông <s>B</s>", answered_at=workshop.starts_at),
+        Question(workshop_id=workshop.id, session_id=session.id, invitation_id=asker.id,
+                 status="visible", text="Hỏi 2", assigned_to="Bà <q>C</q>"),
+        Feedback(workshop_id=workshop.id, invitation_id=asker.id, session_id=session.id,
+                 category="obstacle", text="Vướng <img src=x> mắc", rating=2),
+    ])
+    session.title = "Phiên <script>x</script>"
+    db.session.commit()
+    text = client_as("chair").get(f"/workshops/{workshop.code}/summary").text
+    for escaped in ("Hỏi &lt;b&gt;1&lt;/b&gt; &amp; &#39;một&#39;?", "Đáp &lt;em&gt;1&lt;/em&gt;",
+                    "Ông &lt;s&gt;B&lt;/s&gt;", "Giao: Bà &lt;q&gt;C&lt;/q&gt;",
+                    "Lê &lt;u&gt;Văn&lt;/u&gt; A", "Sở &lt;i&gt;&#34;Nội vụ&#34;&lt;/i&gt;",
+                    "Vướng &lt;img src=x&gt; mắc", "Phiên &lt;script&gt;x&lt;/script&gt; · 2/5 điểm"):
+        assert escaped in text
+    for raw in ("<b>1</b>", "<em>", "<s>", "<q>", "<u>", "<i>", "<img", "<script>x"):
+        assert raw not in text
+
+
 def test_organizers_also_open_the_summary(ctx, client_as):
     workshop = factories.make_workshop()
     assert client_as("organizer").get(f"/workshops/{workshop.code}/summary").status_code == 200

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import PurePosixPath
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import defer, joinedload, selectinload
 
 from .. import audit
@@ -278,43 +278,58 @@ class Remark:
         return _("Báo cáo tham luận") if self.source == "contribution" else _("Góp ý tại hội thảo")
 
 
-def _remark_order(remark: Remark, agency_keys: dict[str | None, tuple]) -> tuple:
-    return (ORGANIZATION_KINDS.index(remark.kind), remark.agency is None, agency_keys[remark.agency],
-            SOURCES.index(remark.source), remark.created_at.timestamp() if remark.created_at else 0)
+def _sender_order(senders: set[tuple[str, str | None]]) -> dict[tuple[str, str | None], int]:
+    """Each (agency kind, agency) pair's place: kinds in directory order, within a kind the
+    agencies in Vietnamese order, remarks without an agency after them. Thousands of remarks
+    come from a few dozen agencies: each name is collated once."""
+    ordered = sorted(senders, key=lambda sender: (ORGANIZATION_KINDS.index(sender[0]),
+                                                  sender[1] is None, vietnamese_key(sender[1])))
+    return {sender: place for place, sender in enumerate(ordered)}
 
 
 def remarks(workshop: Workshop) -> list[Remark]:
-    """Every feedback item and every contribution part of the workshop, in two queries, ordered
-    by agency kind, agency, contributions before feedback, then time."""
-    people = (Invitation.attendee_name, Organization.name, Invitation.agency_kind)
+    """Every feedback item and every contribution part of the workshop, in three queries,
+    ordered by agency kind, agency, contributions before feedback, then time.
+
+    The rows are read as Core rows, one at a time (the ORM would hold thousands of them at once
+    for nothing to map); Core does not flush the session first, so this does."""
+    db.session.flush()
+    # Who sent them: each invitation read once rather than joined to every feedback item (the
+    # workshop's, and any other a feedback item names, so that none is ever missing).
+    senders: dict[int | None, tuple[str | None, str | None, str]] = {None: (None, None, "other")}
+    named = select(Feedback.invitation_id).where(Feedback.workshop_id == workshop.id)
+    senders.update((invitation_id, (person, agency, kind)) for invitation_id, person, agency, kind
+                   in db.session.connection().execute(
+        select(Invitation.id, Invitation.attendee_name, Organization.name, Invitation.agency_kind)
+        .outerjoin(Organization, Invitation.organization_id == Organization.id)
+        .where(or_(Invitation.workshop_id == workshop.id, Invitation.id.in_(named)))))
     found: list[Remark] = []
-    rows = db.session.execute(
-        select(Feedback.category, Feedback.text, Feedback.session_id, WorkshopSession.title,
-               Feedback.rating, Feedback.created_at, *people)
+    # In time order here: sorting by sender below keeps it within each sender.
+    rows = db.session.connection().execute(
+        select(Feedback.invitation_id, Feedback.category, Feedback.text, Feedback.session_id,
+               WorkshopSession.title, Feedback.rating, Feedback.created_at)
         .outerjoin(WorkshopSession, Feedback.session_id == WorkshopSession.id)
-        .outerjoin(Invitation, Feedback.invitation_id == Invitation.id)
-        .outerjoin(Organization, Invitation.organization_id == Organization.id)
         .where(Feedback.workshop_id == workshop.id)
-    )
-    for category, text, session_id, title, rating, created_at, person, agency, agency_kind in rows:
-        found.append(Remark(category, text, "feedback", agency_kind, agency, person, session_id,
-                            title, rating, created_at))
-    rows = db.session.execute(
-        select(*(getattr(Contribution, name) for name in CONTRIBUTION_FIELDS),
-               Contribution.updated_at, *people)
+        .order_by(Feedback.created_at, Feedback.id))
+    for invitation_id, category, text, session_id, title, rating, created_at in rows:
+        person, agency, kind = senders[invitation_id]
+        found.append(Remark(category, text, "feedback", kind, agency, person, session_id, title,
+                            rating, created_at))
+    for row in db.session.connection().execute(
+        select(Contribution.invitation_id, Contribution.updated_at,
+               *(getattr(Contribution, name) for name in CONTRIBUTION_FIELDS))
         .join(Invitation, Contribution.invitation_id == Invitation.id)
-        .outerjoin(Organization, Invitation.organization_id == Organization.id)
         .where(Invitation.workshop_id == workshop.id)
-    )
-    for row in rows:
-        parts, (updated_at, person, agency, agency_kind) = row[:4], row[4:]
-        for category, text in zip(CONTRIBUTION_FIELDS.values(), parts, strict=True):
+        .order_by(Contribution.updated_at, Contribution.id)
+    ):
+        person, agency, kind = senders[row[0]]
+        for category, text in zip(CONTRIBUTION_FIELDS.values(), row[2:], strict=True):
             if text:
-                found.append(Remark(category, text, "contribution", agency_kind, agency,
-                                    person, created_at=updated_at))
-    # Thousands of remarks from a few dozen agencies: each agency's name collated once.
-    agency_keys = {agency: vietnamese_key(agency) for agency in {remark.agency for remark in found}}
-    return sorted(found, key=lambda remark: _remark_order(remark, agency_keys))
+                found.append(Remark(category, text, "contribution", kind, agency, person,
+                                    created_at=row[1]))
+    place = _sender_order({(remark.kind, remark.agency) for remark in found})
+    sources = {source: index for index, source in enumerate(SOURCES)}
+    return sorted(found, key=lambda remark: (place[remark.kind, remark.agency], sources[remark.source]))
 
 
 def by_category(items: list[Remark]) -> dict[str, list[Remark]]:

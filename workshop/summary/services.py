@@ -164,8 +164,10 @@ class Summary:
 
 def _questions(workshop: Workshop) -> dict[int, list[QuestionLine]]:
     """The visible questions of every session, most votes first, in one query; hidden, merged
-    and still pending ones are not part of the record."""
-    rows = db.session.execute(
+    and still pending ones are not part of the record. Core rows, read one at a time (see
+    feedback.services.remarks), after flushing the session as the ORM would."""
+    db.session.flush()
+    rows = db.session.connection().execute(
         select(Question.id, Question.session_id, Question.text, Question.votes, Question.anonymous,
                Question.assigned_to, Question.answer, Question.answered_by, Question.answered_at,
                Invitation.attendee_name, Organization.name)

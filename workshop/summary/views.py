@@ -13,26 +13,20 @@ from ..models import CATEGORY_LABELS, KIND_LABELS, Workshop
 from ..office import download
 from ..refusals import show_refusal
 from ..tasks.series import series_context
-from . import report, services
+from . import page, report, services
 from .forms import ConclusionsForm, PublishForm
 
 bp = Blueprint("summary", __name__)
 
 
 def _page(summary: services.Summary, form: ConclusionsForm, status: int = 200):
+    series = series_context(summary.workshop)
+    repeated = frozenset(series["series"].repeated_texts) if series["series"] else frozenset()
     return render_template(
         "summary/summary.html", summary=summary, workshop=summary.workshop, form=form,
         publish_form=PublishForm(), category_labels=CATEGORY_LABELS, kind_labels=KIND_LABELS,
-        formats=_formats(), **series_context(summary.workshop),
+        rows=page.rows(summary, repeated), **series,
     ), status
-
-
-def _formats() -> dict:
-    """The phrases repeated on every question and remark, translated once per page (gettext
-    per item cost more than the rest of the page); filled in by the template's `format`, whose
-    result is escaped like any other text."""
-    return {"votes": _("%(n)d bình chọn"), "assigned": _("Giao: %(name)s"), "rating": _("%(n)s/5 điểm"),
-            "sources": {"contribution": _("Báo cáo tham luận"), "feedback": _("Góp ý tại hội thảo")}}
 
 
 def _conclusions_form(summary: services.Summary) -> ConclusionsForm:
