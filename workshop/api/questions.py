@@ -31,6 +31,7 @@ from ..questions.schemas import (
 )
 from ..questions.services import QuestionError
 from ..ratelimit import question_limit
+from ..schemas import as_declared
 from .access import allow, bp, refuses
 
 
@@ -110,13 +111,9 @@ def list_questions(args: dict, code: str):
         response.status_code = 304
         response.set_etag(etag)
         return response
-    questions = services.list_questions(workshop, session_id, statuses, order)
-    currents = services.answering_now(workshop.id)
-    voted = services.voted_by(invitation, [q.id for q in questions]) if invitation else None
-    items = [serialize(q, currents.get(q.session_id), voted) for q in questions]
-    response = jsonify(QuestionListSchema().dump({
-        "items": items, "total": len(items),
-        "current": {str(k): v for k, v in currents.items() if v}}))
+    page = services.live_list(workshop.id, session_id, statuses, order,
+                              invitation.id if invitation else None)
+    response = jsonify(as_declared(QuestionListSchema, page))
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"
     return response
