@@ -8,7 +8,9 @@ Two polls are answered here, and only while their ETag still matches:
   for staff (a Bearer token, or a signed-in browser);
 - the arrivals board's numbers, `GET /workshops/<code>/board.json`, for a signed-in staff browser.
 
-Who calls is still checked, each time, against the database: a 304 tells only someone allowed
+With REDIS_URL, an invitation token's 304 is told from Redis instead (workshop/live.py says
+what it holds and why that is safe); staff are still checked against the database each time.
+Without it, who calls is checked, each time, against the database: a 304 tells only someone allowed
 to read the list that it has not changed. The caller's credential and the current version come
 back from one indexed query (the invitation by its unique token joined to its workshop; the
 sign-in or the API token by its unique hash joined to its account, with the workshop's version
@@ -29,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.http import parse_cookie, parse_etags, quote_etag
 
+from . import live
 from .checkin.desk import board_etag, board_version_statement, version_of
 from .extensions import db
 from .models import ApiToken, Invitation, Login, User, Workshop
@@ -98,11 +101,21 @@ class PollGate:
         token = token.strip()
         if not token or len(token) > 64:
             return None
+        redis = live.of(self.app)
+        if redis is not None:
+            # With REDIS_URL the phones' 304s come from one Redis round trip: the token's
+            # invitation as the database last said (for a few seconds) and the workshop's
+            # version; why this is safe is told in workshop/live.py.
+            known = redis.invitation_poll(token, code)
+            if known is not None:
+                return list_etag(known[1], session_id, known[0], ("visible",), order)
         row = self.one(select(Invitation.id, Workshop.code, Workshop.live_version)
                        .join(Workshop, Invitation.workshop_id == Workshop.id)
                        .where(Invitation.token == token))
         if row is None or row.code != code:
             return None  # the view's 401 or 403
+        if redis is not None:
+            redis.remember(token, row.id, row.code, row.live_version)
         return list_etag(row.live_version, session_id, row.id, ("visible",), order)
 
     def staff_questions_etag(self, environ: dict, cookie: dict | None, version, session_id: int | None,

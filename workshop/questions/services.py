@@ -14,7 +14,7 @@ from sqlalchemy import and_, bindparam, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
-from .. import audit
+from .. import audit, live
 from ..extensions import db
 from ..models import (
     MAX_QUESTION_LENGTH,
@@ -42,11 +42,14 @@ class QuestionError(ValueError):
 
 
 def bump_version(workshop_id: int) -> None:
-    """Tell every live page that something changed (in the caller's transaction)."""
-    db.session.execute(
+    """Tell every live page that something changed (in the caller's transaction); with
+    REDIS_URL, the new version is copied to Redis once that transaction commits (workshop/live.py)."""
+    code, version = db.session.execute(
         update(Workshop).where(Workshop.id == workshop_id)
         .values(live_version=Workshop.live_version + 1)
-    )
+        .returning(Workshop.code, Workshop.live_version)
+    ).one()
+    live.raised(db.session(), code, version)
 
 
 def live_version(workshop_id: int) -> int:
