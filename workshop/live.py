@@ -88,28 +88,31 @@ class Live:
     def raise_version(self, code: str, version: int) -> None:
         self._call(lambda: self.raise_script(keys=[self.version_key(code)], args=[version, VERSION_SECONDS]))
 
-    def remember(self, token: str, invitation_id: int, code: str, version: int) -> None:
-        """What the database said of a polling invitation token, and its workshop's version."""
+    def remember(self, token: str, invitation_id: int, code: str, version: int | None) -> None:
+        """What the database said of a polling invitation token; and its workshop's version,
+        when Redis had none (`version` None when it had one)."""
         def work():
-            pipe = self.redis.pipeline(transaction=False)
-            pipe.set(self.caller_key(token), f"{invitation_id}:{code}", ex=CALLER_SECONDS)
-            self.raise_script(keys=[self.version_key(code)], args=[version, VERSION_SECONDS], client=pipe)
-            pipe.execute()
+            self.redis.set(self.caller_key(token), f"{invitation_id}:{code}", ex=CALLER_SECONDS)
+            if version is not None:
+                self.raise_script(keys=[self.version_key(code)], args=[version, VERSION_SECONDS])
 
         self._call(work)
 
     # --- read by the poll gate ----------------------------------------------------------------
 
-    def invitation_poll(self, token: str, code: str) -> tuple[int, int] | None:
-        """(invitation id, workshop's version) for an invitation token polling `code`, when
-        Redis knows both; None when only the database can tell."""
+    def invitation_poll(self, token: str, code: str) -> tuple[int | None, int | None]:
+        """(invitation id, workshop's version) for an invitation token polling `code`, each
+        None when Redis does not know it (or knows the token for another workshop: the view's
+        403 is the database's to tell); both None when Redis cannot be reached."""
         found = self._call(lambda: self.redis.mget(self.caller_key(token), self.version_key(code)))
-        if not found or found[0] is None or found[1] is None:
-            return None
-        invitation_id, _colon, its_code = found[0].decode().partition(":")
-        if its_code != code:
-            return None  # another workshop's invitation: the view's 403
-        return int(invitation_id), int(found[1])
+        if not found:
+            return None, None
+        caller, version = found
+        invitation_id = None
+        if caller is not None:
+            number, _colon, its_code = caller.decode().partition(":")
+            invitation_id = int(number) if its_code == code else None
+        return invitation_id, int(version) if version is not None else None
 
     def version(self, code: str) -> int | None:
         found = self._call(lambda: self.redis.get(self.version_key(code)))

@@ -106,16 +106,16 @@ class PollGate:
             # With REDIS_URL the phones' 304s come from one Redis round trip: the token's
             # invitation as the database last said (for a few seconds) and the workshop's
             # version; why this is safe is told in workshop/live.py.
-            known = redis.invitation_poll(token, code)
-            if known is not None:
-                return list_etag(known[1], session_id, known[0], ("visible",), order)
+            invitation_id, version = redis.invitation_poll(token, code)
+            if invitation_id is not None and version is not None:
+                return list_etag(version, session_id, invitation_id, ("visible",), order)
         row = self.one(select(Invitation.id, Workshop.code, Workshop.live_version)
                        .join(Workshop, Invitation.workshop_id == Workshop.id)
                        .where(Invitation.token == token))
         if row is None or row.code != code:
             return None  # the view's 401 or 403
-        if redis is not None:
-            redis.remember(token, row.id, row.code, row.live_version)
+        if redis is not None and (invitation_id is None or version is None):
+            redis.remember(token, row.id, row.code, row.live_version if version is None else None)
         return list_etag(row.live_version, session_id, row.id, ("visible",), order)
 
     def staff_questions_etag(self, environ: dict, cookie: dict | None, version, session_id: int | None,
@@ -194,6 +194,10 @@ class PollGate:
         if self._engine is None:
             with self.app.app_context():
                 self._engine = db.engine
+                if self._engine.dialect.name == "postgresql":
+                    # One SELECT, no transaction around it: PostgreSQL would otherwise be sent
+                    # a BEGIN and a ROLLBACK too, two more round trips than the read itself.
+                    self._engine = self._engine.execution_options(isolation_level="AUTOCOMMIT")
         with self._engine.connect() as connection:
             return connection.execute(statement).first()
 
