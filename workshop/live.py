@@ -122,7 +122,10 @@ class Live:
 def init_app(app: Flask) -> None:
     url = app.config.get("REDIS_URL")
     if url:
-        app.extensions["live"] = Live(url, app.config.get("LIVE_REDIS_PREFIX", "workshop:live:"))
+        # The keys name the database too: another database's copies (a second installation on
+        # the same Redis, a database made afresh) are never taken for this one's.
+        database = hashlib.sha256(str(app.config["SQLALCHEMY_DATABASE_URI"]).encode()).hexdigest()[:12]
+        app.extensions["live"] = Live(url, app.config.get("LIVE_REDIS_PREFIX", f"workshop:live:{database}:"))
 
 
 def of(app: Flask) -> Live | None:
