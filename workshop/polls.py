@@ -21,13 +21,14 @@ wrong token is still a 401. Each ETag is built by the same function the view use
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from urllib.parse import parse_qsl
 
 from flask import Flask
 from itsdangerous import BadSignature
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.http import parse_cookie, parse_etags, quote_etag
 
@@ -88,16 +89,15 @@ class PollGate:
         session_id, order = _positive(query.get("session_id")), query.get("order") or "votes"
         if session_id is False or order not in ORDERS:
             return None
-        version = select(Workshop.live_version).where(Workshop.code == code).scalar_subquery()
         token = environ.get(INVITATION)
         cookie = None
         if token is None and not environ.get("HTTP_AUTHORIZATION"):
             cookie = self.session_cookie(environ)
             if cookie is None or "_user_id" in cookie:
-                return self.staff_questions_etag(environ, cookie, version, session_id, order)
+                return self.staff_questions_etag(environ, cookie, code, session_id, order)
             token = cookie.get("invitation_token")
         if token is None:
-            return self.staff_questions_etag(environ, cookie, version, session_id, order)
+            return self.staff_questions_etag(environ, cookie, code, session_id, order)
         token = token.strip()
         if not token or len(token) > 64:
             return None
@@ -109,18 +109,16 @@ class PollGate:
             invitation_id, version = redis.invitation_poll(token, code)
             if invitation_id is not None and version is not None:
                 return list_etag(version, session_id, invitation_id, ("visible",), order)
-        row = self.one(select(Invitation.id, Workshop.code, Workshop.live_version)
-                       .join(Workshop, Invitation.workshop_id == Workshop.id)
-                       .where(Invitation.token == token))
+        row = self.one(INVITATION_ROW, {"token": token})
         if row is None or row.code != code:
             return None  # the view's 401 or 403
         if redis is not None and (invitation_id is None or version is None):
             redis.remember(token, row.id, row.code, row.live_version if version is None else None)
         return list_etag(row.live_version, session_id, row.id, ("visible",), order)
 
-    def staff_questions_etag(self, environ: dict, cookie: dict | None, version, session_id: int | None,
+    def staff_questions_etag(self, environ: dict, cookie: dict | None, code: str, session_id: int | None,
                              order: str) -> str | None:
-        row = self.staff(environ, cookie, version)
+        row = self.staff(environ, cookie, "version", code)
         if row is None or row.extra is None:
             return None
         return list_etag(row.extra, session_id, None, ("visible",), order)
@@ -130,7 +128,7 @@ class PollGate:
         cookie = self.session_cookie(environ)
         if query is None or cookie is None or "_user_id" not in cookie:
             return None  # a Bearer call or a lapsed sign-in: the view answers it
-        row = self.staff({}, cookie, select(Workshop.id).where(Workshop.code == code).scalar_subquery())
+        row = self.staff({}, cookie, "workshop", code)
         if row is None or row.extra is None:
             return None
         locale = self.app.config["WORKSHOP_LOCALE"]
@@ -139,28 +137,23 @@ class PollGate:
         return board_etag(version_of(self.one(board_version_statement(row.extra))),
                           chosen_locale(cookie.get("lang"), query.get("lang"), locale))
 
-    def staff(self, environ: dict, cookie: dict | None, extra):
-        """The staff account calling, in one query with `extra` (a scalar subquery) beside
-        it, when it is active and at least staff: by its Bearer token, else by the sign-in in
-        the session cookie (as Flask-Login's loader, `user_for_login`, would find it)."""
+    def staff(self, environ: dict, cookie: dict | None, extra: str, code: str):
+        """The staff account calling, in one query with `extra` (EXTRAS: the workshop's
+        version or id, by its code) beside it, when it is active and at least staff: by its
+        Bearer token, else by the sign-in in the session cookie (as Flask-Login's loader,
+        `user_for_login`, would find it)."""
         header = environ.get("HTTP_AUTHORIZATION", "")
         if header:
             if not header.lower().startswith("bearer ") or not header[7:].strip():
                 return None
-            row = self.one(select(User.role, User.active, User.in_team.label("in_team"),
-                                  ApiToken.revoked_at, extra.label("extra"))
-                           .join(User, ApiToken.user_id == User.id)
-                           .where(ApiToken.token_hash == hash_token(header[7:].strip())))
+            row = self.one(_staff_statement(extra, bearer=True),
+                           {"code": code, "hash": hash_token(header[7:].strip())})
             ok = row is not None and row.revoked_at is None
         else:
             user_id, _colon, secret = str((cookie or {}).get("_user_id") or "").partition(":")
             if not user_id.isdigit() or not secret or len(secret) > 64:
                 return None
-            row = self.one(select(User.role, User.active, User.in_team.label("in_team"),
-                                  Login.user_id, Login.ended_at, Login.expires_at,
-                                  extra.label("extra"))
-                           .join(User, Login.user_id == User.id)
-                           .where(Login.secret_hash == hash_token(secret)))
+            row = self.one(_staff_statement(extra, bearer=False), {"code": code, "hash": hash_token(secret)})
             ok = (row is not None and row.user_id == int(user_id) and row.ended_at is None
                   and row.expires_at > utcnow())
         if not ok or not row.active or ROLE_RANK.get(row.role, -1) < ROLE_RANK["staff"]:
@@ -190,7 +183,7 @@ class PollGate:
             return None
         return data if isinstance(data, dict) else None
 
-    def one(self, statement):
+    def one(self, statement, parameters: dict | None = None):
         if self._engine is None:
             with self.app.app_context():
                 self._engine = db.engine
@@ -199,7 +192,25 @@ class PollGate:
                     # a BEGIN and a ROLLBACK too, two more round trips than the read itself.
                     self._engine = self._engine.execution_options(isolation_level="AUTOCOMMIT")
         with self._engine.connect() as connection:
-            return connection.execute(statement).first()
+            return connection.execute(statement, parameters).first()
+
+
+# The gate's statements, built once: a poll pays only for running them.
+INVITATION_ROW = (select(Invitation.id, Workshop.code, Workshop.live_version)
+                  .join(Workshop, Invitation.workshop_id == Workshop.id)
+                  .where(Invitation.token == bindparam("token")))
+EXTRAS = {"version": Workshop.live_version, "workshop": Workshop.id}
+
+
+@functools.cache
+def _staff_statement(extra: str, *, bearer: bool):
+    beside = select(EXTRAS[extra]).where(Workshop.code == bindparam("code")).scalar_subquery().label("extra")
+    if bearer:
+        return (select(User.role, User.active, User.in_team.label("in_team"), ApiToken.revoked_at, beside)
+                .join(User, ApiToken.user_id == User.id).where(ApiToken.token_hash == bindparam("hash")))
+    return (select(User.role, User.active, User.in_team.label("in_team"), Login.user_id, Login.ended_at,
+                   Login.expires_at, beside)
+            .join(User, Login.user_id == User.id).where(Login.secret_hash == bindparam("hash")))
 
 
 def _query(environ: dict, known: tuple[str, ...]) -> dict[str, str] | None:

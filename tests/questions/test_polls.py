@@ -178,6 +178,32 @@ def test_a_200_question_poll_answers_as_the_models_would(workshop, client, api_h
     assert set(body["current"]) == {str(second.id)}
 
 
+def test_after_a_change_the_other_phones_read_only_their_votes(workshop, client):
+    """The first phone to poll a new version reads the list; the next ones, at that version,
+    read only their own votes, and each is told its own."""
+    first, second = asked(workshop, 2)
+    phones = [factories.make_invitee(workshop) for _ in range(3)]
+    services.vote(second, phones[1])
+    services.vote(first, phones[2])
+    url, tokens = questions_url(workshop), [phone.token for phone in phones]
+    answers = []
+    for n, token in enumerate(tokens):
+        with factories.statements() as seen:
+            answers.append(client.get(url, headers={"X-Invitation-Token": token}))
+        assert len(seen) == 2, seen
+        assert ("workshop_sessions" in seen[1]) == (n == 0), seen[1]  # the list, read once
+    told = [{item["id"]: item["voted"] for item in answer.get_json()["items"]} for answer in answers]
+    assert told == [{first.id: False, second.id: False}, {first.id: False, second.id: True},
+                    {first.id: True, second.id: False}]
+    assert len({answer.headers["ETag"] for answer in answers}) == 3  # each caller's own ETag
+    # A change: the list is read again, with the new question.
+    services.ask(workshop, workshop.sessions[0].id, phones[0], "Câu hỏi mới")
+    url, token = questions_url(workshop), phones[1].token
+    with factories.statements() as seen:
+        again = client.get(url, headers={"X-Invitation-Token": token})
+    assert "workshop_sessions" in seen[1] and len(again.get_json()["items"]) == 3
+
+
 def test_the_polled_list_is_checked_against_its_schema():
     """The poll skips marshmallow's dump but not its refusals: an undeclared key or a value of
     another type than declared is a bug, as `Answer` says (stricter: a bool for a number, a

@@ -111,7 +111,7 @@ def list_questions(args: dict, code: str):
         response.status_code = 304
         response.set_etag(etag)
         return response
-    page = services.live_list(workshop.id, session_id, statuses, order,
+    page = services.live_page(workshop.id, workshop.live_version, session_id, statuses, order,
                               invitation.id if invitation else None)
     response = jsonify(as_declared(QuestionListSchema, page))
     response.set_etag(etag)
