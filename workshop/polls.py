@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Callable, Iterable
 from urllib.parse import parse_qsl
 
 from flask import Flask
 from itsdangerous import BadSignature
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.http import parse_cookie, parse_etags, quote_etag
 
@@ -55,6 +56,9 @@ class PollGate:
         self.app = app
         self.wsgi_app = wsgi_app
         self._engine = None
+        self._kept = threading.local()  # PostgreSQL: this thread's connection (`one`)
+        self._kept_all: list = []
+        self._kept_lock = threading.Lock()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") == "GET" and environ.get("HTTP_IF_NONE_MATCH"):
@@ -191,8 +195,41 @@ class PollGate:
                     # One SELECT, no transaction around it: PostgreSQL would otherwise be sent
                     # a BEGIN and a ROLLBACK too, two more round trips than the read itself.
                     self._engine = self._engine.execution_options(isolation_level="AUTOCOMMIT")
-        with self._engine.connect() as connection:
-            return connection.execute(statement, parameters).first()
+                    event.listen(db.engine, "engine_disposed", self._close_kept)
+        if self._engine.dialect.name != "postgresql":
+            with self._engine.connect() as connection:  # SQLite: a pooled connection is cheap
+                return connection.execute(statement, parameters).first()
+        # PostgreSQL: each thread keeps its own connection, in autocommit, instead of taking one
+        # from the pool for each poll, which would first ping the server (pool_pre_ping): one
+        # round trip per poll instead of two. A broken connection fails this poll over to Flask
+        # (whose pool pings) and is replaced by the next one.
+        connection = getattr(self._kept, "connection", None)
+        if connection is None:
+            connection = self._kept.connection = self._engine.connect()
+            with self._kept_lock:
+                self._kept_all.append(connection)
+        try:
+            row = connection.execute(statement, parameters).first()
+            connection.rollback()  # ends SQLAlchemy's own bookkeeping; nothing is sent in autocommit
+            return row
+        except SQLAlchemyError:
+            self._kept.connection = None
+            with self._kept_lock:
+                self._kept_all.remove(connection)
+            connection.invalidate()
+            raise
+
+    def _close_kept(self, engine) -> None:
+        """The app's engine is disposed of (a test's end, a worker's fork): so are the kept
+        connections."""
+        with self._kept_lock:
+            kept, self._kept_all = self._kept_all, []
+        self._kept = threading.local()
+        for connection in kept:
+            try:
+                connection.close()
+            except SQLAlchemyError:
+                pass  # already broken: nothing left to close
 
 
 # The gate's statements, built once: a poll pays only for running them.

@@ -261,3 +261,33 @@ def test_the_board_poll_is_two_statements_and_a_signed_out_board_is_refused(work
     assert signed_out.status_code == 401
     stranger = client_as("staff").application.test_client()
     assert stranger.get(url, headers={"If-None-Match": etag}).status_code == 401
+
+
+def test_a_broken_database_connection_sends_the_poll_to_flask_once(workshop, client, reached_flask):
+    """On PostgreSQL the gate keeps a connection per thread (no pool ping per poll): when the
+    server drops it, that poll is answered by Flask (a 304 still) and the next one is the
+    gate's again, on a new connection. On SQLite the gate takes a pooled connection each time."""
+    from sqlalchemy import text
+
+    from workshop.extensions import db
+
+    asked(workshop)
+    headers = factories.attendee_headers(workshop)
+    url = questions_url(workshop)
+    etag = client.get(url, headers=headers).headers["ETag"]
+    assert client.get(url, headers={**headers, "If-None-Match": etag}).status_code == 304
+    reached_flask.clear()
+    postgresql = db.engine.dialect.name == "postgresql"
+    if postgresql:
+        db.session.close()
+        with db.engine.connect() as connection:
+            dropped = connection.execute(text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar_one()
+        assert dropped >= 1  # the gate's kept connection among them
+    assert client.get(url, headers={**headers, "If-None-Match": etag}).status_code == 304
+    assert reached_flask == (["flask"] if postgresql else [])
+    reached_flask.clear()
+    with factories.statements() as seen:
+        assert client.get(url, headers={**headers, "If-None-Match": etag}).status_code == 304
+    assert reached_flask == [] and len(seen) == 1
