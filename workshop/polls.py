@@ -138,7 +138,7 @@ class PollGate:
         locale = self.app.config["WORKSHOP_LOCALE"]
         from . import chosen_locale
 
-        return board_etag(version_of(self.one(board_version_statement(row.extra))),
+        return board_etag(version_of(self.one(BOARD_VERSION, {"workshop_id": row.extra})),
                           chosen_locale(cookie.get("lang"), query.get("lang"), locale))
 
     def staff(self, environ: dict, cookie: dict | None, extra: str, code: str):
@@ -236,6 +236,7 @@ class PollGate:
 INVITATION_ROW = (select(Invitation.id, Workshop.code, Workshop.live_version)
                   .join(Workshop, Invitation.workshop_id == Workshop.id)
                   .where(Invitation.token == bindparam("token")))
+BOARD_VERSION = board_version_statement(bindparam("workshop_id"))
 EXTRAS = {"version": Workshop.live_version, "workshop": Workshop.id}
 
 
