@@ -7,7 +7,9 @@ Every invitation names one person and carries its own random tokens (see the mod
 """
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+import functools
+
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..collation import invitation_key
@@ -45,9 +47,15 @@ def find_by_token(token: str | None) -> Invitation | None:
     """The invitation whose personal link carries `token`, else None."""
     if not token or len(token) > 64:
         return None
+    return db.session.scalar(_by_token(), {"token": token})
+
+
+@functools.cache
+def _by_token():
+    """Built once: every poll of a phone's list that changed runs it (a bound token)."""
     # With its workshop: nearly every caller reads it next (a poll of the list, the pages).
-    return db.session.scalar(select(Invitation).options(joinedload(Invitation.workshop))
-                             .where(Invitation.token == token))
+    return (select(Invitation).options(joinedload(Invitation.workshop))
+            .where(Invitation.token == bindparam("token")))
 
 
 def get_invitation(workshop: Workshop, invitation_id: int) -> Invitation | None:

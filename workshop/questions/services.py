@@ -290,11 +290,17 @@ def live_page(workshop_id: int, version: int, session_id: int | None,
     so every caller holding it is owed this very list (a change that does not raise the
     version, an asker's renamed agency, reaches nobody before the next change either way).
     The lists live on the app (one per process, one per test) and only the latest few."""
+    from ..schemas import as_declared
+    from .schemas import QuestionListSchema
+
     key = (workshop_id, version, session_id, tuple(statuses), order)
     kept = current_app.extensions.setdefault(LIVE_PAGES, {})
     page = kept.get(key)
     if page is None:
-        page = live_list(workshop_id, session_id, statuses, order, invitation_id)
+        # Checked against its schema once, as read: a caller's own votes added below are
+        # booleans by construction.
+        page = as_declared(QuestionListSchema, live_list(workshop_id, session_id, statuses, order,
+                                                         invitation_id))
         with _live_pages_lock:
             kept[key] = {**page, "items": [{**item, "voted": None} for item in page["items"]]}
             while len(kept) > LIVE_PAGES_KEPT:
