@@ -135,3 +135,17 @@ def test_redis_down_falls_back_to_the_database(make_app, prefix):
         assert len(seen) == 1  # the database's one indexed read, as without Redis
         services.ask(workshop, workshop.sessions[0].id, factories.make_invitee(workshop), "Câu hỏi hai")
         assert poll(client, workshop, headers, first.headers["ETag"]).status_code == 200
+
+
+def test_the_keys_name_the_database(make_app, store):
+    """Another database's copies on the same Redis (a second installation, a database made
+    afresh under a new name) are never read as this one's."""
+    app = make_app(REDIS_URL=REDIS)
+    other = make_app(REDIS_URL=REDIS, SQLALCHEMY_DATABASE_URI="sqlite:////tmp/khong-co-that.db")
+    ours, theirs = live.of(app), live.of(other)
+    assert ours.version_key("ht") != theirs.version_key("ht")
+    theirs.raise_version("ht-khac", 9)
+    try:
+        assert ours.version("ht-khac") is None and theirs.version("ht-khac") == 9
+    finally:
+        store.delete(theirs.version_key("ht-khac"))
