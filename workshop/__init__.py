@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
         if test_config.get("MAIL_SERVER") and "MAIL_CONFIGURED" not in test_config:
             app.config["MAIL_CONFIGURED"] = True  # a mail server named in the configuration
+    from . import live
     from .polls import PollGate
 
     # Inside ProxyFix: a poll answered 304 never reaches Flask, its session or its extensions.
@@ -43,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
+    live.init_app(app)
     migrate.init_app(app, db, directory=str(config.REPO_ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

@@ -8,7 +8,9 @@ Two polls are answered here, and only while their ETag still matches:
   for staff (a Bearer token, or a signed-in browser);
 - the arrivals board's numbers, `GET /workshops/<code>/board.json`, for a signed-in staff browser.
 
-Who calls is still checked, each time, against the database: a 304 tells only someone allowed
+With REDIS_URL, an invitation token's 304 is told from Redis instead (workshop/live.py says
+what it holds and why that is safe); staff are still checked against the database each time.
+Without it, who calls is checked, each time, against the database: a 304 tells only someone allowed
 to read the list that it has not changed. The caller's credential and the current version come
 back from one indexed query (the invitation by its unique token joined to its workshop; the
 sign-in or the API token by its unique hash joined to its account, with the workshop's version
@@ -19,16 +21,19 @@ wrong token is still a 401. Each ETag is built by the same function the view use
 """
 from __future__ import annotations
 
+import functools
 import re
+import threading
 from collections.abc import Callable, Iterable
 from urllib.parse import parse_qsl
 
 from flask import Flask
 from itsdangerous import BadSignature
-from sqlalchemy import select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.http import parse_cookie, parse_etags, quote_etag
 
+from . import live
 from .checkin.desk import board_etag, board_version_statement, version_of
 from .extensions import db
 from .models import ApiToken, Invitation, Login, User, Workshop
@@ -51,6 +56,9 @@ class PollGate:
         self.app = app
         self.wsgi_app = wsgi_app
         self._engine = None
+        self._kept = threading.local()  # PostgreSQL: this thread's connection (`one`)
+        self._kept_all: list = []
+        self._kept_lock = threading.Lock()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") == "GET" and environ.get("HTTP_IF_NONE_MATCH"):
@@ -85,29 +93,36 @@ class PollGate:
         session_id, order = _positive(query.get("session_id")), query.get("order") or "votes"
         if session_id is False or order not in ORDERS:
             return None
-        version = select(Workshop.live_version).where(Workshop.code == code).scalar_subquery()
         token = environ.get(INVITATION)
         cookie = None
         if token is None and not environ.get("HTTP_AUTHORIZATION"):
             cookie = self.session_cookie(environ)
             if cookie is None or "_user_id" in cookie:
-                return self.staff_questions_etag(environ, cookie, version, session_id, order)
+                return self.staff_questions_etag(environ, cookie, code, session_id, order)
             token = cookie.get("invitation_token")
         if token is None:
-            return self.staff_questions_etag(environ, cookie, version, session_id, order)
+            return self.staff_questions_etag(environ, cookie, code, session_id, order)
         token = token.strip()
         if not token or len(token) > 64:
             return None
-        row = self.one(select(Invitation.id, Workshop.code, Workshop.live_version)
-                       .join(Workshop, Invitation.workshop_id == Workshop.id)
-                       .where(Invitation.token == token))
+        redis = live.of(self.app)
+        if redis is not None:
+            # With REDIS_URL the phones' 304s come from one Redis round trip: the token's
+            # invitation as the database last said (for a few seconds) and the workshop's
+            # version; why this is safe is told in workshop/live.py.
+            invitation_id, version = redis.invitation_poll(token, code)
+            if invitation_id is not None and version is not None:
+                return list_etag(version, session_id, invitation_id, ("visible",), order)
+        row = self.one(INVITATION_ROW, {"token": token})
         if row is None or row.code != code:
             return None  # the view's 401 or 403
+        if redis is not None and (invitation_id is None or version is None):
+            redis.remember(token, row.id, row.code, row.live_version if version is None else None)
         return list_etag(row.live_version, session_id, row.id, ("visible",), order)
 
-    def staff_questions_etag(self, environ: dict, cookie: dict | None, version, session_id: int | None,
+    def staff_questions_etag(self, environ: dict, cookie: dict | None, code: str, session_id: int | None,
                              order: str) -> str | None:
-        row = self.staff(environ, cookie, version)
+        row = self.staff(environ, cookie, "version", code)
         if row is None or row.extra is None:
             return None
         return list_etag(row.extra, session_id, None, ("visible",), order)
@@ -117,37 +132,32 @@ class PollGate:
         cookie = self.session_cookie(environ)
         if query is None or cookie is None or "_user_id" not in cookie:
             return None  # a Bearer call or a lapsed sign-in: the view answers it
-        row = self.staff({}, cookie, select(Workshop.id).where(Workshop.code == code).scalar_subquery())
+        row = self.staff({}, cookie, "workshop", code)
         if row is None or row.extra is None:
             return None
         locale = self.app.config["WORKSHOP_LOCALE"]
         from . import chosen_locale
 
-        return board_etag(version_of(self.one(board_version_statement(row.extra))),
+        return board_etag(version_of(self.one(BOARD_VERSION, {"workshop_id": row.extra})),
                           chosen_locale(cookie.get("lang"), query.get("lang"), locale))
 
-    def staff(self, environ: dict, cookie: dict | None, extra):
-        """The staff account calling, in one query with `extra` (a scalar subquery) beside
-        it, when it is active and at least staff: by its Bearer token, else by the sign-in in
-        the session cookie (as Flask-Login's loader, `user_for_login`, would find it)."""
+    def staff(self, environ: dict, cookie: dict | None, extra: str, code: str):
+        """The staff account calling, in one query with `extra` (EXTRAS: the workshop's
+        version or id, by its code) beside it, when it is active and at least staff: by its
+        Bearer token, else by the sign-in in the session cookie (as Flask-Login's loader,
+        `user_for_login`, would find it)."""
         header = environ.get("HTTP_AUTHORIZATION", "")
         if header:
             if not header.lower().startswith("bearer ") or not header[7:].strip():
                 return None
-            row = self.one(select(User.role, User.active, User.in_team.label("in_team"),
-                                  ApiToken.revoked_at, extra.label("extra"))
-                           .join(User, ApiToken.user_id == User.id)
-                           .where(ApiToken.token_hash == hash_token(header[7:].strip())))
+            row = self.one(_staff_statement(extra, bearer=True),
+                           {"code": code, "hash": hash_token(header[7:].strip())})
             ok = row is not None and row.revoked_at is None
         else:
             user_id, _colon, secret = str((cookie or {}).get("_user_id") or "").partition(":")
             if not user_id.isdigit() or not secret or len(secret) > 64:
                 return None
-            row = self.one(select(User.role, User.active, User.in_team.label("in_team"),
-                                  Login.user_id, Login.ended_at, Login.expires_at,
-                                  extra.label("extra"))
-                           .join(User, Login.user_id == User.id)
-                           .where(Login.secret_hash == hash_token(secret)))
+            row = self.one(_staff_statement(extra, bearer=False), {"code": code, "hash": hash_token(secret)})
             ok = (row is not None and row.user_id == int(user_id) and row.ended_at is None
                   and row.expires_at > utcnow())
         if not ok or not row.active or ROLE_RANK.get(row.role, -1) < ROLE_RANK["staff"]:
@@ -177,12 +187,68 @@ class PollGate:
             return None
         return data if isinstance(data, dict) else None
 
-    def one(self, statement):
+    def one(self, statement, parameters: dict | None = None):
         if self._engine is None:
             with self.app.app_context():
                 self._engine = db.engine
-        with self._engine.connect() as connection:
-            return connection.execute(statement).first()
+                if self._engine.dialect.name == "postgresql":
+                    # One SELECT, no transaction around it: PostgreSQL would otherwise be sent
+                    # a BEGIN and a ROLLBACK too, two more round trips than the read itself.
+                    self._engine = self._engine.execution_options(isolation_level="AUTOCOMMIT")
+                    event.listen(db.engine, "engine_disposed", self._close_kept)
+        if self._engine.dialect.name != "postgresql":
+            with self._engine.connect() as connection:  # SQLite: a pooled connection is cheap
+                return connection.execute(statement, parameters).first()
+        # PostgreSQL: each thread keeps its own connection, in autocommit, instead of taking one
+        # from the pool for each poll, which would first ping the server (pool_pre_ping): one
+        # round trip per poll instead of two. A broken connection fails this poll over to Flask
+        # (whose pool pings) and is replaced by the next one.
+        connection = getattr(self._kept, "connection", None)
+        if connection is None:
+            connection = self._kept.connection = self._engine.connect()
+            with self._kept_lock:
+                self._kept_all.append(connection)
+        try:
+            row = connection.execute(statement, parameters).first()
+            connection.rollback()  # ends SQLAlchemy's own bookkeeping; nothing is sent in autocommit
+            return row
+        except SQLAlchemyError:
+            self._kept.connection = None
+            with self._kept_lock:
+                self._kept_all.remove(connection)
+            connection.invalidate()
+            raise
+
+    def _close_kept(self, engine) -> None:
+        """The app's engine is disposed of (a test's end, a worker's fork): so are the kept
+        connections."""
+        with self._kept_lock:
+            kept, self._kept_all = self._kept_all, []
+        self._kept = threading.local()
+        for connection in kept:
+            try:
+                connection.close()
+            except SQLAlchemyError:
+                pass  # already broken: nothing left to close
+
+
+# The gate's statements, built once: a poll pays only for running them.
+INVITATION_ROW = (select(Invitation.id, Workshop.code, Workshop.live_version)
+                  .join(Workshop, Invitation.workshop_id == Workshop.id)
+                  .where(Invitation.token == bindparam("token")))
+BOARD_VERSION = board_version_statement(bindparam("workshop_id"))
+EXTRAS = {"version": Workshop.live_version, "workshop": Workshop.id}
+
+
+@functools.cache
+def _staff_statement(extra: str, *, bearer: bool):
+    beside = select(EXTRAS[extra]).where(Workshop.code == bindparam("code")).scalar_subquery().label("extra")
+    if bearer:
+        return (select(User.role, User.active, User.in_team.label("in_team"), ApiToken.revoked_at, beside)
+                .join(User, ApiToken.user_id == User.id).where(ApiToken.token_hash == bindparam("hash")))
+    return (select(User.role, User.active, User.in_team.label("in_team"), Login.user_id, Login.ended_at,
+                   Login.expires_at, beside)
+            .join(User, Login.user_id == User.id).where(Login.secret_hash == bindparam("hash")))
 
 
 def _query(environ: dict, known: tuple[str, ...]) -> dict[str, str] | None:

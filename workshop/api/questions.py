@@ -110,13 +110,9 @@ def list_questions(args: dict, code: str):
         response.status_code = 304
         response.set_etag(etag)
         return response
-    questions = services.list_questions(workshop, session_id, statuses, order)
-    currents = services.answering_now(workshop.id)
-    voted = services.voted_by(invitation, [q.id for q in questions]) if invitation else None
-    items = [serialize(q, currents.get(q.session_id), voted) for q in questions]
-    response = jsonify(QuestionListSchema().dump({
-        "items": items, "total": len(items),
-        "current": {str(k): v for k, v in currents.items() if v}}))
+    page = services.live_page(workshop.id, workshop.live_version, session_id, statuses, order,
+                              invitation.id if invitation else None)
+    response = jsonify(page)  # checked against QuestionListSchema as read (services.live_page)
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"
     return response

@@ -7,7 +7,7 @@ Every invitation names one person and carries its own random tokens (see the mod
 """
 from __future__ import annotations
 
-from functools import cache
+import functools
 
 from sqlalchemy import Select, bindparam, exists, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -54,9 +54,15 @@ def find_by_token(token: str | None) -> Invitation | None:
     """The invitation whose personal link carries `token`, else None."""
     if not token or len(token) > 64:
         return None
+    return db.session.scalar(_by_token(), {"token": token})
+
+
+@functools.cache
+def _by_token():
+    """Built once: every poll of a phone's list that changed runs it (a bound token)."""
     # With its workshop: nearly every caller reads it next (a poll of the list, the pages).
-    return db.session.scalar(select(Invitation).options(joinedload(Invitation.workshop))
-                             .where(Invitation.token == token))
+    return (select(Invitation).options(joinedload(Invitation.workshop))
+            .where(Invitation.token == bindparam("token")))
 
 
 def find_for_personal_page(token: str | None) -> Invitation | None:
@@ -68,7 +74,7 @@ def find_for_personal_page(token: str | None) -> Invitation | None:
     return db.session.scalars(_personal_page_statement(), {"token": token}).unique().one_or_none()
 
 
-@cache
+@functools.cache
 def _personal_page_statement() -> Select:
     # Built once: putting its eager loads together costs as much as running it.
     published = exists().where(SummaryVersion.workshop_id == Workshop.id,

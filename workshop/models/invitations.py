@@ -150,7 +150,7 @@ class Invitation(db.Model):
     # and API answer that names the person present reads these, never the columns themselves.
     @property
     def has_deputy(self) -> bool:
-        return self.status == "delegated" and bool(self.delegate_name)
+        return has_deputy(self.status, self.delegate_name)
 
     @hybrid_property
     def attendee_name(self) -> str:
@@ -273,3 +273,9 @@ class DeputyNomination(db.Model):
     @property
     def state_label(self) -> str:
         return str(DEPUTY_STATE_LABELS[self.state])
+
+
+def has_deputy(status: str, delegate_name: str | None) -> bool:
+    """A deputy was sent instead of the invitee: the rule behind `Invitation.has_deputy`, for the
+    queries that read an invitation's columns without loading it (the polled question list)."""
+    return status == "delegated" and bool(delegate_name)

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import fields
 
 from ..models import MAX_QUESTION_LENGTH, Question
+from ..models.invitations import has_deputy
 from ..schemas import (
     Answer,
     Body,
@@ -130,9 +131,24 @@ def serialize(question: Question, current_id: int | None = None,
     asker = None
     if not question.anonymous and question.invitation is not None:
         person = question.invitation
-        asker = {"name": person.attendee_name,
-                 "title": person.attendee_title,
-                 "organization": person.organization.name if person.organization else None}
+        asker = asker_of(person.status, person.name, person.title, person.delegate_name,
+                         person.delegate_title, person.organization.name if person.organization else None)
+    return question_item(question, asker, question.id == current_id,
+                         question.id in voted if voted is not None else None)
+
+
+def asker_of(status: str, name: str, title: str | None, delegate_name: str | None,
+             delegate_title: str | None, organization: str | None) -> dict:
+    """Who asked, as a question shows it: the person at the door (the deputy when one was sent)."""
+    deputy = has_deputy(status, delegate_name)
+    return {"name": delegate_name if deputy else name,
+            "title": delegate_title if deputy else title,
+            "organization": organization}
+
+
+def question_item(question, asker: dict | None, answering_now: bool, voted: bool | None) -> dict:
+    """A question's item from anything with its columns by name: the model, or a row of the
+    polled list's query (services.live_list)."""
     return {
         "id": question.id,
         "session_id": question.session_id,
@@ -146,8 +162,8 @@ def serialize(question: Question, current_id: int | None = None,
         "answered_by": question.answered_by,
         "answered_at": isoformat(question.answered_at),
         "created_at": isoformat(question.created_at),
-        "answering_now": question.id == current_id,
-        "voted": question.id in voted if voted is not None else None,
+        "answering_now": answering_now,
+        "voted": voted,
     }
 
 

@@ -5,19 +5,23 @@ several server processes on one database stay in step without any shared memory.
 """
 from __future__ import annotations
 
+import functools
+import threading
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
-from .. import audit
+from .. import audit, live
 from ..extensions import db
 from ..models import (
     MAX_QUESTION_LENGTH,
     Invitation,
+    Organization,
     Question,
     QuestionVote,
     User,
@@ -40,11 +44,14 @@ class QuestionError(ValueError):
 
 
 def bump_version(workshop_id: int) -> None:
-    """Tell every live page that something changed (in the caller's transaction)."""
-    db.session.execute(
+    """Tell every live page that something changed (in the caller's transaction); with
+    REDIS_URL, the new version is copied to Redis once that transaction commits (workshop/live.py)."""
+    code, version = db.session.execute(
         update(Workshop).where(Workshop.id == workshop_id)
         .values(live_version=Workshop.live_version + 1)
-    )
+        .returning(Workshop.code, Workshop.live_version)
+    ).one()
+    live.raised(db.session(), code, version)
 
 
 def live_version(workshop_id: int) -> int:
@@ -236,6 +243,112 @@ def list_questions(
     else:
         statement = statement.order_by(Question.votes.desc(), Question.created_at, Question.id)
     return list(db.session.scalars(statement))
+
+
+def live_list(workshop_id: int, session_id: int | None, statuses: tuple[str, ...] | list[str],
+              order: str, invitation_id: int | None) -> dict:
+    """The polled list (`GET /api/v1/workshops/<code>/questions`) as the API answers it, in one
+    query: hundreds of phones ask for it again after every change, so no ORM objects are made
+    (and the statement itself is built once per shape, `_live_statement`).
+
+    The workshop's sessions come first and the questions are outer-joined to them: each row
+    carries its session's question being answered now (the answer's `current` names every
+    session's, the list only one session's questions), its asker and agency, and whether the
+    caller voted for it (their vote row, unique per question and invitation)."""
+    from .schemas import asker_of, question_item
+
+    statement = _live_statement(bool(session_id), tuple(statuses), order, invitation_id is not None)
+    currents: dict[str, int] = {}
+    items = []
+    for row in db.session.execute(statement, {"workshop_id": workshop_id, "session_id": session_id,
+                                              "invitation_id": invitation_id}):
+        if row.now:
+            currents[str(row.in_session)] = row.now
+        if row.id is None:
+            continue  # a session without a question listed
+        asker = None if row.anonymous or row.person_name is None else asker_of(
+            row.person_status, row.person_name, row.person_title, row.delegate_name,
+            row.delegate_title, row.agency)
+        voted = None if invitation_id is None else row.vote_id is not None
+        items.append(question_item(row, asker, row.id == row.now, voted))
+    return {"items": items, "total": len(items), "current": currents}
+
+
+LIVE_PAGES = "workshop.live_pages"  # app.extensions: the lists polled lately, by version
+LIVE_PAGES_KEPT = 64
+
+
+def live_page(workshop_id: int, version: int, session_id: int | None,
+              statuses: tuple[str, ...] | list[str], order: str, invitation_id: int | None) -> dict:
+    """The polled list for one caller, as `live_list`, from what this process last read at
+    this `version` of the workshop (read in this request): after a change, hundreds of phones
+    ask for the same list, which each then costs only its caller's votes (one indexed read of
+    a handful of rows) instead of the list's query.
+
+    Why a list kept by version is right: the version was read before the list, in the same
+    transaction, so the list kept is at least that version's; and the ETag is that version,
+    so every caller holding it is owed this very list (a change that does not raise the
+    version, an asker's renamed agency, reaches nobody before the next change either way).
+    The lists live on the app (one per process, one per test) and only the latest few."""
+    from ..schemas import as_declared
+    from .schemas import QuestionListSchema
+
+    key = (workshop_id, version, session_id, tuple(statuses), order)
+    kept = current_app.extensions.setdefault(LIVE_PAGES, {})
+    page = kept.get(key)
+    if page is None:
+        # Checked against its schema once, as read: a caller's own votes added below are
+        # booleans by construction.
+        page = as_declared(QuestionListSchema, live_list(workshop_id, session_id, statuses, order,
+                                                         invitation_id))
+        with _live_pages_lock:
+            kept[key] = {**page, "items": [{**item, "voted": None} for item in page["items"]]}
+            while len(kept) > LIVE_PAGES_KEPT:
+                kept.pop(next(iter(kept)))
+        return page
+    if invitation_id is None:
+        return page
+    voted = set(db.session.scalars(_votes_statement(), {"invitation_id": invitation_id}))
+    return {**page, "items": [{**item, "voted": item["id"] in voted} for item in page["items"]]}
+
+
+_live_pages_lock = threading.Lock()
+
+
+@functools.cache
+def _votes_statement():
+    """Every question this invitation voted for (an invitation votes in its own workshop only)."""
+    return select(QuestionVote.question_id).where(QuestionVote.invitation_id == bindparam("invitation_id"))
+
+
+@functools.lru_cache(maxsize=64)  # a few shapes: with or without a session, order, statuses
+def _live_statement(one_session: bool, statuses: tuple[str, ...], order: str, with_votes: bool):
+    on = and_(Question.session_id == WorkshopSession.id,
+              Question.workshop_id == bindparam("workshop_id"), Question.status.in_(statuses))
+    if one_session:
+        on = and_(on, Question.session_id == bindparam("session_id"))
+    vote = aliased(QuestionVote)
+    statement = (
+        select(WorkshopSession.id.label("in_session"), WorkshopSession.current_question_id.label("now"),
+               *(getattr(Question, name) for name in QUESTION_COLUMNS),
+               Invitation.name.label("person_name"), Invitation.title.label("person_title"),
+               Invitation.status.label("person_status"), Invitation.delegate_name,
+               Invitation.delegate_title, Organization.name.label("agency"),
+               (vote.id if with_votes else literal(None)).label("vote_id"))
+        .select_from(WorkshopSession).outerjoin(Question, on)
+        .outerjoin(Invitation, Question.invitation_id == Invitation.id)
+        .outerjoin(Organization, Invitation.organization_id == Organization.id)
+        .where(WorkshopSession.workshop_id == bindparam("workshop_id")))
+    if with_votes:
+        statement = statement.outerjoin(vote, and_(vote.question_id == Question.id,
+                                                   vote.invitation_id == bindparam("invitation_id")))
+    if order == "time":
+        return statement.order_by(Question.created_at.desc(), Question.id.desc())
+    return statement.order_by(Question.votes.desc(), Question.created_at, Question.id)
+
+
+QUESTION_COLUMNS = ("id", "session_id", "text", "status", "votes", "anonymous", "assigned_to",
+                    "answer", "answered_by", "answered_at", "created_at")
 
 
 def workshop_by_code(code: str) -> Workshop | None:
