@@ -73,12 +73,12 @@ def init_app(app: Flask) -> None:
 HTTP_MESSAGES = {
     400: _l("Yêu cầu không hợp lệ."),
     401: _l("Vui lòng đăng nhập."),
-    403: _l("Bạn không có quyền thực hiện thao tác này."),
+    403: _l("Tài khoản không có quyền thực hiện thao tác này."),
     404: _l("Không tìm thấy trang hoặc dữ liệu được yêu cầu."),
     405: _l("Phương thức không được hỗ trợ."),
     409: _l("Dữ liệu xung đột với trạng thái hiện tại."),
     413: _l("Tệp hoặc dữ liệu gửi lên quá lớn."),
-    429: _l("Bạn thao tác quá nhanh. Vui lòng thử lại sau ít phút."),
+    429: _l("Thao tác quá nhanh. Vui lòng thử lại sau ít phút."),
 }
 
 

@@ -51,7 +51,7 @@ def counted(response: Response) -> bool:
 
 
 def too_many() -> str:
-    return _("Bạn gửi quá nhiều yêu cầu. Vui lòng thử lại sau ít phút.")
+    return _("Có quá nhiều yêu cầu được gửi. Vui lòng thử lại sau ít phút.")
 
 
 def holder_limits(

@@ -250,8 +250,14 @@ function start(root) {
     });
   });
 
-  function mergeInto(into) {
-    if (!into || !selected || !window.confirm(text("confirm-merge"))) { return; }
+  // `suggested`: the similar question offered (its button or the `d` key), named in the
+  // confirmation; without it, the question chosen in the list.
+  function mergeInto(into, suggested) {
+    if (!into || !selected) { return; }
+    const question = suggested
+      ? text("confirm-merge-similar").replace("{text}", suggested.text)
+      : text("confirm-merge");
+    if (!window.confirm(question)) { return; }
     const duplicate = selected;
     act("POST", urlFor("merge", duplicate), { into: into }).then(function (ok) {
       if (ok) { select(into, true); }
@@ -265,7 +271,10 @@ function start(root) {
 
   similarList.addEventListener("click", function (event) {
     const button = event.target.closest("[data-merge-into]");
-    if (button) { mergeInto(Number(button.getAttribute("data-merge-into"))); }
+    if (!button) { return; }
+    const into = Number(button.getAttribute("data-merge-into"));
+    const alike = byId[selected] ? suggestions(byId[selected]) : [];
+    mergeInto(into, alike.find(function (other) { return other.id === into; }));
   });
 
   forms.answer.addEventListener("submit", function (event) {
@@ -317,7 +326,7 @@ function start(root) {
     m: function () { forms.merge.elements.into.focus(); },
     d: function () {
       const alike = byId[selected] ? suggestions(byId[selected]) : [];
-      if (alike.length) { mergeInto(alike[0].id); }
+      if (alike.length) { mergeInto(alike[0].id, alike[0]); }
     },
     r: function () { forms.answer.elements.answer.focus(); }
   };

@@ -64,7 +64,8 @@ def test_pages_need_a_signed_in_account(client):
 def test_sign_out(client_as):
     client = client_as("staff")
     assert client.get("/workshops/").status_code == 200
-    client.post("/logout")
+    done = client.post("/logout", follow_redirects=True).get_data(as_text=True)
+    assert "Đã đăng xuất." in done and "bạn" not in done.lower()  # the formal register
     assert client.get("/workshops/").status_code == 302
 
 

@@ -134,7 +134,7 @@ def test_staff_of_workshop_a_gets_403_on_workshop_b(client, two):
         refused = client.get(path.format(code=b.code), headers=headers)
         assert refused.status_code == 403, path
         assert refused.get_json()["error"]["message"] == (
-            "Tài khoản của bạn không thuộc nhóm công tác của hội thảo này.")
+            "Tài khoản không thuộc nhóm công tác của hội thảo này.")
     listed = client.get("/api/v1/workshops", headers=headers).get_json()
     assert [item["code"] for item in listed["items"]] == [a.code]
 
@@ -146,6 +146,11 @@ def test_staff_of_workshop_a_gets_403_on_workshop_b(client, two):
         assert browser.get(path.format(code=b.code)).status_code == 403, path
     page = browser.get("/workshops/").get_data(as_text=True)
     assert a.title in page and b.title not in page
+    # The refusal in the formal register, saying whom to ask.
+    refused = browser.get(f"/workshops/{b.code}/").get_data(as_text=True)
+    assert "Tài khoản không thuộc nhóm công tác của hội thảo này." in refused
+    assert "Vui lòng liên hệ Ban tổ chức hội thảo để được phân quyền." in refused
+    assert "bạn" not in refused.lower()
 
 
 def test_a_team_role_below_the_account_role_is_the_role_on_that_workshop(client, two):

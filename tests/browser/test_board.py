@@ -50,3 +50,16 @@ def test_the_print_buttons_print(ctx, live_server, users, browser_context):
     page.evaluate("() => { window.printed = 0; window.print = () => { window.printed += 1; }; }")
     page.get_by_role("button", name="In danh sách").click()
     assert page.evaluate("window.printed") == 1
+
+
+def test_the_board_uses_the_width_of_a_projector(ctx, live_server, users, browser_context, tmp_path):
+    """Shown on a hall's screen at 1920 px, the board is not a narrow column in the middle."""
+    workshop = factories.make_workshop()
+    page = browser_context(viewport={"width": 1920, "height": 1080}).new_page()
+    sign_in(page, live_server, users["staff"], f"/workshops/{workshop.code}/board")
+    width = page.locator("main.board").evaluate("node => node.getBoundingClientRect().width")
+    assert width >= 1600, width
+    page.screenshot(path=str(tmp_path / "board-1920.png"))
+    small = browser_context(viewport={"width": 360, "height": 740}).new_page()
+    sign_in(small, live_server, users["staff"], f"/workshops/{workshop.code}/board")
+    assert small.evaluate("document.documentElement.scrollWidth") <= 360

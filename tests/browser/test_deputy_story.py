@@ -85,6 +85,19 @@ def test_an_approved_deputy_enters_with_their_own_pass_and_the_old_one_is_refuse
     db.session.expire_all()
     new_pass = db.session.get(Invitation, invitation.id).pass_token
     assert new_pass != old_pass
+    # The confirmation is where the page has scrolled, in the row; the row now copies the
+    # deputy's own pass message.
+    expect(organizer.locator(f"#invitation-{invitation.id} .row-flash")).to_be_in_viewport()
+    expect(organizer.locator(f"#invitation-{invitation.id} .row-flash")).to_have_text(
+        "Đã duyệt người dự thay.")
+    assert f"/pass/{new_pass}" in organizer.locator(f"#share-{invitation.id}").input_value()
+    no_sideways_scroll(organizer)
+    organizer.screenshot(path=str(tmp_path / "organizer-approved.png"))
+    wide = browser_context(viewport={"width": 1920, "height": 1080}).new_page()
+    sign_in(wide, live_server, users["organizer"], f"/workshops/{workshop.code}/invitations")
+    expect(wide.locator(f"#invitation-{invitation.id}")).to_contain_text(
+        "Sao chép tin nhắn Zalo/SMS cho người dự thay")
+    wide.screenshot(path=str(tmp_path / "invitations-1920.png"))
 
     # The invitee's page now holds the deputy's own pass and the message to send them.
     invitee.reload()

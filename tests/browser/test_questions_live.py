@@ -128,3 +128,27 @@ def test_chair_moderates_from_the_keyboard_and_the_phone_follows(
     laptop.screenshot(path=str(tmp_path / "console.png"))
     assert laptop.evaluate("window.sameDocument") is True
     assert db.session.scalars(db.select(Question)).one().answered_by == "Chi cục trưởng Chi cục TĐC"
+
+
+def test_the_projector_reads_from_the_back_of_the_hall(ctx, live_server, browser_context, hall,
+                                                        tmp_path):
+    """At 1920×1080 the asker's agency is large enough for the back rows (at least 1.6vw); the
+    idle screen says "đường liên kết", not "link"; on a phone nothing spills sideways."""
+    workshop, session, invitation = hall
+    db.session.add(Question(workshop_id=workshop.id, session_id=session.id,
+                            invitation_id=invitation.id, text="Kinh phí duy trì hệ thống?"))
+    db.session.commit()
+    projector = browser_context(**PROJECTOR).new_page()
+    projector.goto(f"{live_server}/screen/{workshop.screen_token}")
+    idle = projector.locator(".screen-idle .screen-asker")
+    expect(idle).to_have_text("Câu hỏi được gửi từ điện thoại, bằng đường liên kết trong giấy mời.")
+    agency = projector.locator(".screen-next-item .screen-agency")
+    expect(agency).to_have_text("UBND thị xã Phổ Yên")
+    size = float(agency.evaluate("node => getComputedStyle(node).fontSize").removesuffix("px"))
+    assert size >= 0.016 * 1920, size
+    projector.screenshot(path=str(tmp_path / "projector-1920.png"))
+    small = browser_context(viewport={"width": 360, "height": 740}).new_page()
+    small.goto(f"{live_server}/screen/{workshop.screen_token}")
+    expect(small.locator(".screen-next-item .screen-agency")).to_have_text("UBND thị xã Phổ Yên")
+    assert small.evaluate("document.documentElement.scrollWidth") <= 360
+    small.screenshot(path=str(tmp_path / "projector-360.png"), full_page=True)

@@ -54,7 +54,12 @@ def test_phone_is_offered_the_similar_question_and_the_chair_merges_by_one_key(
     assert db.session.scalar(db.select(db.func.count()).select_from(Question)) == 1
 
     laptop = browser_context(**LAPTOP).new_page()
-    laptop.on("dialog", lambda dialog: dialog.accept())
+    asked = []  # the confirmations the chair is shown
+
+    def accept(dialog):
+        asked.append(dialog.message)
+        dialog.accept()
+    laptop.on("dialog", accept)
     laptop.goto(f"{live_server}/login")
     laptop.fill("input[name=email]", users["chair"].email)
     laptop.fill("input[name=password]", factories.PASSWORD)
@@ -81,6 +86,10 @@ def test_phone_is_offered_the_similar_question_and_the_chair_merges_by_one_key(
     laptop.screenshot(path=str(tmp_path / "console.png"))
     laptop.keyboard.press("d")
     expect(laptop.locator(".queue-item")).to_have_count(1, timeout=SOON)
+    # The `d` key merges into the suggestion, not into a question chosen in the list: the
+    # confirmation names it.
+    assert asked == [f"Gộp câu hỏi này vào câu hỏi tương tự “{ASKED}”? "
+                     "Bình chọn và người hỏi được chuyển sang."]
     expect(laptop.locator(".console-detail .detail-text")).to_have_text(ASKED)
     db.session.expire_all()
     merged = db.session.scalars(db.select(Question).where(Question.text == ALIKE)).one()

@@ -27,6 +27,7 @@ from workshop.models import (
     User,
     Workshop,
 )
+from workshop.seating import services as seating
 from workshop.summary.services import compile_summary
 from workshop.timeutil import LOCAL_TZ, as_local, utcnow
 
@@ -55,7 +56,8 @@ def test_demo_load_builds_the_review_workshop(runner, ctx):
 
     kinds = dict(db.session.execute(
         select(Organization.kind, func.count()).group_by(Organization.kind)).all())
-    assert kinds == {"department": 17, "district": 9, "subdepartment": 7, "provincial_agency": 2}
+    # The Văn phòng UBND tỉnh and the Thanh tra tỉnh are the province's own bodies, not Sở.
+    assert kinds == {"department": 15, "district": 9, "subdepartment": 7, "provincial_agency": 4}
     assert db.session.scalar(select(Organization).where(Organization.code == "CC-TDC")).parent.name \
         == "Sở Khoa học và Công nghệ"
 
@@ -70,6 +72,17 @@ def test_demo_load_builds_the_review_workshop(runner, ctx):
     assert "Chi cục trưởng Chi cục Tiêu chuẩn Đo lường Chất lượng" in titles[3]
     assert {session.chair.role for session in review.sessions} == {"chair"}
     assert {user.role for user in db.session.scalars(select(User))} == {"organizer", "chair", "staff"}
+
+
+def test_the_provinces_bodies_sit_before_the_departments(runner, ctx):
+    load(runner)
+    review = workshop(DEMO_CODE)
+    agencies = [invitation.organization.name for invitation in seating.invitees(review)
+                if invitation.organization is not None]
+    first_department = next(index for index, name in enumerate(agencies)
+                            if name.startswith("Sở ") and name != "Sở Khoa học và Công nghệ")
+    for name in ("Văn phòng UBND tỉnh Thái Nguyên", "Thanh tra tỉnh"):
+        assert agencies.index(name) < first_department, name
 
 
 def test_the_record_of_the_day(runner, ctx):

@@ -38,10 +38,10 @@ def test_search_without_accents_and_kind_filter_with_counts(client_as):
     client = client_as("staff")
 
     page = client.get("/directory/").get_data(as_text=True)
-    assert "Sở, Ban, Ngành (17)" in page
+    assert "Sở, Ban, Ngành (15)" in page
     assert "UBND cấp huyện (9)" in page
     assert "Chi cục (7)" in page
-    assert "Cơ quan thuộc UBND tỉnh (2)" in page
+    assert "Cơ quan thuộc UBND tỉnh (4)" in page
     assert "Tất cả (35)" in page
     assert "Chi cục trưởng" in page and "Sở Khoa học và Công nghệ" in page
 

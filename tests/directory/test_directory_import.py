@@ -46,7 +46,7 @@ def test_demo_file_creates_35_agencies_with_parents_then_updates_them(client, ap
     assert response.status_code == 200
     assert response.get_json() == {"created": 35, "updated": 0}
     assert services.kind_counts() == {
-        "department": 17, "district": 9, "subdepartment": 7, "provincial_agency": 2, "other": 0,
+        "department": 15, "district": 9, "subdepartment": 7, "provincial_agency": 4, "other": 0,
     }
     assert by_code("CC-TDC").parent.code == "SKHCN"
     assert by_code("CC-ATVSTP").parent.code == "SYT"

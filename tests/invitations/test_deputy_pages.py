@@ -38,6 +38,34 @@ def test_organizer_approves_on_the_invitations_page(ctx, client_as):
     assert "Đã được duyệt" in page and "Duyệt người dự thay" not in page
 
 
+def row_of(page, invitation):
+    return re.search(rf'<tr id="invitation-{invitation.id}">(.*?)</tr>', page, re.S).group(1)
+
+
+def test_after_approval_the_row_copies_the_deputys_pass_and_confirms_in_the_row(ctx, client_as):
+    invitation = pending()
+    organizer = client_as("organizer")
+    list_url = f"/workshops/{invitation.workshop.code}/invitations"
+    before = row_of(organizer.get(list_url).get_data(as_text=True), invitation)
+    assert f"/i/{invitation.token}" in html.unescape(before)  # the invitee's message, until then
+
+    done = organizer.post(decide_url(invitation), data={"decision": "approve"})
+    assert done.headers["Location"].endswith(f"decided={invitation.id}#invitation-{invitation.id}")
+    page = organizer.get(done.headers["Location"]).get_data(as_text=True)
+    db.session.refresh(invitation)
+    row = html.unescape(row_of(page, invitation))
+    share = re.search(r'<textarea id="share-\d+"[^>]*>(.*?)</textarea>', row, re.S).group(1)
+    assert share.startswith("Kính gửi ông/bà Lê Thị Hoa")
+    assert f"/pass/{invitation.pass_token}" in share and f"/i/{invitation.token}" not in share
+    assert "Sao chép tin nhắn Zalo/SMS cho người dự thay" in row
+    # The confirmation sits in the row the page scrolls to, not at the top out of sight.
+    assert 'class="flash flash-success row-flash" role="status">Đã duyệt người dự thay.' in row
+    assert page.count("Đã duyệt người dự thay.") == 1
+    # Without a decision just made, messages stay at the top as on every page.
+    again = organizer.get(list_url).get_data(as_text=True)
+    assert "row-flash" not in again
+
+
 def test_refusal_on_the_page_needs_a_reason_and_staff_cannot_decide(ctx, client_as):
     invitation = pending()
     assert client_as("staff").post(decide_url(invitation),

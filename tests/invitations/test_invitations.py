@@ -1,5 +1,6 @@
 """Choosing invitees from the directory, tracking their answers, and the organizer's pages."""
 import base64
+import html
 import io
 import re
 
@@ -284,9 +285,15 @@ def test_invitations_page_rows_counts_filters_and_actions(ctx, client_as):
     page = client.get(url).get_data(as_text=True)
     assert "Trần Văn Bình" in page and "Vũ Văn Phó" in page and "Cử người dự thay" in page
     assert "Cơ quan chưa có ai dự (4)" not in page and "Cơ quan chưa có ai dự (3)" in page
-    message = sharing.share_message(hoa)
+    binh = services.list_invitations(workshop, query="tran van binh")[0]
+    message = sharing.share_message(binh)
     assert message[:message.index("http")] in page  # the page's link has the request's origin
-    assert f"/i/{hoa.token}" in page
+    # Hoa's deputy, approved at once (no approval asked for this workshop): her row's message
+    # is the deputy's, with their own pass.
+    message = sharing.deputy_message(hoa)
+    assert html.escape(message[:message.index("http")]) in page
+    assert f"/pass/{hoa.pass_token}" in page
+    assert f"/i/{hoa.token}" in page  # her personal page, still linked
     assert f"/workshops/{workshop.code}/invitations/{hoa.id}" in page
     assert "Xuất Excel" in page
 

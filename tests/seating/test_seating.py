@@ -62,6 +62,49 @@ def test_the_plan_follows_protocol_order_and_leaves_out_who_declined(ctx):
     assert "Trịnh Văn Vắng" not in names(plan.everyone)
 
 
+def test_a_refused_deputy_leaves_the_plan_and_the_plates_a_pending_one_stays(ctx, client, api_headers):
+    workshop, people = hall()
+    pending = factories.make_invitee(workshop, "Hoàng Văn Chờ", status="delegated",
+                                     delegate_name="Đinh Thị Đợi", deputy_state="pending")
+    refused = factories.make_invitee(workshop, "Kiều Văn Từ", status="delegated",
+                                     delegate_name="Mạc Thị Chối", deputy_state="refused")
+    plan = services.arrange(workshop, per_row=3, reset=True)
+    assert "Đinh Thị Đợi" in names(plan.seated)  # may still come
+    assert refused.seat_row is None and "Mạc Thị Chối" not in names(plan.everyone)
+    with pytest.raises(services.SeatingError):
+        services.set_seat(workshop, refused.id, 5, 1)
+
+    # Refused once seated: out of the plan and the plates, and a later arrangement goes round
+    # the seat it still holds.
+    pending.deputy_state = "refused"
+    db.session.commit()
+    held = (pending.seat_row, pending.seat_number)
+    late = factories.make_invitee(workshop, "Ông Đến Muộn", organization=people["department"].organization)
+    plan = services.arrange(workshop, per_row=3)
+    assert "Đinh Thị Đợi" not in names(plan.everyone)
+    assert (late.seat_row, late.seat_number) != held
+    for name in ("nameplates.pdf", "seating.pdf"):
+        text = pdftotext(document(client, api_headers, workshop, name).data)
+        assert "Đinh Thị Đợi" not in text and "Mạc Thị Chối" not in text, name
+        assert "Lương Thị Thuỷ" in text, name
+    # Seated anew, the seat is freed.
+    services.arrange(workshop, per_row=3, reset=True)
+    db.session.refresh(pending)
+    assert pending.seat_row is None
+
+
+def test_the_printed_plan_marks_a_deputy(ctx, client, api_headers):
+    workshop, people = hall()
+    services.arrange(workshop, per_row=3, reset=True)
+    text = re.sub(r"\s+", " ", pdftotext(document(client, api_headers, workshop, "seating.pdf").data))
+    assert "Dự thay ông/bà Hà Văn Sơn" in text
+    assert text.index("Lương Thị Thuỷ") < text.index("Dự thay ông/bà Hà Văn Sơn")
+    word = docx.Document(io.BytesIO(document(client, api_headers, workshop, "seating.docx").data))
+    names_cells = [row.cells[1].text for table in word.tables for row in table.rows]
+    assert "Lương Thị Thuỷ\nDự thay ông/bà Hà Văn Sơn" in names_cells
+    assert "Vũ Thị Giang" in names_cells  # an invitee in person: the name alone
+
+
 def test_arrange_seats_the_head_table_then_rows_and_keeps_seats_when_not_reset(ctx, users):
     workshop, people = hall()
     plan = services.arrange(workshop, per_row=2, head_table=2, reset=True, actor=users["organizer"])

@@ -45,7 +45,7 @@ def _is_staff_call() -> bool:
 limiter.limit(
     "120 per minute",
     exempt_when=_is_staff_call,
-    error_message=lambda: _("Bạn gửi quá nhiều yêu cầu. Vui lòng thử lại sau ít phút."),
+    error_message=lambda: _("Có quá nhiều yêu cầu được gửi. Vui lòng thử lại sau ít phút."),
 )(bp)
 
 # The route modules register their endpoints on import.

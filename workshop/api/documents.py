@@ -27,7 +27,7 @@ def _send(code: str, name: str, kind: str):
     if document is None:
         raise ApiError(404, "not_found", _("Không có văn bản này."))
     if not can_act_on(staff_user(), code, document.reader):  # its role, on this workshop
-        raise ApiError(403, "forbidden", _("Tài khoản của bạn không có quyền thực hiện thao tác này."))
+        raise ApiError(403, "forbidden", _("Tài khoản không có quyền thực hiện thao tác này."))
     workshop = workshop_or_404(code)
     try:
         return registry.attachment(registry.make(document, workshop, kind, request.args))

@@ -44,7 +44,7 @@ def _attendee_of(workshop_id: int) -> Invitation | None:
     """The calling attendee, who may act only in their own workshop (None for staff)."""
     invitation = current_invitation()
     if invitation is not None and invitation.workshop_id != workshop_id:
-        raise ApiError(403, "forbidden", _("Giấy mời của bạn không thuộc hội thảo này."))
+        raise ApiError(403, "forbidden", _("Giấy mời của ông/bà không thuộc hội thảo này."))
     return invitation
 
 
@@ -58,7 +58,7 @@ def _question_or_404(question_id: int) -> Question:
 @bp.route("/workshops/<code>/questions", methods=["POST"])
 @allow("attendee")
 @question_limit(attendee_holder,
-                error_message=lambda: _("Bạn đã gửi nhiều câu hỏi liên tiếp. "
+                error_message=lambda: _("Ông/bà đã gửi nhiều câu hỏi liên tiếp. "
                                         "Vui lòng chờ một phút rồi gửi tiếp."))
 @bp.arguments(QuestionBody)
 @bp.response(201, AskedSchema)

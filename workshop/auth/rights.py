@@ -98,7 +98,7 @@ def refusal(user: User, role: str, view_args: Mapping[str, object]) -> str | Non
         return None
     workshop = _workshop_named(view_args)
     if workshop is not None and not can_act_on(user, workshop, role):
-        return _("Tài khoản của bạn không thuộc nhóm công tác của hội thảo này.")
+        return _("Tài khoản không thuộc nhóm công tác của hội thảo này.")
     return None
 
 

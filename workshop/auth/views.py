@@ -55,5 +55,5 @@ def logout():
         services.end_login(current_user.get_id())
     _fresh_session()
     logout_user()  # after the clearing: it marks the remember cookie for deletion
-    flash(_("Bạn đã đăng xuất."), "info")
+    flash(_("Đã đăng xuất."), "info")
     return redirect(url_for("auth.login"))

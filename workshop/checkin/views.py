@@ -69,7 +69,7 @@ def staff_json(view: Callable) -> Callable:
         if not current_user.is_authenticated:
             return json_error(401, "unauthorized", _("Vui lòng đăng nhập."))
         if not current_user.has_role("staff"):
-            return json_error(403, "forbidden", _("Bạn không có quyền thực hiện thao tác này."))
+            return json_error(403, "forbidden", _("Tài khoản không có quyền thực hiện thao tác này."))
         message = refusal(current_user, "staff", kwargs)
         if message is not None:
             return json_error(403, "forbidden", message)

@@ -159,9 +159,15 @@ def list_invitations(code: str):
     if deputy:
         invitations = [invitation for invitation in invitations
                        if invitation.deputy_state == "pending"]
+    # "?decided=<id>": the row the organizer just decided a deputy on, which the page scrolls
+    # to; the confirmation is shown in that row, where they are looking, not at the top.
+    decided = request.args.get("decided", type=int)
+    if decided not in {invitation.id for invitation in invitations}:
+        decided = None
     return render_template(
         "invitations/list.html", workshop=workshop, invitations=invitations,
-        counts=attendance(workshop), deputy=deputy,
+        counts=attendance(workshop), deputy=deputy, decided=decided,
+        deputy_message=sharing.deputy_message,
         pending_deputies=tracking.pending_deputies(workshop),
         status=status, kind=kind, query=query, statuses=services.STATUS_FILTERS,
         status_labels={**STATUS_LABELS, "unanswered": _("Chưa trả lời")},
@@ -207,7 +213,7 @@ def decide_deputy(code: str, invitation_id: int):
                     "%(email)s.", email=invitation.delegate_email), "success")
         else:
             flash(_("Đã duyệt người dự thay."), "success")
-    return redirect(url_for(".list_invitations", code=workshop.code,
+    return redirect(url_for(".list_invitations", code=workshop.code, decided=invitation.id,
                             _anchor=f"invitation-{invitation.id}"))
 
 

@@ -31,12 +31,22 @@ class Line:
     agency: str | None
     seat: str  # the place in its row ("5"), empty when not seated
     head_table: bool
+    stands_in_for: str | None = None  # the invitee a deputy stands in for
+
+    @property
+    def deputy_note(self) -> str | None:
+        """"Dự thay ông/bà …" under a deputy's name on the plan, as the seating page and the
+        pass say it; the plates name the person seated only."""
+        if not self.stands_in_for:
+            return None
+        return _("Dự thay ông/bà %(name)s", name=self.stands_in_for)
 
 
 def line_of(invitation: Invitation) -> Line:
     return Line(invitation.attendee_name, invitation.attendee_title,
                 invitation.organization.name if invitation.organization else None,
-                str(invitation.seat_number or ""), invitation.seat_row == HEAD_TABLE)
+                str(invitation.seat_number or ""), invitation.seat_row == HEAD_TABLE,
+                invitation.stands_in_for)
 
 
 def plates_of(workshop: Workshop, row: int | None = None) -> list[Line]:
@@ -185,6 +195,8 @@ def plan_docx(workshop: Workshop) -> bytes:
                           line.title or "", line.agency or "")
                 for cell, text in zip(cells, values, strict=True):
                     cell.paragraphs[0].add_run(writable(text))
+                if line.deputy_note:
+                    cells[1].add_paragraph().add_run(writable(line.deputy_note)).italic = True
             paragraph(document, space_after=4)
         set_properties(document, title=f"Sơ đồ chỗ ngồi {workshop.code}",
                        author=host_name(workshop))

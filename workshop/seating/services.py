@@ -7,8 +7,11 @@ agencies and people in Vietnamese alphabetical order (workshop/collation.py). Th
 arranges the plan in that order, then moves people up or down or gives them a row and a place;
 a seat is stored on the invitation itself (row 0 is the head table).
 
-Seated are the invitations that may still come: every one but the declined ones, walk-ins
-included once registered (they take the free places after everyone else).
+Seated are the invitations that may still come: every one but the declined ones and those
+whose deputy the organizer refused (nobody comes for them until the invitee answers again; a
+deputy still pending may come), walk-ins included once registered (they take the free places
+after everyone else). A seat such an invitation held stays on its row, out of the plan and the
+plates: an arrangement goes round it, a new one from the start frees it.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -57,11 +60,20 @@ def protocol_key(invitation: Invitation, host_id: int | None) -> tuple:
             vietnamese_key(invitation.attendee_name), invitation.id)
 
 
+# Who may still come, in SQL: not declined, and no deputy refused by the organizer.
+MAY_COME = (Invitation.status != "declined",
+            or_(Invitation.deputy_state.is_(None), Invitation.deputy_state != "refused"))
+
+
+def may_come(invitation: Invitation) -> bool:
+    """The same for one invitation."""
+    return invitation.status != "declined" and invitation.deputy_state != "refused"
+
+
 def invitees(workshop: Workshop) -> list[Invitation]:
     """Who may sit in the hall, in protocol order."""
     rows = db.session.scalars(
-        select(Invitation).where(Invitation.workshop_id == workshop.id,
-                                 Invitation.status != "declined")
+        select(Invitation).where(Invitation.workshop_id == workshop.id, *MAY_COME)
         .options(selectinload(Invitation.organization))).all()
     return sorted(rows, key=lambda invitation: protocol_key(invitation, workshop.host_organization_id))
 
@@ -132,11 +144,18 @@ def arrange(workshop: Workshop, *, per_row: int = DEFAULT_PER_ROW, head_table: i
 
 def _seat_in_order(workshop: Workshop, people: list[Invitation], per_row: int, head_table: int,
                    reset: bool, actor: User | None) -> None:
+    # Seats still held by those who will not come (declined, deputy refused): freed when the
+    # hall is seated anew, else gone round (they keep theirs should the invitee answer again).
+    absent = db.session.scalars(select(Invitation).where(
+        Invitation.workshop_id == workshop.id, Invitation.seat_row.is_not(None),
+        Invitation.id.not_in([person.id for person in people]))).all()
     if reset:
-        for person in people:
+        for person in [*people, *absent]:
             person.seat_row = person.seat_number = None
         db.session.flush()  # the old seats are free before anyone takes one
     taken = {seat_key(person) for person in people if person.seat_row is not None}
+    if not reset:
+        taken |= {seat_key(person) for person in absent}
     waiting = [person for person in people if person.seat_row is None]
     count = len(waiting)
     # The head table is filled when everyone is seated anew, and on a first arrangement too
@@ -169,6 +188,8 @@ def _invitation(workshop: Workshop, invitation_id: int) -> Invitation:
         raise LookupError(invitation_id)
     if invitation.status == "declined":
         raise SeatingError(_("Người này đã báo không tham dự nên không xếp chỗ."))
+    if not may_come(invitation):
+        raise SeatingError(_("Ban tổ chức không chấp thuận người dự thay nên không xếp chỗ."))
     return invitation
 
 
