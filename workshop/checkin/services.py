@@ -220,10 +220,9 @@ def check_in(
         if invitation is None or invitation.workshop_id != workshop_id:
             result = "unknown" if invitation is None else "other_workshop"
             return _record(workshop_id, ScanAnswer(result, count=door.count), None, *seen)
-        if code not in (invitation.pass_token, invitation.token) and \
-                code.upper() != invitation.short_code:
-            # A pass no longer the invitation's: the deputy approved since carries their own.
-            return ScanAnswer("replaced", invitation)
+        if _replaced(invitation, code):
+            answer = ScanAnswer("replaced", invitation, count=door.count)
+            return _record(workshop_id, answer, invitation.id, *seen)
         if door.checkin is not None:
             answer = ScanAnswer("already_checked_in", invitation, door.checkin.checked_in_at,
                                 door.count)
@@ -247,6 +246,18 @@ def check_in(
     # Refused each time by a check-in undone before we looked: told "already", as the last
     # refusal said.
     return _record(workshop_id, ScanAnswer("already_checked_in", invitation), invitation.id, *seen)
+
+
+def _replaced(invitation: Invitation, code: str) -> bool:
+    """Whether `code` names the invitation but no longer opens the door: the pass it carries
+    now is the only way in once an approved deputy holds it (the invitee's personal link and the
+    letter's short code would let the invitee in instead), and a pass replaced by a deputy's own
+    (found through the nomination) never again, unless it is the invitation's pass again."""
+    if code == invitation.pass_token:
+        return False
+    if invitation.deputy_state == "approved":
+        return True
+    return code != invitation.token and code.upper() != invitation.short_code
 
 
 def _attempt(workshop_id, result, invitation_id, code, client_id, when, now, staff_id) -> dict:

@@ -1,0 +1,33 @@
+"""scans told "replaced" (a code of the invitee's once the pass is an approved deputy's) are
+recorded among the check-in attempts like every other scan
+
+Revision ID: 0019_replaced_scans
+Revises: 0018_team
+
+"""
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision = '0019_replaced_scans'
+down_revision = '0018_team'
+branch_labels = None
+depends_on = None
+
+OLD = "result IN ('checked_in', 'already_checked_in', 'unknown', 'other_workshop', 'undone')"
+NEW = ("result IN ('checked_in', 'already_checked_in', 'unknown', 'other_workshop', 'undone',"
+       " 'replaced')")
+
+
+def upgrade():
+    with op.batch_alter_table('checkin_attempts', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_checkin_attempts_result'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_checkin_attempts_result'), NEW)
+
+
+def downgrade():
+    # The older schema has no name for these scans: they go (they checked nobody in).
+    op.execute("DELETE FROM checkin_attempts WHERE result = 'replaced'")
+    with op.batch_alter_table('checkin_attempts', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_checkin_attempts_result'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_checkin_attempts_result'), OLD)
