@@ -120,7 +120,7 @@ def test_the_phone_that_loses_a_race_is_told_already_with_the_winners_time(door,
 
     def read_then_lose(*args, **kwargs):
         seen = read(*args, **kwargs)
-        if seen.checkin is None:
+        if seen.checked_in_at is None:
             with other_worker.begin() as connection:
                 connection.execute(insert(CheckIn).values(
                     invitation_id=people[0].id, workshop_id=workshop.id,
