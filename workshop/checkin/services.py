@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from .. import audit
 from ..attendance import Attendance, DoorCount, attendance, door_count  # noqa: F401  (the counts' one home)
+from ..events.services import WorkshopClock
 from ..extensions import db
 from ..models import (
     AtTheDoor,
@@ -207,7 +208,7 @@ class ScanTimeRefused(ValueError):
         self.message = message
 
 
-def scan_time_problem(workshop: Workshop, scanned_at: datetime, now: datetime) -> str | None:
+def scan_time_problem(workshop: Workshop | WorkshopClock, scanned_at: datetime, now: datetime) -> str | None:
     if scanned_at > now + SCAN_CLOCK_DRIFT:
         return _("Thời điểm quét ở tương lai: vui lòng kiểm tra đồng hồ của máy quét.")
     if scanned_at < min(workshop.starts_at, now) - SCAN_EARLIEST:
@@ -216,7 +217,7 @@ def scan_time_problem(workshop: Workshop, scanned_at: datetime, now: datetime) -
 
 
 def check_in(
-    workshop: Workshop,
+    workshop: Workshop | WorkshopClock,
     scanned: str,
     *,
     client_id: str | None = None,
