@@ -133,3 +133,31 @@ def test_a_refused_deputy_is_not_expected_until_the_invitee_answers_again(ctx, c
     numbers = client.get(f"/api/v1/workshops/{workshop.code}/attendance", headers=staff).get_json()
     assert (numbers["delegated"], numbers["unanswered"], numbers["expected"]) == (1, 0, 2)
     assert (numbers["present"], numbers["unannounced"]) == (1, 0)
+
+
+def test_the_invitee_whose_deputy_is_approved_cannot_check_in_by_their_own_phone(ctx, client,
+                                                                                  api_headers):
+    """The poster's one tap uses the personal link: refused like the link at the desk, and the
+    page says who holds the pass now."""
+    from datetime import timedelta
+
+    from workshop.auth.identity import SESSION_INVITATION_KEY
+    from workshop.checkin import self_checkin
+    from workshop.invitations import rsvp
+    from workshop.timeutil import utcnow
+
+    invitation = factories.make_invitee(
+        factories.make_workshop(starts_at=utcnow() - timedelta(minutes=5), ends_at=None),
+        "Trần Văn Bình", status="sent")
+    # Named days ago, before the answers closed; no approval asked: the deputy's pass at once.
+    rsvp.respond(invitation, "delegate", "Lê Thị Hoa", now=utcnow() - timedelta(days=3))
+    assert invitation.deputy_state == "approved"
+    with client.session_transaction() as session:
+        session[SESSION_INVITATION_KEY] = invitation.token
+    url = f"/workshops/{invitation.workshop.code}/self-checkin"
+    tap = client.post(url, data={"client_id": "tap-1",
+                                 "k": self_checkin.screen_secret(invitation.workshop)})
+    assert tap.status_code == 409
+    assert "Giấy mời đã chuyển cho người dự thay: Lê Thị Hoa" in tap.get_data(as_text=True)
+    assert db.session.scalars(select(CheckIn)).all() == []
+    assert db.session.scalars(select(CheckInAttempt.result)).all() == ["replaced"]
