@@ -283,7 +283,7 @@ def check_in(
     return _record(workshop_id, ScanAnswer("already_checked_in", invitation), invitation.id, *seen)
 
 
-def _replaced(invitation: Invitation, code: str) -> bool:
+def _replaced(invitation: Pass, code: str) -> bool:
     """Whether `code` names the invitation but no longer opens the door: the pass it carries
     now is the only way in once an approved deputy holds it (the invitee's personal link and the
     letter's short code would let the invitee in instead), and a pass replaced by a deputy's own
