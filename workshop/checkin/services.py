@@ -346,7 +346,7 @@ def undo_check_in(invitation: Invitation, staff: User | None = None, *,
     db.session.add(CheckInAttempt(**_attempt(invitation.workshop_id, "undone", invitation.id,
                                              code_from_scan(invitation.pass_token), None, now,
                                              now, staff.id if staff else None)))
-    audit.log("checkin.undo", workshop=invitation.workshop, detail=invitation.name, actor=actor)
+    audit.log("checkin.undo", workshop=invitation.workshop_id, detail=invitation.name, actor=actor)
     db.session.commit()
     return True
 
