@@ -225,3 +225,13 @@ def test_a_connection_in_steady_use_is_not_pinged_and_one_left_idle_is(ctx, tmp_
         assert connection.execute(text("SELECT 2")).scalar() == 2
         assert connection.connection.dbapi_connection is not dead
     engine.dispose()
+
+
+def test_a_walk_in_answer_carries_the_invitation_registered(ctx):
+    """The caller gets the row it can change (the demo dates it), not the door's plain read."""
+    from workshop.models import Invitation
+
+    workshop = factories.make_workshop()
+    answer = services.register_walk_in(workshop, "Hoàng Văn Nam", None, None)
+    assert isinstance(answer.invitation, Invitation)
+    assert answer.invitation.walk_in and answer.invitation.checkin is not None

@@ -370,5 +370,7 @@ def register_walk_in(
                             responded_at=now or utcnow())
     db.session.add(invitation)
     db.session.flush()
-    return check_in(workshop, invitation.pass_token, staff=staff, method="walk_in", now=now,
-                    actor=actor)
+    answer = check_in(workshop, invitation.pass_token, staff=staff, method="walk_in", now=now,
+                      actor=actor)
+    # The invitation made here, not the door's plain row of it: the caller may change it.
+    return replace(answer, invitation=invitation) if answer.invitation is not None else answer
