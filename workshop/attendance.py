@@ -233,28 +233,26 @@ def door_count(workshop_id):
     """The subquery of one row that DoorCount reads: a scan joins the pass it looks up to it,
     so that its answer carries the counter without a statement of its own.
 
-    Read on every scan, so read from two indexes rather than every invitation with its
-    check-in: `expected` counts the workshop's invitations in the index that holds what it
-    asks (ix_invitations_door_count, no row read), and the other numbers go through the
-    workshop's check-ins only, each with its invitation."""
+    Every invitation of the workshop with its check-in, in one pass (ix_invitations_door_count
+    holds what it asks of the invitation). Going through the check-ins instead (fewer rows
+    before the door opens) made PostgreSQL plan a join of 30 ms per scan on a freshly
+    loaded workshop."""
     invited = Invitation.walk_in.is_(False)
     expected = invited & _counted_as_expected()
+    arrived = CheckIn.id.is_not(None)
 
     def how_many(condition):
         return func.coalesce(func.sum(case((condition, _constant(1)), else_=_constant(0))),
                              _constant(0))
 
-    expected_count = (select(func.count()).select_from(Invitation)
-                      .where(Invitation.workshop_id == workshop_id, expected)
-                      .scalar_subquery())
     return (
-        select(expected_count.label("expected"),
-               how_many(expected).label("present"),
-               how_many(Invitation.walk_in.is_(True)).label("walk_ins"),
-               how_many(invited & ~_counted_as_expected()).label("unannounced"))
-        .select_from(CheckIn)
-        .join(Invitation, Invitation.id == CheckIn.invitation_id)
-        .where(CheckIn.workshop_id == workshop_id, Invitation.workshop_id == workshop_id)
+        select(how_many(expected).label("expected"),
+               how_many(arrived & expected).label("present"),
+               how_many(arrived & Invitation.walk_in.is_(True)).label("walk_ins"),
+               how_many(arrived & invited & ~_counted_as_expected()).label("unannounced"))
+        .select_from(Invitation)
+        .outerjoin(CheckIn, CheckIn.invitation_id == Invitation.id)
+        .where(Invitation.workshop_id == workshop_id)
         .subquery("door_count")
     )
 
