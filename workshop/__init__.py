@@ -1,11 +1,14 @@
 """The workshop application: invitations, check-in, questions and lessons for review workshops."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from flask import Flask, current_app, has_request_context, request, session
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.pool import Pool
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config
@@ -81,6 +84,34 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+# A pooled connection unused for this long is tried (SELECT 1) before it is handed out, and
+# replaced when it fails: the database restarted, or a firewall dropped the idle connection.
+# pool_pre_ping would try it on every checkout, a round trip more on every request (a scan at
+# the door is six statements); a connection in steady use is known to work. A restart while
+# the workers are busy fails the requests of that moment, as it would in any case, and the
+# pool replaces the connections that failed.
+IDLE_PING_SECONDS = 10.0
+
+
+@event.listens_for(Pool, "checkin")
+def _note_return(dbapi_connection, connection_record) -> None:
+    if connection_record is not None:
+        connection_record.info["returned_at"] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_if_idle(dbapi_connection, connection_record, connection_proxy) -> None:
+    returned = connection_record.info.get("returned_at")
+    if returned is None or time.monotonic() - returned < IDLE_PING_SECONDS:
+        return  # new, or back from a request a moment ago
+    try:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+    except Exception as error:  # whatever the driver raises, this connection is unusable
+        raise DisconnectionError() from error  # the pool connects anew and checks out again
 
 
 def select_locale() -> str:

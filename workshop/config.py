@@ -55,7 +55,9 @@ def from_environment(instance_path: Path) -> dict:
     return {
         "SECRET_KEY": secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL")),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pool_pre_ping: it costs a round trip on every request; a connection left unused
+        # a while is tried instead (workshop/__init__.py, _ping_if_idle).
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         # Where the static files are written under their hashed names (workshop/assets.py).
         "STATIC_BUILD_FOLDER": os.environ.get("STATIC_BUILD_FOLDER") or str(REPO_ROOT / "build" / "static"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),

@@ -120,7 +120,7 @@ def test_the_phone_that_loses_a_race_is_told_already_with_the_winners_time(door,
 
     def read_then_lose(*args, **kwargs):
         seen = read(*args, **kwargs)
-        if seen.checkin is None:
+        if seen.checked_in_at is None:
             with other_worker.begin() as connection:
                 connection.execute(insert(CheckIn).values(
                     invitation_id=people[0].id, workshop_id=workshop.id,
@@ -191,3 +191,47 @@ def test_a_bearer_call_sets_no_cookie_even_from_a_signed_in_browser(door, client
     assert response.get_json()["result"] == "checked_in"
     assert "Set-Cookie" not in response.headers
     assert "Cookie" not in response.headers.get("Vary", "")
+
+
+def test_a_connection_in_steady_use_is_not_pinged_and_one_left_idle_is(ctx, tmp_path,
+                                                                       monkeypatch):
+    """No SELECT 1 on every checkout (a round trip more per scan): only a connection unused
+    for a while is tried, and a broken one is replaced before a request gets it."""
+    import time
+
+    from sqlalchemy import text
+
+    import workshop
+
+    assert not db.engine.pool._pre_ping  # the app's own pool: no ping at each checkout
+    engine = create_engine(f"sqlite:///{tmp_path}/ping.db")
+    seen: list[str] = []
+    event.listen(engine, "connect", lambda dbapi, record: dbapi.set_trace_callback(seen.append))
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 2"))
+    seen.clear()
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 2"))
+    assert "SELECT 1" not in seen
+
+    later = time.monotonic() + workshop.IDLE_PING_SECONDS + 1
+    monkeypatch.setattr(time, "monotonic", lambda: later)
+    with engine.connect() as connection:
+        assert "SELECT 1" in seen
+        dead = connection.connection.dbapi_connection
+    dead.close()  # as the database's restart leaves it
+    later += workshop.IDLE_PING_SECONDS + 1
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT 2")).scalar() == 2
+        assert connection.connection.dbapi_connection is not dead
+    engine.dispose()
+
+
+def test_a_walk_in_answer_carries_the_invitation_registered(ctx):
+    """The caller gets the row it can change (the demo dates it), not the door's plain read."""
+    from workshop.models import Invitation
+
+    workshop = factories.make_workshop()
+    answer = services.register_walk_in(workshop, "Hoàng Văn Nam", None, None)
+    assert isinstance(answer.invitation, Invitation)
+    assert answer.invitation.walk_in and answer.invitation.checkin is not None

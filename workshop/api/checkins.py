@@ -15,7 +15,7 @@ from ..checkin.schemas import (
     scan_body,
 )
 from ..errors import ApiError, validation_error
-from ..events.services import workshop_or_404
+from ..events.services import workshop_clock_or_404, workshop_or_404
 from ..extensions import db
 from ..models import Invitation
 from .access import allow, bp, refuses
@@ -23,7 +23,7 @@ from .access import allow, bp, refuses
 
 @bp.route("/workshops/<code>/checkins", methods=["POST"])
 @allow("staff")
-@bp.arguments(CheckInBody)
+@bp.arguments(CheckInBody())  # made once, not at each scan
 @bp.response(200, ScanSchema, description="checked_in or already_checked_in")
 @bp.alt_response(404, schema=ScanSchema, description="unknown")
 @bp.alt_response(409, schema=ScanSchema,
@@ -38,7 +38,7 @@ def create_checkin(body: dict, code: str):
     server's clock (a time ahead is taken as now), and no earlier than a day before the workshop
     starts or a day before now, whichever is earlier; else 422. `attendance` is the workshop's
     counter once this scan is counted, in the names of the attendance call."""
-    workshop = workshop_or_404(code, agenda=False)
+    workshop = workshop_clock_or_404(code)
     try:
         answer = services.check_in(workshop, body["token"], client_id=body["client_id"] or None,
                                    scanned_at=body["scanned_at"], staff=staff_user())

@@ -8,9 +8,12 @@ use record nothing. Sign-ins are recorded by the sign-in itself (`auth.services.
 """
 from __future__ import annotations
 
+import functools
+
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import insert
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
@@ -70,13 +73,17 @@ ACTIONS = {
 
 
 def log(action: str, *, workshop: Workshop | int | None = None, detail: str | None = None,
-        actor: User | None = None) -> AuditEntry | None:
+        actor: User | None = None, at_once: bool = False) -> AuditEntry | None:
     """Add the row for `action` ("<feature>.<operation>") to the current transaction; the
     caller's commit writes it with the change, its rollback drops it with the change.
 
     `actor` is the staff account acting; left out, it is the account of the current request
     (`acting_user`). With no account (the CLI's `outbox send`, the demo loader, an attendee)
-    nothing is recorded: the log is of what staff did."""
+    nothing is recorded: the log is of what staff did.
+
+    `at_once`: the row is written now by a plain INSERT (and None returned), for a service
+    whose own writes are plain INSERTs too (a scan at the door): its commit then has no unit
+    of work to flush, which cost more CPU than the INSERT itself."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}: name it in ACTIONS")
     actor = actor if actor is not None else acting_user()
@@ -86,10 +93,20 @@ def log(action: str, *, workshop: Workshop | int | None = None, detail: str | No
         if workshop.id is None:
             db.session.flush()  # a workshop created in this transaction gets its id
         workshop = workshop.id
-    entry = AuditEntry(user_id=actor.id, user_email=actor.email, workshop_id=workshop,
-                       action=action, detail=_short(detail))
+    values = {"user_id": actor.id, "user_email": actor.email, "workshop_id": workshop,
+              "action": action, "detail": _short(detail)}
+    if at_once:
+        db.session.execute(_insert_statement(), values)
+        return None
+    entry = AuditEntry(**values)
     db.session.add(entry)
     return entry
+
+
+@functools.cache
+def _insert_statement():
+    """log's plain INSERT, built once (the door writes one per check-in)."""
+    return insert(AuditEntry.__table__)
 
 
 def _short(text: str | None) -> str | None:

@@ -14,12 +14,22 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, case, delete, insert, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, contains_eager, joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from .. import audit
 from ..attendance import Attendance, DoorCount, attendance, door_count  # noqa: F401  (the counts' one home)
+from ..events.services import WorkshopClock
 from ..extensions import db
-from ..models import CheckIn, CheckInAttempt, DeputyNomination, Invitation, Organization, User, Workshop
+from ..models import (
+    AtTheDoor,
+    CheckIn,
+    CheckInAttempt,
+    DeputyNomination,
+    Invitation,
+    Organization,
+    User,
+    Workshop,
+)
 from ..phases import has_ended
 from ..timeutil import utcnow
 
@@ -38,7 +48,7 @@ class ScanAnswer:
     this scan is counted (None when not read)."""
 
     result: str
-    invitation: Invitation | None = None
+    invitation: Invitation | Pass | None = None
     checked_in_at: datetime | None = None
     count: DoorCount | None = None
 
@@ -53,15 +63,50 @@ def code_from_scan(scanned: str) -> str:
     return code
 
 
+@dataclass(frozen=True)
+class Agency:
+    """The agency of the person at the door, as the scan's answer names it."""
+
+    name: str
+
+
+@dataclass
+class Pass(AtTheDoor):
+    """The invitation behind a scan, as the door's one read has it: the columns the scan and
+    its answer need, read as a plain row (loading an ORM entity cost more CPU than the query).
+    Who stands at the door comes from the same rules as an Invitation's (models.AtTheDoor);
+    `organization` is the agency, as on an Invitation."""
+
+    id: int
+    workshop_id: int
+    name: str
+    title: str | None
+    status: str
+    walk_in: bool
+    delegate_name: str | None
+    delegate_title: str | None
+    deputy_state: str | None
+    seat_row: int | None
+    seat_number: int | None
+    pass_token: str
+    token: str
+    short_code: str
+    organization: Agency | None
+
+
+# The columns of Pass, in its order (its last field, the agency, is read on its own).
+PASS_COLUMNS = tuple(getattr(Invitation, name) for name in list(Pass.__dataclass_fields__)[:-1])
+
+
 @dataclass
 class Door:
     """What one read tells about a scan at the door: whose pass it is (`invitation`, with its
-    agency), their check-in if they have one (`checkin`), the workshop's counter before this
-    scan (`count`), and, when the same client_id was answered before, that first answer's
-    result and invitation id (`answered`)."""
+    agency), when they were checked in if they were (`checked_in_at`), the workshop's counter
+    before this scan (`count`), and, when the same client_id was answered before, that first
+    answer's result and invitation id (`answered`)."""
 
-    invitation: Invitation | None
-    checkin: CheckIn | None
+    invitation: Pass | None
+    checked_in_at: datetime | None
     count: DoorCount
     answered: tuple[str, int | None] | None = None
 
@@ -73,20 +118,27 @@ def at_the_door(workshop_id: int, code: str, client_id: str | None = None) -> Do
     this workshop's attempt with `client_id`. A scan is the door's hot path: each statement more
     is a round trip more for every person in the queue."""
     short_code = code.upper() if len(code) <= SHORT_CODE_LENGTH else None
-    row = db.session.execute(_door_statement(), {
+    # On the session's connection, not through the session: a plain row needs none of the
+    # ORM's handling of a statement, which cost more CPU than running it.
+    row = db.session.connection().execute(_door_statement(), {
         "workshop_id": workshop_id, "code": code, "short_code": short_code,
         "client_id": client_id,
     }).one()
-    numbers = DoorCount(row.expected, row.present, row.walk_ins, row.unannounced)
+    numbers = DoorCount(*row[:4])
     answered = (row.result, row.earlier_invitation_id) if row.result is not None else None
-    return Door(row.Invitation, row.CheckIn, numbers, answered)
+    invitation = None
+    if row.id is not None:
+        agency = Agency(row.agency_name) if row.agency_name is not None else None
+        invitation = Pass(*row[4:4 + len(PASS_COLUMNS)], agency)
+    return Door(invitation, row.checked_in_at, numbers, answered)
 
 
 @functools.cache
 def _door_statement():
     """at_the_door's statement, built once with its parameters bound at each scan: building
     it again for each scan cost more CPU than running it. A NULL short code or client_id (a
-    long token, a scan without one) matches nothing."""
+    long token, a scan without one) matches nothing. Plain columns, no ORM entity: the rows
+    read are of now, whatever this session holds."""
     workshop_id, code = bindparam("workshop_id"), bindparam("code")
     count = door_count(workshop_id)
     by_token = or_(Invitation.pass_token == code, Invitation.token == code)
@@ -97,7 +149,8 @@ def _door_statement():
         DeputyNomination.replaced_pass_token == code, DeputyNomination.pass_token == code)))
     earlier = aliased(CheckInAttempt)
     return (
-        select(Invitation, CheckIn, *count.c, earlier.result,
+        select(*count.c, *PASS_COLUMNS, Organization.name.label("agency_name"),
+               CheckIn.checked_in_at, earlier.result,
                earlier.invitation_id.label("earlier_invitation_id"))
         .select_from(count)
         .outerjoin(Invitation, or_(by_token, by_short_code, by_nomination))
@@ -105,11 +158,8 @@ def _door_statement():
         .outerjoin(CheckIn, CheckIn.invitation_id == Invitation.id)
         .outerjoin(earlier, and_(earlier.workshop_id == workshop_id,
                                  earlier.client_id == bindparam("client_id")))
-        .options(contains_eager(Invitation.organization), contains_eager(Invitation.checkin))
         .order_by(case((by_token, 0), else_=1))  # a token and a short code match: the token
         .limit(1)
-        # Rows this session holds already are read again: the answer must be of now.
-        .execution_options(populate_existing=True)
     )
 
 
@@ -138,8 +188,7 @@ def _first_answer(door: Door, workshop_id: int, client_id: str) -> ScanAnswer:
     if invitation_id is None:
         return ScanAnswer(result, count=door.count)
     if door.invitation is not None and door.invitation.id == invitation_id:
-        checked_in_at = door.checkin.checked_in_at if door.checkin else None
-        return ScanAnswer(result, door.invitation, checked_in_at, door.count)
+        return ScanAnswer(result, door.invitation, door.checked_in_at, door.count)
     return replace(_previous_answer(workshop_id, client_id), count=door.count)
 
 
@@ -159,7 +208,7 @@ class ScanTimeRefused(ValueError):
         self.message = message
 
 
-def scan_time_problem(workshop: Workshop, scanned_at: datetime, now: datetime) -> str | None:
+def scan_time_problem(workshop: Workshop | WorkshopClock, scanned_at: datetime, now: datetime) -> str | None:
     if scanned_at > now + SCAN_CLOCK_DRIFT:
         return _("Thời điểm quét ở tương lai: vui lòng kiểm tra đồng hồ của máy quét.")
     if scanned_at < min(workshop.starts_at, now) - SCAN_EARLIEST:
@@ -167,21 +216,8 @@ def scan_time_problem(workshop: Workshop, scanned_at: datetime, now: datetime) -
     return None
 
 
-def _commit_keeping_rows() -> None:
-    """Commit without expiring what the session holds. A scan's answer is made of the rows it
-    has just read and written in this transaction (the person, the agency, the check-in):
-    expired by the commit, each would be read again, one SELECT each, for nothing. Rows of
-    other transactions are read afresh by at_the_door (populate_existing)."""
-    session = db.session()
-    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = expire_on_commit
-
-
 def check_in(
-    workshop: Workshop,
+    workshop: Workshop | WorkshopClock,
     scanned: str,
     *,
     client_id: str | None = None,
@@ -220,12 +256,11 @@ def check_in(
         if invitation is None or invitation.workshop_id != workshop_id:
             result = "unknown" if invitation is None else "other_workshop"
             return _record(workshop_id, ScanAnswer(result, count=door.count), None, *seen)
-        if code not in (invitation.pass_token, invitation.token) and \
-                code.upper() != invitation.short_code:
-            # A pass no longer the invitation's: the deputy approved since carries their own.
-            return ScanAnswer("replaced", invitation)
-        if door.checkin is not None:
-            answer = ScanAnswer("already_checked_in", invitation, door.checkin.checked_in_at,
+        if _replaced(invitation, code):
+            answer = ScanAnswer("replaced", invitation, count=door.count)
+            return _record(workshop_id, answer, invitation.id, *seen)
+        if door.checked_in_at is not None:
+            answer = ScanAnswer("already_checked_in", invitation, door.checked_in_at,
                                 door.count)
             return _record(workshop_id, answer, invitation.id, *seen)
         try:
@@ -234,12 +269,11 @@ def check_in(
             _insert(CheckInAttempt, **_attempt(workshop_id, "checked_in", invitation.id, *seen))
             if method != "self":
                 audit.log("checkin.walk_in" if method == "walk_in" else "checkin.check_in",
-                          workshop=workshop_id, detail=invitation.name, actor=actor)
-            _commit_keeping_rows()
+                          workshop=workshop_id, detail=invitation.name, actor=actor, at_once=True)
+            db.session.commit()
         except IntegrityError:
             db.session.rollback()
         else:
-            db.session.expire(invitation, ["checkin"])  # written by a plain INSERT
             return ScanAnswer("checked_in", invitation, when, door.count.with_arrival(invitation))
         # Another phone checked this pass in first, or sent this very scan (its client_id):
         # the next read tells which. If the check-in that refused ours is gone by then (undone
@@ -247,6 +281,18 @@ def check_in(
     # Refused each time by a check-in undone before we looked: told "already", as the last
     # refusal said.
     return _record(workshop_id, ScanAnswer("already_checked_in", invitation), invitation.id, *seen)
+
+
+def _replaced(invitation: Pass, code: str) -> bool:
+    """Whether `code` names the invitation but no longer opens the door: the pass it carries
+    now is the only way in once an approved deputy holds it (the invitee's personal link and the
+    letter's short code would let the invitee in instead), and a pass replaced by a deputy's own
+    (found through the nomination) never again, unless it is the invitation's pass again."""
+    if code == invitation.pass_token:
+        return False
+    if invitation.deputy_state == "approved":
+        return True
+    return code != invitation.token and code.upper() != invitation.short_code
 
 
 def _attempt(workshop_id, result, invitation_id, code, client_id, when, now, staff_id) -> dict:
@@ -264,7 +310,7 @@ def _insert(model, **values) -> None:
     """One row by a plain INSERT in the session's transaction (a unique row refused raises
     IntegrityError here): a scan's rows need nothing of the ORM's unit of work, which cost
     more CPU than the inserts themselves."""
-    db.session.execute(_insert_statement(model), values)
+    db.session.connection().execute(_insert_statement(model), values)
 
 
 def _record(workshop_id, answer, invitation_id, code, client_id, when, now, staff_id
@@ -274,7 +320,7 @@ def _record(workshop_id, answer, invitation_id, code, client_id, when, now, staf
     try:
         _insert(CheckInAttempt, **_attempt(workshop_id, answer.result, invitation_id, code,
                                            client_id, when, now, staff_id))
-        _commit_keeping_rows()
+        db.session.commit()
         return answer
     except IntegrityError:
         db.session.rollback()
@@ -300,7 +346,7 @@ def undo_check_in(invitation: Invitation, staff: User | None = None, *,
     db.session.add(CheckInAttempt(**_attempt(invitation.workshop_id, "undone", invitation.id,
                                              code_from_scan(invitation.pass_token), None, now,
                                              now, staff.id if staff else None)))
-    audit.log("checkin.undo", workshop=invitation.workshop, detail=invitation.name, actor=actor)
+    audit.log("checkin.undo", workshop=invitation.workshop_id, detail=invitation.name, actor=actor)
     db.session.commit()
     return True
 
@@ -324,5 +370,7 @@ def register_walk_in(
                             responded_at=now or utcnow())
     db.session.add(invitation)
     db.session.flush()
-    return check_in(workshop, invitation.pass_token, staff=staff, method="walk_in", now=now,
-                    actor=actor)
+    answer = check_in(workshop, invitation.pass_token, staff=staff, method="walk_in", now=now,
+                      actor=actor)
+    # The invitation made here, not the door's plain row of it: the caller may change it.
+    return replace(answer, invitation=invitation) if answer.invitation is not None else answer

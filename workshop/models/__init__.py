@@ -19,6 +19,7 @@ from .invitations import (
     STATUS_LABELS,
     STATUS_ORDER,
     UNANSWERED_STATUSES,
+    AtTheDoor,
     DeputyNomination,
     Invitation,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "CHECKIN_RESULTS",
     "CheckIn",
     "CheckInAttempt",
+    "AtTheDoor",
     "Invitation",
     "OutboxMessage",
     "OutboxHeartbeat",

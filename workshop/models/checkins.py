@@ -34,7 +34,10 @@ class CheckIn(db.Model):
     staff_user: Mapped[User | None] = relationship()
 
 
-CHECKIN_RESULTS = ("checked_in", "already_checked_in", "unknown", "other_workshop", "undone")
+# "replaced": a code of the invitee's (the old pass, the personal link, the short code) once the
+# invitation's pass is an approved deputy's.
+CHECKIN_RESULTS = ("checked_in", "already_checked_in", "unknown", "other_workshop", "undone",
+                   "replaced")
 
 
 class CheckInAttempt(db.Model):
@@ -44,7 +47,8 @@ class CheckInAttempt(db.Model):
     __tablename__ = "checkin_attempts"
     __table_args__ = (
         CheckConstraint(
-            "result IN ('checked_in', 'already_checked_in', 'unknown', 'other_workshop', 'undone')",
+            "result IN ('checked_in', 'already_checked_in', 'unknown', 'other_workshop', 'undone',"
+            " 'replaced')",
             name="result",
         ),
         UniqueConstraint("workshop_id", "client_id"),

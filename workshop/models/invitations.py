@@ -7,7 +7,16 @@ from typing import TYPE_CHECKING
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, and_, case, func
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    and_,
+    case,
+    func,
+)
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -58,7 +67,51 @@ def new_short_code(length: int = 6) -> str:
     return "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(length))
 
 
-class Invitation(db.Model):
+class AtTheDoor:
+    """Who stands at the door: the deputy when one was sent, else the invitee. Every page,
+    export and API answer that names the person present reads these, never the columns
+    themselves. The one home of these rules, for an Invitation and for the door's own row of one
+    (checkin.services.Pass, read without the ORM on the scan's hot path): both have the columns
+    `status`, `name`, `title`, `delegate_name`, `delegate_title`, `seat_row`, `seat_number`."""
+
+    @property
+    def has_deputy(self) -> bool:
+        return has_deputy(self.status, self.delegate_name)
+
+    @hybrid_property
+    def attendee_name(self) -> str:
+        """The person expected at the door: the deputy when one was sent."""
+        return self.delegate_name if self.has_deputy else self.name
+
+    @attendee_name.inplace.expression
+    @classmethod
+    def _attendee_name_expression(cls):
+        """The same in SQL, for the queries that read names without loading invitations."""
+        return case((and_(cls.status == "delegated", cls.delegate_name.is_not(None)),
+                     cls.delegate_name), else_=cls.name)
+
+    @property
+    def attendee_title(self) -> str | None:
+        """The position of the person at the door (the deputy's own when one was sent)."""
+        return self.delegate_title if self.has_deputy else self.title
+
+    @property
+    def stands_in_for(self) -> str | None:
+        """The invitee a deputy stands in for; None when the invitee comes in person."""
+        return self.name if self.has_deputy else None
+
+    @property
+    def seat_label(self) -> str | None:
+        """The seat as the door and the personal page say it: "Hàng 2, ghế 5", "Bàn chủ tọa,
+        ghế 1"; None before the organizer seats the person."""
+        if self.seat_row is None:
+            return None
+        if self.seat_row == 0:
+            return gettext("Bàn chủ tọa, ghế %(number)d", number=self.seat_number)
+        return gettext("Hàng %(row)d, ghế %(number)d", row=self.seat_row, number=self.seat_number)
+
+
+class Invitation(AtTheDoor, db.Model):
     __tablename__ = "invitations"
     __table_args__ = (
         CheckConstraint(
@@ -79,6 +132,9 @@ class Invitation(db.Model):
         ),
         CheckConstraint("salutation IS NULL OR salutation IN ('Ông', 'Bà')", name="salutation"),
         UniqueConstraint("workshop_id", "short_code"),
+        # What the door's counter asks of every invitation, on each scan (attendance.door_count):
+        # answered from the index alone, no row read.
+        Index("ix_invitations_door_count", "workshop_id", "walk_in", "status", "deputy_state"),
         UniqueConstraint("workshop_id", "letter_number"),
         # One person per seat; a seat is a row and a place in it, both or neither.
         UniqueConstraint("workshop_id", "seat_row", "seat_number"),
@@ -146,24 +202,6 @@ class Invitation(db.Model):
         """The invitee, or the deputy sent instead, said they will come."""
         return self.status in EXPECTED_STATUSES
 
-    # Who stands at the door: the deputy when one was sent, else the invitee. Every page, export
-    # and API answer that names the person present reads these, never the columns themselves.
-    @property
-    def has_deputy(self) -> bool:
-        return has_deputy(self.status, self.delegate_name)
-
-    @hybrid_property
-    def attendee_name(self) -> str:
-        """The person expected at the door: the deputy when one was sent."""
-        return self.delegate_name if self.has_deputy else self.name
-
-    @attendee_name.inplace.expression
-    @classmethod
-    def _attendee_name_expression(cls):
-        """The same in SQL, for the queries that read names without loading invitations."""
-        return case((and_(cls.status == "delegated", cls.delegate_name.is_not(None)),
-                     cls.delegate_name), else_=cls.name)
-
     @hybrid_property
     def agency_kind(self) -> str:
         """The kind of the invitee's agency; an invitee outside the directory counts with the
@@ -175,26 +213,6 @@ class Invitation(db.Model):
     def _agency_kind_expression(cls):
         """The same in SQL, for queries that outer-join the invitation's organization."""
         return func.coalesce(Organization.kind, "other")
-
-    @property
-    def attendee_title(self) -> str | None:
-        """The position of the person at the door (the deputy's own when one was sent)."""
-        return self.delegate_title if self.has_deputy else self.title
-
-    @property
-    def stands_in_for(self) -> str | None:
-        """The invitee a deputy stands in for; None when the invitee comes in person."""
-        return self.name if self.has_deputy else None
-
-    @property
-    def seat_label(self) -> str | None:
-        """The seat as the door and the personal page say it: "Hàng 2, ghế 5", "Bàn chủ tọa,
-        ghế 1"; None before the organizer seats the person."""
-        if self.seat_row is None:
-            return None
-        if self.seat_row == 0:
-            return gettext("Bàn chủ tọa, ghế %(number)d", number=self.seat_number)
-        return gettext("Hàng %(row)d, ghế %(number)d", row=self.seat_row, number=self.seat_number)
 
     @property
     def deputy_nomination(self) -> DeputyNomination | None:
