@@ -50,7 +50,10 @@ def test_bad_input_lists_every_field_and_adds_nothing(client, api_headers):
 
 def test_only_organizers_add_agencies(client, api_headers):
     body = {"name": "Sở Y tế", "kind": "department"}
-    assert client.post("/api/v1/organizations", headers=api_headers("staff"), json=body).status_code == 403
+    refused = client.post("/api/v1/organizations", headers=api_headers("staff"), json=body)
+    assert refused.status_code == 403
+    # In the office's register, addressing nobody as "bạn".
+    assert refused.get_json()["error"]["message"] == "Tài khoản không có quyền thực hiện thao tác này."
     assert client.post("/api/v1/organizations", headers=api_headers("chair"), json=body).status_code == 403
     assert client.post("/api/v1/organizations", json=body).status_code == 401
     assert client.get("/api/v1/organizations").status_code == 401

@@ -148,7 +148,11 @@ def test_an_invitee_coming_after_all_takes_the_pass_back_from_the_deputy(ctx, cl
 
     own_pass = back.get_json()["pass_token"]
     assert own_pass != hoa_pass
-    assert door(client, invitation, hoa_pass, staff).status_code == 409
+    refused = door(client, invitation, hoa_pass, staff)
+    assert refused.status_code == 409 and refused.get_json()["result"] == "replaced"
+    # Nobody holds the invitation for the invitee: the staff are not told of a deputy.
+    assert "deputy_name" not in refused.get_json()
+    assert refused.get_json()["error"]["message"] == "Giấy mời này đã được thay bằng giấy mời mới."
     entered = door(client, invitation, own_pass, staff)
     assert entered.status_code == 200 and entered.get_json()["attendee"]["name"] == "Trần Văn Bình"
 

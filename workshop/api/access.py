@@ -116,7 +116,7 @@ def authorize(roles: tuple[str, ...], view_args: Mapping[str, Any] | None = None
         raise ApiError(401, "unauthorized", _("Cần đăng nhập hoặc mã truy cập API."))
     held = [role for role in staff_roles if user.has_role(role)]
     if not held:
-        raise ApiError(403, "forbidden", _("Tài khoản của bạn không có quyền thực hiện thao tác này."))
+        raise ApiError(403, "forbidden", _("Tài khoản không có quyền thực hiện thao tác này."))
     # The workshop the call names, once the role is known: the lowest role the call accepts
     # is the one the account's team must give it there.
     guard(user, min(held, key=ROLE_RANK.__getitem__), view_args or {})

@@ -98,9 +98,13 @@ def scan_body(answer: services.ScanAnswer) -> dict:
                          "message": _("Giấy mời của hội thảo khác.")}
     elif answer.result == "replaced":
         name = answer.invitation.delegate_name if answer.invitation else None
-        body["deputy_name"] = name
-        body["error"] = {"code": "replaced", "message": _(
-            "Giấy mời đã chuyển cho người dự thay: %(name)s", name=name or "")}
+        if name:
+            body["deputy_name"] = name
+            message = _("Giấy mời đã chuyển cho người dự thay: %(name)s", name=name)
+        else:
+            # The invitee took the invitation back from a deputy: a new pass is theirs now.
+            message = _("Giấy mời này đã được thay bằng giấy mời mới.")
+        body["error"] = {"code": "replaced", "message": message}
     elif answer.result == "workshop_ended":
         body["error"] = {"code": "workshop_ended",
                          "message": _("Hội thảo đã kết thúc nên không nhận điểm danh nữa.")}

@@ -90,6 +90,7 @@ def _scanner_messages() -> dict[str, str]:
         "other_workshop": _("GIẤY MỜI CỦA HỘI THẢO KHÁC"),
         "workshop_ended": _("HỘI THẢO ĐÃ KẾT THÚC"),
         "replaced": _("Giấy mời đã chuyển cho người dự thay: %(name)s", name="{name}"),
+        "replaced_new": _("Giấy mời này đã được thay bằng giấy mời mới."),
         "queued": _("ĐÃ LƯU, CHỜ GỬI"),
         "queued_help": _("Lượt quét sẽ tự gửi khi có mạng."),
         "revoked": _("GIẤY MỜI KHÔNG CÒN HIỆU LỰC"),

@@ -18,7 +18,10 @@ export function colourOf(result) { return COLOURS[result] || "bad"; }
 // "Giấy mời đã chuyển cho người dự thay: …" for a pass handed to an approved deputy.
 export function headline(answer, words) {
   const head = words[answer.result] || words.invalid;
-  if (answer.result === "replaced") { return format(head, { name: answer.deputy_name || "" }); }
+  if (answer.result === "replaced") {
+    // No deputy named: the invitee took the invitation back, and holds a new pass.
+    return answer.deputy_name ? format(head, { name: answer.deputy_name }) : words.replaced_new;
+  }
   return answer.result === "already_checked_in" ? format(head, { time: hhmm(answer.checked_in_at) }) : head;
 }
 

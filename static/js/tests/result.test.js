@@ -6,7 +6,8 @@ import { colourOf, headline } from "../scanner/result.js";
 
 const WORDS = {
   checked_in: "ĐÃ ĐIỂM DANH", invalid: "MÃ KHÔNG HỢP LỆ",
-  replaced: "Giấy mời đã chuyển cho người dự thay: {name}"
+  replaced: "Giấy mời đã chuyển cho người dự thay: {name}",
+  replaced_new: "Giấy mời này đã được thay bằng giấy mời mới."
 };
 
 describe("a pass handed to a deputy", function () {
@@ -16,8 +17,8 @@ describe("a pass handed to a deputy", function () {
     assert.equal(headline(answer, WORDS), "Giấy mời đã chuyển cho người dự thay: Lê Thị Hoa");
   });
 
-  it("never shows the placeholder when the name is missing", function () {
-    assert.equal(headline({ result: "replaced" }, WORDS), "Giấy mời đã chuyển cho người dự thay: ");
+  it("says the pass was replaced, naming nobody, when the invitee took it back", function () {
+    assert.equal(headline({ result: "replaced" }, WORDS), "Giấy mời này đã được thay bằng giấy mời mới.");
   });
 });
 
