@@ -235,3 +235,28 @@ def test_a_walk_in_answer_carries_the_invitation_registered(ctx):
     answer = services.register_walk_in(workshop, "Hoàng Văn Nam", None, None)
     assert isinstance(answer.invitation, Invitation)
     assert answer.invitation.walk_in and answer.invitation.checkin is not None
+
+
+def test_a_scan_reads_only_its_own_workshops_invitations(ctx):
+    """A province's server holds every department's workshops: the pass is found by probes of
+    unique indexes, never by reading every invitation on the server (an OR with the deputies'
+    nominations did that on PostgreSQL)."""
+    other = factories.make_workshop(code="hoi-thao-khac")
+    factories.make_invitees(other, 1500)
+    workshop = factories.make_workshop()
+    invitation = factories.make_invitee(workshop, "Trần Văn Bình")
+    statement = services._door_statement().compile(dialect=db.engine.dialect)
+    values = {**statement.params, "workshop_id": workshop.id, "code": invitation.pass_token,
+              "short_code": None, "client_id": "c-1"}
+    connection = db.session.connection()
+    if db.engine.dialect.name == "postgresql":
+        connection.exec_driver_sql("ANALYZE invitations")
+        plan = "\n".join(row[0] for row in connection.exec_driver_sql(
+            f"EXPLAIN {statement}", statement.construct_params(values)))
+        full_reads = [line for line in plan.splitlines() if "Seq Scan on invitations" in line]
+    else:
+        plan = "\n".join(row[-1] for row in connection.exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {statement}",
+            tuple(values[name] for name in statement.positiontup)))
+        full_reads = [line for line in plan.splitlines() if line.strip() == "SCAN invitations"]
+    assert full_reads == [], plan
