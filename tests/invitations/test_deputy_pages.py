@@ -92,6 +92,9 @@ def test_personal_page_tells_pending_and_gives_the_approved_deputy_their_pass(ct
     page = client.get(f"/i/{invitation.token}").get_data(as_text=True)
     assert "Ban tổ chức đang xem xét người dự thay" in page
     assert "Người dự thay chưa được Ban tổ chức duyệt." in page
+    # Nothing to save for the deputy yet: the pass shown is replaced on approval.
+    assert "thẻ này khi đó không còn dùng được" in page
+    assert "Lưu ảnh" not in page
     # No pass of the deputy's own before approval.
     assert client.get(f"/pass/{invitation.pass_token}.png").status_code == 404
 
@@ -100,6 +103,7 @@ def test_personal_page_tells_pending_and_gives_the_approved_deputy_their_pass(ct
 
     page = client.get(f"/i/{invitation.token}").get_data(as_text=True)
     assert "Ban tổ chức đang xem xét" not in page
+    assert "Lưu ảnh" in page
     assert "Kính gửi ông/bà Lê Thị Hoa" in page
     # The text to send links the deputy's own pass page: the pass as the personal page shows
     # it, and nothing else of the invitee's page.
