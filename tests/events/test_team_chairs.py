@@ -130,3 +130,25 @@ def test_removing_a_member_who_chairs_nothing_touches_no_session(ctx, client, ap
     assert removed["unchaired_sessions"] == []
     assert chair_of(session) == chair.id
     assert "events.unchair" not in db.session.scalars(select(AuditEntry.action)).all()
+
+
+def test_an_account_joining_its_first_team_stops_chairing_other_workshops(ctx, client,
+                                                                       api_headers):
+    """A chair in no team chairs anywhere; put in A's team, it acts on A only, so the session
+    it chaired in B is left for B's organizer to give another chair."""
+    a = factories.make_workshop(title="Hội thảo của Sở Nội vụ")
+    b = factories.make_workshop(title="Hội thảo của Sở Tài chính")
+    chair = factories.make_user("chair", name="Đỗ Văn Chủ")
+    b.sessions[0].chair_id = chair.id
+    a.sessions[0].chair_id = chair.id
+    db.session.commit()
+    session_a, session_b = a.sessions[0], b.sessions[0]
+
+    added = client.post(f"/api/v1/workshops/{a.code}/team", headers=api_headers("organizer"),
+                        json={"email": chair.email, "role": "chair"})
+
+    assert added.status_code in (200, 201), added.get_json()
+    assert chair_of(session_b) is None
+    assert chair_of(session_a) == chair.id  # the team it joined keeps it as chair
+    unchaired = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "events.unchair"))
+    assert [entry.workshop_id for entry in unchaired] == [b.id]

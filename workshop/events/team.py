@@ -63,6 +63,20 @@ def _stop_chairing(workshop: Workshop, user: User, *, actor: User | None) -> lis
     return sessions
 
 
+def _stop_chairing_outside_teams(user: User, *, actor: User | None) -> None:
+    """After a team change: the account stops chairing the sessions of every workshop whose
+    team does not make it a chair. An account joining its first team was chairing anywhere;
+    from then on it acts only on its teams' workshops (auth/rights.py), so it must not stay
+    the chair of another workshop's questions."""
+    chair_of = select(TeamMember.workshop_id).where(TeamMember.user_id == user.id,
+                                                    TeamMember.role == "chair")
+    for workshop in db.session.scalars(
+            select(Workshop).where(Workshop.id.in_(
+                select(WorkshopSession.workshop_id).where(WorkshopSession.chair_id == user.id)),
+                Workshop.id.not_in(chair_of)).order_by(Workshop.id)):
+        _stop_chairing(workshop, user, actor=actor)
+
+
 def _member_account(email: str, role: str) -> User:
     """The account named, which must be a chair or staff account that may take `role`."""
     errors: dict[str, list[str]] = {}
@@ -96,8 +110,9 @@ def add_member(workshop: Workshop, email: str, role: str, *,
         db.session.add(member)
     else:
         member.role = role
-        if role != "chair":
-            _stop_chairing(workshop, user, actor=actor)
+    db.session.flush()
+    # A chair made staff here, or an account that chaired elsewhere before its first team.
+    _stop_chairing_outside_teams(user, actor=actor)
     audit.log("events.team_add", workshop=workshop, actor=actor,
               detail=f"{user.email}: {ROLE_LABELS[role]}")
     db.session.commit()
