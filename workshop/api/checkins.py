@@ -15,7 +15,7 @@ from ..checkin.schemas import (
     scan_body,
 )
 from ..errors import ApiError, validation_error
-from ..events.services import workshop_clock_or_404, workshop_or_404
+from ..events.services import no_such_workshop, workshop_or_404
 from ..extensions import db
 from ..models import Invitation
 from .access import allow, bp, refuses
@@ -38,12 +38,14 @@ def create_checkin(body: dict, code: str):
     server's clock (a time ahead is taken as now), and no earlier than a day before the workshop
     starts or a day before now, whichever is earlier; else 422. `attendance` is the workshop's
     counter once this scan is counted, in the names of the attendance call."""
-    workshop = workshop_clock_or_404(code)
     try:
-        answer = services.check_in(workshop, body["token"], client_id=body["client_id"] or None,
-                                   scanned_at=body["scanned_at"], staff=staff_user())
+        answer = services.check_in_by_code(code, body["token"],
+                                           client_id=body["client_id"] or None,
+                                           scanned_at=body["scanned_at"], staff=staff_user())
     except services.ScanTimeRefused as refused:
         raise validation_error({"scanned_at": [refused.message]}) from None
+    if answer is None:
+        no_such_workshop()
     return scan_body(answer), SCAN_STATUS[answer.result]
 
 

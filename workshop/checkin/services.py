@@ -109,37 +109,63 @@ class Door:
     checked_in_at: datetime | None
     count: DoorCount
     answered: tuple[str, int | None] | None = None
+    # The workshop's clock, when the read named the workshop by its code (None: no such code).
+    workshop: WorkshopClock | None = None
 
 
-def at_the_door(workshop_id: int, code: str, client_id: str | None = None) -> Door:
+def at_the_door(workshop_id: int | None, code: str, client_id: str | None = None, *,
+                workshop_code: str | None = None) -> Door:
     """Read everything a scan of `code` needs in ONE statement: the counter's subquery (always
     one row), outer-joined to the invitation behind a pass token, a personal-link token or the
     short code printed on this workshop's letters (a token first), its agency, its check-in and
     this workshop's attempt with `client_id`. A scan is the door's hot path: each statement more
-    is a round trip more for every person in the queue."""
+    is a round trip more for every person in the queue.
+
+    With `workshop_code` instead of the id (the API's scan), the workshop is the one with this
+    code, and its clock is read too (`Door.workshop`, None when no workshop has the code)."""
     short_code = code.upper() if len(code) <= SHORT_CODE_LENGTH else None
+    by_code = workshop_code is not None
+    values = {"code": code, "short_code": short_code, "client_id": client_id}
+    values.update({"workshop_code": workshop_code} if by_code else {"workshop_id": workshop_id})
     # On the session's connection, not through the session: a plain row needs none of the
     # ORM's handling of a statement, which cost more CPU than running it.
-    row = db.session.connection().execute(_door_statement(), {
-        "workshop_id": workshop_id, "code": code, "short_code": short_code,
-        "client_id": client_id,
-    }).one()
+    row = db.session.connection().execute(_door_statement(by_code), values).one()
     numbers = DoorCount(*row[:4])
     answered = (row.result, row.earlier_invitation_id) if row.result is not None else None
     invitation = None
     if row.id is not None:
         agency = Agency(row.agency_name) if row.agency_name is not None else None
         invitation = Pass(*row[4:4 + len(PASS_COLUMNS)], agency)
-    return Door(invitation, row.checked_in_at, numbers, answered)
+    clock = None
+    if by_code and row.workshop_id_by_code is not None:
+        clock = WorkshopClock(row.workshop_id_by_code, row.workshop_starts_at,
+                              row.workshop_ends_at)
+    return Door(invitation, row.checked_in_at, numbers, answered, clock)
 
 
 @functools.cache
-def _door_statement():
+def _door_statement(by_code: bool = False):
     """at_the_door's statement, built once with its parameters bound at each scan: building
     it again for each scan cost more CPU than running it. A NULL short code or client_id (a
     long token, a scan without one) matches nothing. Plain columns, no ORM entity: the rows
-    read are of now, whatever this session holds."""
-    workshop_id, code = bindparam("workshop_id"), bindparam("code")
+    read are of now, whatever this session holds.
+
+    `by_code`: the workshop named by its code (a probe of its unique index wherever the id is
+    asked), its id and times read too, so that the API's scan needs no statement of its own
+    for the workshop."""
+    code = bindparam("code")
+    clock = []
+    if by_code:
+        def of_workshop(column):
+            return (select(column).where(Workshop.code == bindparam("workshop_code"))
+                    .scalar_subquery())
+
+        workshop_id = of_workshop(Workshop.id)
+        clock = [workshop_id.label("workshop_id_by_code"),
+                 of_workshop(Workshop.starts_at).label("workshop_starts_at"),
+                 of_workshop(Workshop.ends_at).label("workshop_ends_at")]
+    else:
+        workshop_id = bindparam("workshop_id")
     count = door_count(workshop_id)
 
     def one(column, condition):
@@ -161,7 +187,7 @@ def _door_statement():
     return (
         select(*count.c, *PASS_COLUMNS, Organization.name.label("agency_name"),
                CheckIn.checked_in_at, earlier.result,
-               earlier.invitation_id.label("earlier_invitation_id"))
+               earlier.invitation_id.label("earlier_invitation_id"), *clock)
         .select_from(count)
         .outerjoin(Invitation, Invitation.id == found)
         .outerjoin(Organization, Organization.id == Invitation.organization_id)
@@ -234,6 +260,7 @@ def check_in(
     method: str = "scan",
     now: datetime | None = None,
     actor: User | None = None,
+    door: Door | None = None,
 ) -> ScanAnswer:
     """Check in whoever `scanned` names, once. The same `client_id` is the same scan: it gets
     the first answer again. An offline scan keeps its `scanned_at` (never later than now); one
@@ -242,7 +269,8 @@ def check_in(
 
     A first scan is one read (`at_the_door`) and one transaction writing the check-in, the
     attempt and the audit row; a scan told "already" or "unknown" writes the attempt only; a
-    resent client_id writes nothing."""
+    resent client_id writes nothing. `door`: the first read, when the caller made it already
+    (check_in_by_code) with this scan's code and client_id."""
     now = now or utcnow()
     if scanned_at is not None and (problem := scan_time_problem(workshop, scanned_at, now)):
         raise ScanTimeRefused(problem)
@@ -257,7 +285,8 @@ def check_in(
     seen = (code, client_id, when, now, staff_id)
     invitation = None
     for _try in range(CHECK_IN_TRIES):
-        door = at_the_door(workshop_id, code, client_id)  # the workshop is expired after a rollback
+        if door is None or _try:
+            door = at_the_door(workshop_id, code, client_id)  # read again after a rollback
         if door.answered is not None:
             return _first_answer(door, workshop_id, client_id)
         invitation = door.invitation
@@ -289,6 +318,24 @@ def check_in(
     # Refused each time by a check-in undone before we looked: told "already", as the last
     # refusal said.
     return _record(workshop_id, ScanAnswer("already_checked_in", invitation), invitation.id, *seen)
+
+
+def check_in_by_code(
+    workshop_code: str,
+    scanned: str,
+    *,
+    client_id: str | None = None,
+    scanned_at: datetime | None = None,
+    staff: User | None = None,
+) -> ScanAnswer | None:
+    """check_in at the workshop with this code (the API's scan), or None when no workshop has
+    it. The workshop's clock comes with the door's first read: one statement, not two."""
+    client_id = client_id or None
+    door = at_the_door(None, code_from_scan(scanned), client_id, workshop_code=workshop_code)
+    if door.workshop is None:
+        return None
+    return check_in(door.workshop, scanned, client_id=client_id, scanned_at=scanned_at,
+                    staff=staff, door=door)
 
 
 def _replaced(invitation: Pass, code: str) -> bool:
