@@ -115,6 +115,23 @@ def attendee_headers(workshop: Workshop, name: str | None = None, **fields) -> d
     return {"X-Invitation-Token": make_invitee(workshop, name, **fields).token}
 
 
+def bearer_headers(user: User) -> dict[str, str]:
+    """The header of an API call made with a new token of `user`."""
+    from workshop.auth.services import create_api_token
+
+    return {"Authorization": f"Bearer {create_api_token(user)}"}
+
+
+def make_team_member(workshop: Workshop, user: User, role: str):
+    """`user` in the team of `workshop` with `role` (chair or staff)."""
+    from workshop.models import TeamMember
+
+    row = TeamMember(workshop_id=workshop.id, user_id=user.id, role=role)
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
 # --- Summary (lessons learned): a workshop after the event, every kind of record in it ---
 
 def make_reviewed_workshop():

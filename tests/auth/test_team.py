@@ -7,20 +7,8 @@ from sqlalchemy import select
 
 from tests import factories
 from tests.conftest import login_as
-from workshop.auth.services import create_api_token
 from workshop.extensions import db
 from workshop.models import AuditEntry, Question, TeamMember, User, WorkshopSession
-
-
-def bearer(user: User) -> dict[str, str]:
-    return {"Authorization": f"Bearer {create_api_token(user)}"}
-
-
-def member(workshop, user, role: str) -> TeamMember:
-    row = TeamMember(workshop_id=workshop.id, user_id=user.id, role=role)
-    db.session.add(row)
-    db.session.commit()
-    return row
 
 
 def problems(response) -> dict[str, str]:
@@ -104,8 +92,8 @@ def test_only_the_organizer_sets_the_team(client, api_headers, users, two, role)
 def test_removing_the_last_team_gives_back_the_role_everywhere(client, api_headers, two):
     a, b = two
     staff = factories.make_user("staff")
-    row = member(a, staff, "staff")
-    headers = bearer(staff)
+    row = factories.make_team_member(a, staff, "staff")
+    headers = factories.bearer_headers(staff)
     assert client.get(f"/api/v1/workshops/{b.code}/attendance", headers=headers).status_code == 403
     # Another workshop's code does not find A's member.
     assert client.delete(f"/api/v1/workshops/{b.code}/team/{row.id}",
@@ -125,8 +113,8 @@ def test_removing_the_last_team_gives_back_the_role_everywhere(client, api_heade
 def test_staff_of_workshop_a_gets_403_on_workshop_b(client, two):
     a, b = two
     staff = factories.make_user("staff")
-    member(a, staff, "staff")
-    headers = bearer(staff)
+    factories.make_team_member(a, staff, "staff")
+    headers = factories.bearer_headers(staff)
     for path in ("/api/v1/workshops/{code}", "/api/v1/workshops/{code}/attendance",
                  "/api/v1/workshops/{code}/invitations",
                  "/api/v1/workshops/{code}/exports/attendance.xlsx"):
@@ -157,8 +145,8 @@ def test_a_team_role_below_the_account_role_is_the_role_on_that_workshop(client,
     """A chair account put in A's team as staff checks in at A but does not chair A."""
     a, b = two
     chair = factories.make_user("chair")
-    member(a, chair, "staff")
-    headers = bearer(chair)
+    factories.make_team_member(a, chair, "staff")
+    headers = factories.bearer_headers(chair)
     assert client.get(f"/api/v1/workshops/{a.code}/attendance", headers=headers).status_code == 200
     assert client.get(f"/api/v1/workshops/{a.code}/summary", headers=headers).status_code == 403
     assert client.get(f"/api/v1/workshops/{a.code}/documents/report.docx",
@@ -169,12 +157,13 @@ def test_a_team_role_below_the_account_role_is_the_role_on_that_workshop(client,
 def test_an_account_in_no_team_keeps_its_rights_on_every_workshop(client, two):
     """Teams exist (another staff account is in A's), yet an unassigned account is as before."""
     a, b = two
-    member(a, factories.make_user("staff"), "staff")
+    factories.make_team_member(a, factories.make_user("staff"), "staff")
     staff, chair = factories.make_user("staff"), factories.make_user("chair")
+    as_staff, as_chair = factories.bearer_headers(staff), factories.bearer_headers(chair)
     for code in (a.code, b.code):
-        assert client.get(f"/api/v1/workshops/{code}/attendance", headers=bearer(staff)).status_code == 200
-        assert client.get(f"/api/v1/workshops/{code}/summary", headers=bearer(chair)).status_code == 200
-    listed = client.get("/api/v1/workshops", headers=bearer(staff)).get_json()
+        assert client.get(f"/api/v1/workshops/{code}/attendance", headers=as_staff).status_code == 200
+        assert client.get(f"/api/v1/workshops/{code}/summary", headers=as_chair).status_code == 200
+    listed = client.get("/api/v1/workshops", headers=factories.bearer_headers(staff)).get_json()
     assert {item["code"] for item in listed["items"]} == {a.code, b.code}
 
 
@@ -183,7 +172,7 @@ def test_a_session_chair_must_be_able_to_chair_the_workshop(client, api_headers,
     moderates that session's questions."""
     a, b = two
     chair = factories.make_user("chair")
-    member(a, chair, "chair")
+    factories.make_team_member(a, chair, "chair")
     headers = api_headers("organizer")
     refused = client.post(f"/api/v1/workshops/{b.code}/sessions", headers=headers,
                           json={"title": "Phiên thảo luận", "chair_email": chair.email})
@@ -201,7 +190,7 @@ def test_a_session_chair_must_be_able_to_chair_the_workshop(client, api_headers,
                           invitation_id=other.id, text="Câu hỏi ở hội thảo B", status="pending")
     db.session.add_all([a_question, b_question])
     db.session.commit()
-    chair_headers = bearer(chair)
+    chair_headers = factories.bearer_headers(chair)
     assert client.patch(f"/api/v1/questions/{a_question.id}", headers=chair_headers,
                         json={"status": "visible"}).status_code == 200
     assert client.patch(f"/api/v1/questions/{b_question.id}", headers=chair_headers,
@@ -255,7 +244,7 @@ def test_users_create_with_a_workshop_limits_the_account_to_it(runner, client, t
     user = db.session.scalar(select(User).where(User.email == "diemdanh@tinh.gov.vn"))
     assert db.session.scalars(select(TeamMember.workshop_id).where(
         TeamMember.user_id == user.id)).all() == [a.id]
-    headers = bearer(user)
+    headers = factories.bearer_headers(user)
     assert client.get(f"/api/v1/workshops/{a.code}/attendance", headers=headers).status_code == 200
     assert client.get(f"/api/v1/workshops/{b.code}/attendance", headers=headers).status_code == 403
 
@@ -278,9 +267,9 @@ def test_an_account_in_no_team_costs_no_statement_of_its_own(client, two):
     deployment without teams send no more statements than before."""
 
     a, _b = two
-    member(a, factories.make_user("staff"), "staff")
+    factories.make_team_member(a, factories.make_user("staff"), "staff")
     staff = factories.make_user("staff")
-    headers = bearer(staff)
+    headers = factories.bearer_headers(staff)
     with factories.statements() as seen:
         assert client.get(f"/api/v1/workshops/{a.code}/attendance", headers=headers).status_code == 200
     teams = [statement for statement in seen if "team_members" in statement]
@@ -290,7 +279,7 @@ def test_an_account_in_no_team_costs_no_statement_of_its_own(client, two):
 def test_the_session_page_offers_the_chairs_who_may_chair_this_workshop(client_as, two):
     a, b = two
     limited = factories.make_user("chair", name="Đỗ Văn Nhóm A")
-    member(a, limited, "chair")
+    factories.make_team_member(a, limited, "chair")
     unassigned = factories.make_user("chair", name="Phan Văn Mọi Nơi")
     organizer = client_as("organizer")
     page_a = organizer.get(f"/workshops/{a.code}/sessions/new").get_data(as_text=True)
@@ -306,8 +295,8 @@ def test_a_team_limited_account_is_refused_a_poll_of_another_workshop_even_with_
     a, b = two
     organizer = factories.make_user("organizer")
     staff = factories.make_user("staff")
-    member(b, staff, "staff")
-    for url, headers in ((f"/api/v1/workshops/{a.code}/questions", bearer(organizer)),
+    factories.make_team_member(b, staff, "staff")
+    for url, headers in ((f"/api/v1/workshops/{a.code}/questions", factories.bearer_headers(organizer)),
                          (f"/workshops/{a.code}/board.json", None)):
         if headers is None:
             global_browser = client.application.test_client()
@@ -318,5 +307,5 @@ def test_a_team_limited_account_is_refused_a_poll_of_another_workshop_even_with_
             answer = limited.get(url, headers={"If-None-Match": etag})
         else:
             etag = client.get(url, headers=headers).headers["ETag"]
-            answer = client.get(url, headers={**bearer(staff), "If-None-Match": etag})
+            answer = client.get(url, headers={**factories.bearer_headers(staff), "If-None-Match": etag})
         assert answer.status_code == 403, url

@@ -6,20 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests import factories
-from workshop.auth.services import create_api_token
 from workshop.extensions import db
-from workshop.models import AuditEntry, Question, TeamMember, WorkshopSession
-
-
-def bearer(user) -> dict[str, str]:
-    return {"Authorization": f"Bearer {create_api_token(user)}"}
-
-
-def member(workshop, user, role: str) -> TeamMember:
-    row = TeamMember(workshop_id=workshop.id, user_id=user.id, role=role)
-    db.session.add(row)
-    db.session.commit()
-    return row
+from workshop.models import AuditEntry, Question, WorkshopSession
 
 
 def chaired_world():
@@ -27,8 +15,8 @@ def chaired_world():
     a = factories.make_workshop(title="Hội thảo của Sở Nội vụ")
     b = factories.make_workshop(title="Hội thảo của Sở Tài chính")
     chair = factories.make_user("chair", name="Đỗ Văn Chủ")
-    row = member(a, chair, "chair")
-    member(b, chair, "chair")
+    row = factories.make_team_member(a, chair, "chair")
+    factories.make_team_member(b, chair, "chair")
     session = a.sessions[0]
     session.chair_id = chair.id
     db.session.commit()
@@ -52,7 +40,7 @@ def chair_of(session) -> int | None:
 
 def test_a_chair_taken_out_of_the_team_stops_chairing_the_session(ctx, client, api_headers):
     a, chair, row, session, question = chaired_world()
-    headers = bearer(chair)
+    headers = factories.bearer_headers(chair)
     assert moderate(client, question, headers).status_code == 200  # chairs it while in the team
     question.status = "pending"
     db.session.commit()
@@ -94,7 +82,7 @@ def test_a_chair_in_no_team_afterwards_stops_chairing_too(ctx, client, api_heade
     the organizer took it off this workshop: its chair goes all the same."""
     a = factories.make_workshop()
     chair = factories.make_user("chair")
-    row = member(a, chair, "chair")
+    row = factories.make_team_member(a, chair, "chair")
     session = a.sessions[1]
     session.chair_id = chair.id
     db.session.commit()
@@ -116,13 +104,13 @@ def test_a_chair_made_staff_stops_chairing(ctx, client, api_headers):
     assert changed.status_code == 200 and changed.get_json()["role"] == "staff"
     assert chair_of(session) is None
     assert "events.unchair" in db.session.scalars(select(AuditEntry.action)).all()
-    assert moderate(client, question, bearer(chair)).status_code == 403
+    assert moderate(client, question, factories.bearer_headers(chair)).status_code == 403
 
 
 def test_removing_a_member_who_chairs_nothing_touches_no_session(ctx, client, api_headers):
     a, chair, _row, session, _question = chaired_world()
     staff = factories.make_user("staff")
-    row = member(a, staff, "staff")
+    row = factories.make_team_member(a, staff, "staff")
 
     removed = client.delete(f"/api/v1/workshops/{a.code}/team/{row.id}",
                             headers=api_headers("organizer")).get_json()
