@@ -202,3 +202,32 @@ def test_a_pass_replaced_by_the_deputys_own_is_revoked_in_the_doors_offline_rost
                         headers=api_headers("staff")).get_json()
     assert roster["revoked"] == [pass_hash(old_pass)]
     assert pass_hash(invitation.pass_token) in {entry["h"] for entry in roster["entries"]}
+
+
+def test_a_refused_deputy_is_named_nowhere_the_invitee_is(ctx, client, api_headers):
+    """Refused, the deputy is not coming: the invitation counts as unanswered, and whoever shows
+    the person of this invitation (lists by the SQL name, the door, the questions asked with
+    the invitee's link) names the invitee, not the refused deputy."""
+    from workshop.questions import services as questions
+
+    invitation, _ = delegated(client)
+    client.post(deputy_url(invitation), headers=api_headers("organizer"),
+                json={"approve": False, "reason": "Đề nghị lãnh đạo Sở dự."})
+    db.session.refresh(invitation)
+    assert (invitation.status, invitation.deputy_state) == ("delegated", "refused")
+
+    assert (invitation.attendee_name, invitation.attendee_title) == (invitation.name, invitation.title)
+    assert invitation.stands_in_for is None
+    by_sql = db.session.scalar(db.select(Invitation.attendee_name).where(Invitation.id == invitation.id))
+    assert by_sql == invitation.name
+
+    door = client.post(checkin_url(invitation.workshop), headers=api_headers("staff"),
+                       json={"token": invitation.pass_token})
+    assert door.get_json()["attendee"]["name"] == invitation.name
+
+    workshop = invitation.workshop
+    asked = questions.ask(workshop, workshop.sessions[0].id, invitation, "Kinh phí năm sau?")
+    listed = client.get(f"/api/v1/workshops/{workshop.code}/questions",
+                        headers=api_headers("staff")).get_json()["items"]
+    (item,) = [item for item in listed if item["id"] == asked.id]
+    assert item["asker"]["name"] == invitation.name

@@ -16,6 +16,7 @@ from sqlalchemy import (
     and_,
     case,
     func,
+    or_,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -76,7 +77,7 @@ class AtTheDoor:
 
     @property
     def has_deputy(self) -> bool:
-        return has_deputy(self.status, self.delegate_name)
+        return has_deputy(self.status, self.delegate_name, self.deputy_state)
 
     @hybrid_property
     def attendee_name(self) -> str:
@@ -87,7 +88,8 @@ class AtTheDoor:
     @classmethod
     def _attendee_name_expression(cls):
         """The same in SQL, for the queries that read names without loading invitations."""
-        return case((and_(cls.status == "delegated", cls.delegate_name.is_not(None)),
+        return case((and_(cls.status == "delegated", cls.delegate_name.is_not(None),
+                          or_(cls.deputy_state.is_(None), cls.deputy_state != "refused")),
                      cls.delegate_name), else_=cls.name)
 
     @property
@@ -293,7 +295,9 @@ class DeputyNomination(db.Model):
         return str(DEPUTY_STATE_LABELS[self.state])
 
 
-def has_deputy(status: str, delegate_name: str | None) -> bool:
+def has_deputy(status: str, delegate_name: str | None, deputy_state: str | None) -> bool:
     """A deputy was sent instead of the invitee: the rule behind `Invitation.has_deputy`, for the
-    queries that read an invitation's columns without loading it (the polled question list)."""
-    return status == "delegated" and bool(delegate_name)
+    queries that read an invitation's columns without loading it (the polled question list).
+    A deputy the organizer refused is not coming: the invitee is the one named, at the door, in
+    the lists and on the questions, as the invitation counts as unanswered (attendance.py)."""
+    return status == "delegated" and bool(delegate_name) and deputy_state != "refused"

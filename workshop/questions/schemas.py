@@ -132,15 +132,16 @@ def serialize(question: Question, current_id: int | None = None,
     if not question.anonymous and question.invitation is not None:
         person = question.invitation
         asker = asker_of(person.status, person.name, person.title, person.delegate_name,
-                         person.delegate_title, person.organization.name if person.organization else None)
+                         person.delegate_title, person.deputy_state,
+                         person.organization.name if person.organization else None)
     return question_item(question, asker, question.id == current_id,
                          question.id in voted if voted is not None else None)
 
 
 def asker_of(status: str, name: str, title: str | None, delegate_name: str | None,
-             delegate_title: str | None, organization: str | None) -> dict:
+             delegate_title: str | None, deputy_state: str | None, organization: str | None) -> dict:
     """Who asked, as a question shows it: the person at the door (the deputy when one was sent)."""
-    deputy = has_deputy(status, delegate_name)
+    deputy = has_deputy(status, delegate_name, deputy_state)
     return {"name": delegate_name if deputy else name,
             "title": delegate_title if deputy else title,
             "organization": organization}

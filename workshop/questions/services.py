@@ -268,7 +268,7 @@ def live_list(workshop_id: int, session_id: int | None, statuses: tuple[str, ...
             continue  # a session without a question listed
         asker = None if row.anonymous or row.person_name is None else asker_of(
             row.person_status, row.person_name, row.person_title, row.delegate_name,
-            row.delegate_title, row.agency)
+            row.delegate_title, row.deputy_state, row.agency)
         voted = None if invitation_id is None else row.vote_id is not None
         items.append(question_item(row, asker, row.id == row.now, voted))
     return {"items": items, "total": len(items), "current": currents}
@@ -333,7 +333,7 @@ def _live_statement(one_session: bool, statuses: tuple[str, ...], order: str, wi
                *(getattr(Question, name) for name in QUESTION_COLUMNS),
                Invitation.name.label("person_name"), Invitation.title.label("person_title"),
                Invitation.status.label("person_status"), Invitation.delegate_name,
-               Invitation.delegate_title, Organization.name.label("agency"),
+               Invitation.delegate_title, Invitation.deputy_state, Organization.name.label("agency"),
                (vote.id if with_votes else literal(None)).label("vote_id"))
         .select_from(WorkshopSession).outerjoin(Question, on)
         .outerjoin(Invitation, Question.invitation_id == Invitation.id)
