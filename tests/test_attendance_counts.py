@@ -66,7 +66,8 @@ def assert_agree(seen: dict, present: int, expected: int, walk_ins: int, unannou
 def constructed(ctx):
     """Today's workshop: two expected of three came; a decliner and a silent invitee came all
     the same; a walk-in; two agencies with nobody expected or present."""
-    workshop = factories.make_workshop(starts_at=utcnow() - timedelta(hours=1), ends_at=None)
+    workshop = factories.make_workshop(starts_at=utcnow() - timedelta(hours=1),
+                                       ends_at=utcnow() + timedelta(hours=3))
 
     def person(agency: str, status: str, came: bool, kind: str = "department", **fields):
         organization = factories.make_organization(agency, kind=kind)

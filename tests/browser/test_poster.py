@@ -25,7 +25,8 @@ def image_shown(page) -> bool:
 
 
 def test_the_screen_poster_shows_and_replaces_its_code(ctx, live_server, users, browser_context):
-    workshop = factories.make_workshop(starts_at=utcnow() - timedelta(hours=1), ends_at=None)
+    workshop = factories.make_workshop(starts_at=utcnow() - timedelta(hours=1),
+                                       ends_at=utcnow() + timedelta(hours=3))
     page = browser_context(viewport={"width": 1280, "height": 900}).new_page()
     page.clock.install()
     target = f"/workshops/{workshop.code}/poster?screen=1"

@@ -147,7 +147,8 @@ def test_the_invitee_whose_deputy_is_approved_cannot_check_in_by_their_own_phone
     from workshop.timeutil import utcnow
 
     invitation = factories.make_invitee(
-        factories.make_workshop(starts_at=utcnow() - timedelta(minutes=5), ends_at=None),
+        factories.make_workshop(starts_at=utcnow() - timedelta(minutes=5),
+                                ends_at=utcnow() + timedelta(hours=3)),
         "Trần Văn Bình", status="sent")
     # Named days ago, before the answers closed; no approval asked: the deputy's pass at once.
     rsvp.respond(invitation, "delegate", "Lê Thị Hoa", now=utcnow() - timedelta(days=3))
