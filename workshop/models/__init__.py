@@ -1,6 +1,7 @@
 """All models, imported in one place so that Alembic and every feature see the same metadata."""
 from .audit import AuditEntry
 from .checkins import CHECKIN_RESULTS, CheckIn, CheckInAttempt
+from .door import DoorGroup
 from .feedback import (
     CATEGORY_LABELS,
     FEEDBACK_CATEGORIES,
@@ -43,6 +44,7 @@ __all__ = [
     "NOMINATION_STATES",
     "DeputyNomination",
     "AuditEntry",
+    "DoorGroup",
     "CATEGORY_LABELS",
     "FEEDBACK_CATEGORIES",
     "MAX_QUESTION_LENGTH",

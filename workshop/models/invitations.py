@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
-    Index,
     String,
     UniqueConstraint,
     and_,
@@ -134,9 +133,6 @@ class Invitation(AtTheDoor, db.Model):
         ),
         CheckConstraint("salutation IS NULL OR salutation IN ('Ông', 'Bà')", name="salutation"),
         UniqueConstraint("workshop_id", "short_code"),
-        # What the door's counter asks of every invitation, on each scan (attendance.door_count):
-        # answered from the index alone, no row read.
-        Index("ix_invitations_door_count", "workshop_id", "walk_in", "status", "deputy_state"),
         UniqueConstraint("workshop_id", "letter_number"),
         # One person per seat; a seat is a row and a place in it, both or neither.
         UniqueConstraint("workshop_id", "seat_row", "seat_number"),
