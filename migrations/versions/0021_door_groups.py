@@ -2,7 +2,7 @@
 walk_in, status and deputy_state with how many checked in, kept by triggers (see
 workshop/models/door.py)
 
-Revision ID: counter_0021_door_groups
+Revision ID: 0021_door_groups
 Revises: 0020_scan
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'counter_0021_door_groups'
+revision = '0021_door_groups'
 down_revision = '0020_scan'
 branch_labels = None
 depends_on = None
