@@ -88,3 +88,23 @@ def test_the_pass_is_drawn_once_and_stays_the_pass_token_s(ctx, client):
     db.session.commit()
     page, _ = open_page(client, invitation)
     assert qr_svg(invitation.pass_token) in page and qr_svg(old) not in page
+
+
+def test_another_worker_loads_the_compiled_templates_instead_of_compiling_them(make_app,
+                                                                               monkeypatch):
+    first = make_app()
+    with first.app_context():
+        token = everything_shown().token
+    assert first.test_client().get(f"/i/{token}").status_code == 200
+
+    # A second worker (or the server restarted): the same instance folder, a new environment.
+    second = make_app()
+    compiled = []
+    compile_template = second.jinja_env.compile
+    monkeypatch.setattr(second.jinja_env, "compile",
+                        lambda source, name=None, *args, **kwargs:
+                        compiled.append(name) or compile_template(source, name, *args, **kwargs))
+    page = second.test_client().get(f"/i/{token}")
+
+    assert page.status_code == 200 and "Trần Văn Bình" in page.get_data(as_text=True)
+    assert compiled == []

@@ -290,9 +290,13 @@ def personal(token: str):
     if session.get(SESSION_INVITATION_KEY) != token:
         # Only when it changes: a session written again is a cookie signed and sent again.
         session[SESSION_INVITATION_KEY] = token
-    form = RsvpForm(obj=invitation)  # "Đổi câu trả lời" starts from the deputy already named
+    answering = rsvp.can_answer(invitation)
+    # The form only where it is read: an answer sent, or the buttons shown until the deadline.
+    # On the day the page is the pass, opened again and again; the form was a tenth of it.
+    form = (RsvpForm(obj=invitation)  # "Đổi câu trả lời" starts from the deputy already named
+            if answering or request.method == "POST" else None)
     status = 200
-    if form.validate_on_submit():
+    if form is not None and form.validate_on_submit():
         try:
             rsvp.respond(invitation, form.response.data, form.delegate_name.data,
                          form.delegate_title.data, form.delegate_phone.data,
@@ -306,12 +310,12 @@ def personal(token: str):
         else:
             flash(_("Đã ghi nhận câu trả lời. Trân trọng cảm ơn ông/bà!"), "success")
             return redirect(url_for(".personal", token=token, _anchor="answer"))
-    elif form.is_submitted():
+    elif form is not None and form.is_submitted():
         status = 422
     workshop = invitation.workshop
     return render_template(
         "invitations/personal.html", invitation=invitation, workshop=workshop, form=form,
-        can_answer=rsvp.can_answer(invitation), deadline=rsvp.answer_deadline(workshop),
+        can_answer=answering, deadline=rsvp.answer_deadline(workshop),
         map_url="https://www.google.com/maps/search/?api=1&query=" + quote_plus(workshop.venue),
         # The QR code is drawn from our random token only, never from user text.
         qr=qr_svg(invitation.pass_token) if invitation.status != "declined" else None,
