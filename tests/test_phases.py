@@ -140,7 +140,10 @@ def test_the_personal_page_puts_what_matters_now_first(ctx, client):
                                        "answer", "pass", "summary")
     assert -1 < answer < pass_ and summary == -1  # the answer first while it can change
 
-    today = factories.make_workshop(starts_at=now - timedelta(hours=1), ends_at=None,
+    # Under way with an end of its own: without one it ends with its (Vietnamese) day, and an
+    # hour ago is yesterday from 00:00 to 01:00 there (17:00 to 18:00 UTC).
+    today = factories.make_workshop(starts_at=now - timedelta(hours=1),
+                                    ends_at=now + timedelta(hours=2),
                                     rsvp_deadline=now - timedelta(days=1))
     answer, pass_ = positions(client, factories.make_invitee(today, status="accepted"),
                               "answer", "pass")
