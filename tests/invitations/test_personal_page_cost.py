@@ -1,5 +1,7 @@
 """What the personal page /i/<token> costs: a phone opens it again and again on the day, so it
 reads everything it shows in one statement, and draws its pass once."""
+from datetime import timedelta
+
 import pytest
 
 from tests import factories
@@ -108,3 +110,16 @@ def test_another_worker_loads_the_compiled_templates_instead_of_compiling_them(m
 
     assert page.status_code == 200 and "Trần Văn Bình" in page.get_data(as_text=True)
     assert compiled == []
+
+
+def test_after_the_workshop_the_page_shows_no_pass_and_draws_none(ctx, client):
+    now = utcnow()
+    workshop = factories.make_workshop(starts_at=now - timedelta(hours=4),
+                                       ends_at=now - timedelta(hours=1))
+    invitation = factories.make_invitee(workshop, "Trần Văn Bình", status="accepted")
+    _svg.cache_clear()
+
+    page, seen = open_page(client, invitation)
+
+    assert "Báo cáo kết quả hội thảo" in page and 'id="pass"' not in page
+    assert _svg.cache_info().misses == 0 and len(seen) == 1

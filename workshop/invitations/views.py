@@ -313,15 +313,18 @@ def personal(token: str):
     elif form is not None and form.is_submitted():
         status = 422
     workshop = invitation.workshop
+    first = rsvp.first_on_page(invitation)
     return render_template(
         "invitations/personal.html", invitation=invitation, workshop=workshop, form=form,
         can_answer=answering, deadline=rsvp.answer_deadline(workshop),
         map_url="https://www.google.com/maps/search/?api=1&query=" + quote_plus(workshop.venue),
-        # The QR code is drawn from our random token only, never from user text.
-        qr=qr_svg(invitation.pass_token) if invitation.status != "declined" else None,
+        # The QR code is drawn from our random token only, never from user text; once the
+        # workshop is over the page shows the summary, and no pass.
+        qr=qr_svg(invitation.pass_token)
+        if invitation.status != "declined" and first != "summary" else None,
         # The page's query said whether there is a summary to read (None: it was not asked).
         summary=published_summary(workshop) if workshop.summary_published is not False else None,
-        first=rsvp.first_on_page(invitation),
+        first=first,
         deputy=invitation.deputy_nomination,
         deputy_message=sharing.deputy_message(invitation)
         if invitation.deputy_state == "approved" else None,
