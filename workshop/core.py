@@ -47,7 +47,7 @@ def init_app(app: Flask) -> None:
     # visitor: some 30 ms for the six of a personal page. Compiled once into the instance
     # folder, they are loaded from there; Jinja keys each by a checksum of its source, so an
     # edited template is compiled anew.
-    compiled = Path(app.instance_path) / "templates"
+    compiled = Path(app.instance_path) / "compiled-templates"
     compiled.mkdir(exist_ok=True)
     app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(compiled))
     app.jinja_env.filters.update(
