@@ -10,6 +10,7 @@ from datetime import datetime
 
 import pytest
 from sqlalchemy import create_engine, event, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from tests import factories
 from workshop.checkin import services
@@ -256,6 +257,73 @@ def test_the_phone_that_loses_a_race_is_told_already_with_the_winners_time(door,
     db.session.rollback()
     assert db.session.scalars(select(CheckInAttempt.result)).all() == ["already_checked_in"]
     assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 0
+
+
+def test_a_first_scan_refused_by_its_attempt_writes_none_of_its_rows(door, client, trips,
+                                                                     monkeypatch):
+    """The same scan (its client_id) recorded by another worker between this one's read and
+    its write: the attempt's unique row refuses the write, and none of its rows is written,
+    neither the check-in nor the audit row (on PostgreSQL one statement, on SQLite one
+    transaction). The scan is then answered as the first one was."""
+    workshop, people, headers = door
+    other_worker = create_engine(db.engine.url)
+    read = services.at_the_door
+
+    def read_then_lose(*args, **kwargs):
+        seen = read(*args, **kwargs)
+        if seen.answered is None:
+            with other_worker.begin() as connection:
+                connection.execute(insert(CheckInAttempt).values(
+                    workshop_id=workshop.id, code_seen="khong-co-ma-nay", client_id="phone-1",
+                    result="unknown", scanned_at=workshop.starts_at,
+                    recorded_at=workshop.starts_at))
+        return seen
+
+    monkeypatch.setattr(services, "at_the_door", read_then_lose)
+    response, _seen = scan(client, headers, workshop.code, trips, token=people[0].pass_token,
+                           client_id="phone-1")
+    other_worker.dispose()
+    assert response.status_code == 404
+    assert response.get_json()["result"] == "unknown"  # the first answer to this client_id
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 0
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 0
+    assert db.session.scalars(select(CheckInAttempt.result)).all() == ["unknown"]
+
+
+def test_a_first_scans_write_is_all_or_nothing(door, client):
+    """A first scan's write as the API's scan makes it: on PostgreSQL one statement (a
+    data-modifying CTE) on a kept autocommit connection, its own transaction; on SQLite three
+    INSERTs in the session's. Whichever unique row refuses it, nothing of it is written."""
+    from workshop import autocommit
+
+    workshop, people, _headers = door
+    kept = autocommit.of(client.application)
+    staff = factories.make_user("staff")
+    now = workshop.starts_at
+    checked_in = factories.make_invitee(workshop, status="accepted", present=True).id
+    db.session.execute(insert(CheckInAttempt).values(
+        workshop_id=workshop.id, code_seen="x", client_id="sent-before", result="unknown",
+        scanned_at=now, recorded_at=now))
+    db.session.commit()
+
+    def write(invitation_id, client_id):
+        services._write_check_in(workshop.id, invitation_id, "Nguyễn Văn A", "scan", staff,
+                                 "code", client_id, now, now, staff.id, kept=kept)
+
+    def rows():
+        db.session.rollback()
+        return tuple(db.session.scalar(select(func.count()).select_from(model))
+                     for model in (CheckIn, CheckInAttempt, AuditEntry))
+
+    for invitation_id, client_id in [(checked_in, "phone-9"),  # the check-in's unique row
+                                     (people[0].id, "sent-before")]:  # the attempt's
+        with pytest.raises(IntegrityError):
+            write(invitation_id, client_id)
+        assert rows() == (1, 1, 0)
+    write(people[0].id, "phone-9")  # no row refuses it: all three
+    assert rows() == (2, 2, 1)
+    assert db.session.scalars(select(AuditEntry.detail)).all() == ["Nguyễn Văn A"]
 
 
 def test_a_resend_after_an_undo_still_gets_its_first_answer(door, client):

@@ -315,28 +315,11 @@ def check_in(
             answer = ScanAnswer("already_checked_in", invitation, door.checked_in_at,
                                 door.count)
             return _record(workshop_id, answer, invitation.id, *seen, kept=kept)
-        action = None
-        if method != "self":
-            action = "checkin.walk_in" if method == "walk_in" else "checkin.check_in"
         try:
-            if kept is not None:
-                entry = action and audit.entry(action, workshop=workshop_id,
-                                               detail=invitation.name, actor=actor)
-                kept.write(_first_scan_statement(entry is not None),
-                           _first_scan_values(workshop_id, invitation.id, method, entry, *seen))
-            else:
-                _insert(CheckIn, invitation_id=invitation.id, workshop_id=workshop_id,
-                        checked_in_at=when, recorded_at=now, method=method,
-                        staff_user_id=staff_id)
-                _insert(CheckInAttempt,
-                        **_attempt(workshop_id, "checked_in", invitation.id, *seen))
-                if action is not None:
-                    audit.log(action, workshop=workshop_id, detail=invitation.name,
-                              actor=actor, at_once=True)
-                db.session.commit()
+            _write_check_in(workshop_id, invitation.id, invitation.name, method, actor, *seen,
+                            kept=kept)
         except IntegrityError:
-            if kept is None:
-                db.session.rollback()  # (kept: the refused statement wrote nothing)
+            pass
         else:
             return ScanAnswer("checked_in", invitation, when, door.count.with_arrival(invitation))
         # Another phone checked this pass in first, or sent this very scan (its client_id):
@@ -371,6 +354,33 @@ def check_in_by_code(
         return None
     return check_in(door.workshop, scanned, client_id=client_id, scanned_at=scanned_at,
                     staff=staff, door=door, kept=kept)
+
+
+def _write_check_in(workshop_id, invitation_id, name, method, actor, code, client_id, when,
+                    now, staff_id, *, kept: Autocommit | None = None) -> None:
+    """Write a first scan's rows, all or none: the check-in, its attempt and (a check-in by
+    staff) the audit row. IntegrityError, nothing written, when a unique row refuses them: the
+    pass checked in by another phone, or this client_id recorded by another worker. With
+    `kept` one statement (_first_scan_statement), else the session's transaction, committed."""
+    seen = (code, client_id, when, now, staff_id)
+    action = None
+    if method != "self":
+        action = "checkin.walk_in" if method == "walk_in" else "checkin.check_in"
+    if kept is not None:
+        entry = action and audit.entry(action, workshop=workshop_id, detail=name, actor=actor)
+        kept.write(_first_scan_statement(entry is not None),
+                   _first_scan_values(workshop_id, invitation_id, method, entry, *seen))
+        return
+    try:
+        _insert(CheckIn, invitation_id=invitation_id, workshop_id=workshop_id,
+                checked_in_at=when, recorded_at=now, method=method, staff_user_id=staff_id)
+        _insert(CheckInAttempt, **_attempt(workshop_id, "checked_in", invitation_id, *seen))
+        if action is not None:
+            audit.log(action, workshop=workshop_id, detail=name, actor=actor, at_once=True)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise
 
 
 def _replaced(invitation: Pass, code: str) -> bool:
