@@ -280,11 +280,11 @@ def check_in(
     resent client_id writes nothing. `door`: the first read, when the caller made it already
     (check_in_by_code) with this scan's code and client_id.
 
-    `kept` (check_in_by_code on PostgreSQL): every statement runs
-    there, outside any transaction, and a first scan's three rows are ONE statement (a
-    data-modifying CTE, `_first_scan_statement`), a transaction of its own: all three are
-    written, or, a unique row refused, none. No BEGIN, COMMIT or ROLLBACK is sent: a first scan
-    is its read and its write, a resend its read."""
+    `kept` (check_in_by_code on PostgreSQL): every statement runs there, outside any
+    transaction, and a first scan's three rows are ONE statement (a data-modifying CTE,
+    `_first_scan_statement`), a transaction of its own: all three are written or, a unique row
+    refused, none. No BEGIN, COMMIT or ROLLBACK is sent: a first scan is its read and its
+    write, a resend its read."""
     now = now or utcnow()
     if scanned_at is not None and (problem := scan_time_problem(workshop, scanned_at, now)):
         raise ScanTimeRefused(problem)
