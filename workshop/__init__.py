@@ -106,12 +106,17 @@ def _ping_if_idle(dbapi_connection, connection_record, connection_proxy) -> None
     returned = connection_record.info.get("returned_at")
     if returned is None or time.monotonic() - returned < IDLE_PING_SECONDS:
         return  # new, or back from a request a moment ago
+    ping(dbapi_connection)  # the pool connects anew and checks out again when it fails
+
+
+def ping(dbapi_connection) -> None:
+    """Try a connection left idle (SELECT 1); DisconnectionError when it no longer works."""
     try:
         cursor = dbapi_connection.cursor()
         cursor.execute("SELECT 1")
         cursor.close()
     except Exception as error:  # whatever the driver raises, this connection is unusable
-        raise DisconnectionError() from error  # the pool connects anew and checks out again
+        raise DisconnectionError() from error
 
 
 def select_locale() -> str:

@@ -23,17 +23,16 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
 from collections.abc import Callable, Iterable
 from urllib.parse import parse_qsl
 
 from flask import Flask
 from itsdangerous import BadSignature
-from sqlalchemy import bindparam, event, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.http import parse_cookie, parse_etags, quote_etag
 
-from . import live
+from . import autocommit, live
 from .checkin.desk import board_etag, board_version_statement, version_of
 from .extensions import db
 from .models import ApiToken, Invitation, Login, User, Workshop
@@ -55,10 +54,7 @@ class PollGate:
     def __init__(self, app: Flask, wsgi_app: Callable) -> None:
         self.app = app
         self.wsgi_app = wsgi_app
-        self._engine = None
-        self._kept = threading.local()  # PostgreSQL: this thread's connection (`one`)
-        self._kept_all: list = []
-        self._kept_lock = threading.Lock()
+        self._engine = None  # SQLite's
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") == "GET" and environ.get("HTTP_IF_NONE_MATCH"):
@@ -188,48 +184,17 @@ class PollGate:
         return data if isinstance(data, dict) else None
 
     def one(self, statement, parameters: dict | None = None):
+        """One read: on PostgreSQL outside any transaction, on this thread's kept connection
+        (workshop/autocommit.py), one round trip per poll; a broken connection fails this poll
+        over to Flask (whose pool pings) and is replaced by the next one."""
+        kept = autocommit.of(self.app)
+        if kept is not None:
+            return kept.first(statement, parameters)
         if self._engine is None:
             with self.app.app_context():
                 self._engine = db.engine
-                if self._engine.dialect.name == "postgresql":
-                    # One SELECT, no transaction around it: PostgreSQL would otherwise be sent
-                    # a BEGIN and a ROLLBACK too, two more round trips than the read itself.
-                    self._engine = self._engine.execution_options(isolation_level="AUTOCOMMIT")
-                    event.listen(db.engine, "engine_disposed", self._close_kept)
-        if self._engine.dialect.name != "postgresql":
-            with self._engine.connect() as connection:  # SQLite: a pooled connection is cheap
-                return connection.execute(statement, parameters).first()
-        # PostgreSQL: each thread keeps its own connection, in autocommit, instead of taking one
-        # from the pool for each poll, which would first ping the server (pool_pre_ping): one
-        # round trip per poll instead of two. A broken connection fails this poll over to Flask
-        # (whose pool pings) and is replaced by the next one.
-        connection = getattr(self._kept, "connection", None)
-        if connection is None:
-            connection = self._kept.connection = self._engine.connect()
-            with self._kept_lock:
-                self._kept_all.append(connection)
-        try:
-            row = connection.execute(statement, parameters).first()
-            connection.rollback()  # ends SQLAlchemy's own bookkeeping; nothing is sent in autocommit
-            return row
-        except SQLAlchemyError:
-            self._kept.connection = None
-            with self._kept_lock:
-                self._kept_all.remove(connection)
-            connection.invalidate()
-            raise
-
-    def _close_kept(self, engine) -> None:
-        """The app's engine is disposed of (a test's end, a worker's fork): so are the kept
-        connections."""
-        with self._kept_lock:
-            kept, self._kept_all = self._kept_all, []
-        self._kept = threading.local()
-        for connection in kept:
-            try:
-                connection.close()
-            except SQLAlchemyError:
-                pass  # already broken: nothing left to close
+        with self._engine.connect() as connection:  # SQLite: a pooled connection is cheap
+            return connection.execute(statement, parameters).first()
 
 
 # The gate's statements, built once: a poll pays only for running them.

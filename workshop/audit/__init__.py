@@ -84,6 +84,21 @@ def log(action: str, *, workshop: Workshop | int | None = None, detail: str | No
     `at_once`: the row is written now by a plain INSERT (and None returned), for a service
     whose own writes are plain INSERTs too (a scan at the door): its commit then has no unit
     of work to flush, which cost more CPU than the INSERT itself."""
+    values = entry(action, workshop=workshop, detail=detail, actor=actor)
+    if values is None:
+        return None
+    if at_once:
+        db.session.execute(_insert_statement(), values)
+        return None
+    row = AuditEntry(**values)
+    db.session.add(row)
+    return row
+
+
+def entry(action: str, *, workshop: Workshop | int | None = None, detail: str | None = None,
+          actor: User | None = None) -> dict | None:
+    """The columns of `log`'s row (None: nobody to record), for a service that writes the row
+    in a statement of its own making (the API's scan, with its check-in in one INSERT)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}: name it in ACTIONS")
     actor = actor if actor is not None else acting_user()
@@ -93,14 +108,8 @@ def log(action: str, *, workshop: Workshop | int | None = None, detail: str | No
         if workshop.id is None:
             db.session.flush()  # a workshop created in this transaction gets its id
         workshop = workshop.id
-    values = {"user_id": actor.id, "user_email": actor.email, "workshop_id": workshop,
-              "action": action, "detail": _short(detail)}
-    if at_once:
-        db.session.execute(_insert_statement(), values)
-        return None
-    entry = AuditEntry(**values)
-    db.session.add(entry)
-    return entry
+    return {"user_id": actor.id, "user_email": actor.email, "workshop_id": workshop,
+            "action": action, "detail": _short(detail)}
 
 
 @functools.cache

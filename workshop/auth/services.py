@@ -4,11 +4,14 @@ from __future__ import annotations
 import functools
 import secrets
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, delete, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, delete, inspect, or_, select
+from sqlalchemy.orm import joinedload, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
-from .. import audit
+from .. import audit, autocommit
 from ..config import LOGIN_LIFETIME
 from ..extensions import db
 from ..models import ROLES, ApiToken, Login, User, hash_token
@@ -110,10 +113,21 @@ def create_api_token(user: User) -> str:
 
 def user_for_token(token: str) -> User | None:
     """The active account behind an unrevoked API token: one statement on the unique index of
-    the hashes, on every Bearer call (no cache, so that a revoked token stops at once)."""
+    the hashes, on every Bearer call (no cache, so that a revoked token stops at once).
+
+    On PostgreSQL it is read outside any transaction (workshop/autocommit.py): it is a Bearer
+    call's first statement (auth/identity.py), with nothing uncommitted before it to see, and
+    without a BEGIN and a ROLLBACK around it, two round trips fewer. The session then holds the
+    account as if it had read it, and begins its transaction only when the call needs one (the
+    API's scan does not)."""
     if not token:
         return None
-    return db.session.scalar(_token_statement(), {"token_hash": hash_token(token)})
+    values = {"token_hash": hash_token(token)}
+    kept = autocommit.of(current_app)
+    if kept is None:
+        return db.session.scalar(_token_statement(), values)
+    row = kept.first(_token_row_statement(), values)
+    return None if row is None else _held(row)
 
 
 @functools.cache
@@ -123,6 +137,37 @@ def _token_statement():
     return (select(User).join(ApiToken, ApiToken.user_id == User.id)
             .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
                    User.active.is_(True)))
+
+
+# The account's loaded attributes: its columns and whether it is in a team (models/users.py).
+USER_ATTRIBUTES = (*(column.key for column in User.__table__.columns), "in_team")
+
+
+@functools.cache
+def _token_row_statement():
+    """_token_statement's account as a plain row, for a read outside the session."""
+    return (select(*(getattr(User, name) for name in USER_ATTRIBUTES[:-1]),
+                   User.in_team.label("in_team"))
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
+                   User.active.is_(True)))
+
+
+def _held(row) -> User:
+    """The account of `row` in the session, as a query of the session would give it (no
+    statement: the row was just read): the session's own object when it holds one already, its
+    expired attributes filled from the row; else one made from the row, unchanged and
+    persistent."""
+    values = dict(zip(USER_ATTRIBUTES, row, strict=True))
+    held = db.session.identity_map.get(identity_key(User, row.id))
+    if held is not None:
+        for name in inspect(held).unloaded & values.keys():
+            set_committed_value(held, name, values[name])
+        return held
+    user = User(**values)
+    make_transient_to_detached(user)
+    db.session.add(user)
+    return user
 
 
 def revoke_api_token(token: str) -> bool:

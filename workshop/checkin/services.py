@@ -11,17 +11,20 @@ import functools
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
-from .. import audit
+from .. import audit, autocommit
 from ..attendance import Attendance, DoorCount, attendance, door_count  # noqa: F401  (the counts' one home)
+from ..autocommit import Autocommit
 from ..events.services import WorkshopClock
 from ..extensions import db
 from ..models import (
     AtTheDoor,
+    AuditEntry,
     CheckIn,
     CheckInAttempt,
     DeputyNomination,
@@ -114,7 +117,7 @@ class Door:
 
 
 def at_the_door(workshop_id: int | None, code: str, client_id: str | None = None, *,
-                workshop_code: str | None = None) -> Door:
+                workshop_code: str | None = None, kept: Autocommit | None = None) -> Door:
     """Read everything a scan of `code` needs in ONE statement: the counter's subquery (always
     one row), outer-joined to the invitation behind a pass token, a personal-link token or the
     short code printed on this workshop's letters (a token first), its agency, its check-in and
@@ -122,14 +125,18 @@ def at_the_door(workshop_id: int | None, code: str, client_id: str | None = None
     is a round trip more for every person in the queue.
 
     With `workshop_code` instead of the id (the API's scan), the workshop is the one with this
-    code, and its clock is read too (`Door.workshop`, None when no workshop has the code)."""
+    code, and its clock is read too (`Door.workshop`, None when no workshop has the code).
+    With `kept`, read there, outside any transaction (check_in_by_code)."""
     short_code = code.upper() if len(code) <= SHORT_CODE_LENGTH else None
     by_code = workshop_code is not None
     values = {"code": code, "short_code": short_code, "client_id": client_id}
     values.update({"workshop_code": workshop_code} if by_code else {"workshop_id": workshop_id})
-    # On the session's connection, not through the session: a plain row needs none of the
-    # ORM's handling of a statement, which cost more CPU than running it.
-    row = db.session.connection().execute(_door_statement(by_code), values).one()
+    if kept is not None:
+        row = kept.first(_door_statement(by_code), values)  # always one row: the counter's
+    else:
+        # On the session's connection, not through the session: a plain row needs none of the
+        # ORM's handling of a statement, which cost more CPU than running it.
+        row = db.session.connection().execute(_door_statement(by_code), values).one()
     numbers = DoorCount(*row[:4])
     answered = (row.result, row.earlier_invitation_id) if row.result is not None else None
     invitation = None
@@ -261,6 +268,7 @@ def check_in(
     now: datetime | None = None,
     actor: User | None = None,
     door: Door | None = None,
+    kept: Autocommit | None = None,
 ) -> ScanAnswer:
     """Check in whoever `scanned` names, once. The same `client_id` is the same scan: it gets
     the first answer again. An offline scan keeps its `scanned_at` (never later than now); one
@@ -270,7 +278,13 @@ def check_in(
     A first scan is one read (`at_the_door`) and one transaction writing the check-in, the
     attempt and the audit row; a scan told "already" or "unknown" writes the attempt only; a
     resent client_id writes nothing. `door`: the first read, when the caller made it already
-    (check_in_by_code) with this scan's code and client_id."""
+    (check_in_by_code) with this scan's code and client_id.
+
+    `kept` (check_in_by_code on PostgreSQL): every statement runs there, outside any
+    transaction, and a first scan's three rows are ONE statement (a data-modifying CTE,
+    `_first_scan_statement`), a transaction of its own: all three are written or, a unique row
+    refused, none. No BEGIN, COMMIT or ROLLBACK is sent: a first scan is its read and its
+    write, a resend its read."""
     now = now or utcnow()
     if scanned_at is not None and (problem := scan_time_problem(workshop, scanned_at, now)):
         raise ScanTimeRefused(problem)
@@ -286,30 +300,26 @@ def check_in(
     invitation = None
     for _try in range(CHECK_IN_TRIES):
         if door is None or _try:
-            door = at_the_door(workshop_id, code, client_id)  # read again after a rollback
+            door = at_the_door(workshop_id, code, client_id, kept=kept)  # read again, refused
         if door.answered is not None:
             return _first_answer(door, workshop_id, client_id)
         invitation = door.invitation
         if invitation is None or invitation.workshop_id != workshop_id:
             result = "unknown" if invitation is None else "other_workshop"
-            return _record(workshop_id, ScanAnswer(result, count=door.count), None, *seen)
+            return _record(workshop_id, ScanAnswer(result, count=door.count), None, *seen,
+                           kept=kept)
         if _replaced(invitation, code):
             answer = ScanAnswer("replaced", invitation, count=door.count)
-            return _record(workshop_id, answer, invitation.id, *seen)
+            return _record(workshop_id, answer, invitation.id, *seen, kept=kept)
         if door.checked_in_at is not None:
             answer = ScanAnswer("already_checked_in", invitation, door.checked_in_at,
                                 door.count)
-            return _record(workshop_id, answer, invitation.id, *seen)
+            return _record(workshop_id, answer, invitation.id, *seen, kept=kept)
         try:
-            _insert(CheckIn, invitation_id=invitation.id, workshop_id=workshop_id,
-                    checked_in_at=when, recorded_at=now, method=method, staff_user_id=staff_id)
-            _insert(CheckInAttempt, **_attempt(workshop_id, "checked_in", invitation.id, *seen))
-            if method != "self":
-                audit.log("checkin.walk_in" if method == "walk_in" else "checkin.check_in",
-                          workshop=workshop_id, detail=invitation.name, actor=actor, at_once=True)
-            db.session.commit()
+            _write_check_in(workshop_id, invitation.id, invitation.name, method, actor, *seen,
+                            kept=kept)
         except IntegrityError:
-            db.session.rollback()
+            pass
         else:
             return ScanAnswer("checked_in", invitation, when, door.count.with_arrival(invitation))
         # Another phone checked this pass in first, or sent this very scan (its client_id):
@@ -317,7 +327,8 @@ def check_in(
         # at that moment), this scan comes after the undo and checks the person in again.
     # Refused each time by a check-in undone before we looked: told "already", as the last
     # refusal said.
-    return _record(workshop_id, ScanAnswer("already_checked_in", invitation), invitation.id, *seen)
+    return _record(workshop_id, ScanAnswer("already_checked_in", invitation), invitation.id,
+                   *seen, kept=kept)
 
 
 def check_in_by_code(
@@ -329,13 +340,47 @@ def check_in_by_code(
     staff: User | None = None,
 ) -> ScanAnswer | None:
     """check_in at the workshop with this code (the API's scan), or None when no workshop has
-    it. The workshop's clock comes with the door's first read: one statement, not two."""
+    it. The workshop's clock comes with the door's first read: one statement, not two.
+
+    On PostgreSQL the scan's statements run outside any transaction (workshop/autocommit.py),
+    as the staff token's read before them (auth/services.py): each is one round trip, and
+    there are no others. The API's scan is its request's only work: nothing uncommitted in
+    the session for it to see."""
     client_id = client_id or None
-    door = at_the_door(None, code_from_scan(scanned), client_id, workshop_code=workshop_code)
+    kept = autocommit.of(current_app)
+    door = at_the_door(None, code_from_scan(scanned), client_id, workshop_code=workshop_code,
+                       kept=kept)
     if door.workshop is None:
         return None
     return check_in(door.workshop, scanned, client_id=client_id, scanned_at=scanned_at,
-                    staff=staff, door=door)
+                    staff=staff, door=door, kept=kept)
+
+
+def _write_check_in(workshop_id, invitation_id, name, method, actor, code, client_id, when,
+                    now, staff_id, *, kept: Autocommit | None = None) -> None:
+    """Write a first scan's rows, all or none: the check-in, its attempt and (a check-in by
+    staff) the audit row. IntegrityError, nothing written, when a unique row refuses them: the
+    pass checked in by another phone, or this client_id recorded by another worker. With
+    `kept` one statement (_first_scan_statement), else the session's transaction, committed."""
+    seen = (code, client_id, when, now, staff_id)
+    action = None
+    if method != "self":
+        action = "checkin.walk_in" if method == "walk_in" else "checkin.check_in"
+    if kept is not None:
+        entry = action and audit.entry(action, workshop=workshop_id, detail=name, actor=actor)
+        kept.write(_first_scan_statement(entry is not None),
+                   _first_scan_values(workshop_id, invitation_id, method, entry, *seen))
+        return
+    try:
+        _insert(CheckIn, invitation_id=invitation_id, workshop_id=workshop_id,
+                checked_in_at=when, recorded_at=now, method=method, staff_user_id=staff_id)
+        _insert(CheckInAttempt, **_attempt(workshop_id, "checked_in", invitation_id, *seen))
+        if action is not None:
+            audit.log(action, workshop=workshop_id, detail=name, actor=actor, at_once=True)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise
 
 
 def _replaced(invitation: Pass, code: str) -> bool:
@@ -350,6 +395,11 @@ def _replaced(invitation: Pass, code: str) -> bool:
     return code != invitation.token and code.upper() != invitation.short_code
 
 
+# The columns an attempt is written with (`_attempt`'s keys).
+ATTEMPT_COLUMNS = ("workshop_id", "invitation_id", "code_seen", "client_id", "result",
+                   "scanned_at", "recorded_at", "staff_user_id")
+
+
 def _attempt(workshop_id, result, invitation_id, code, client_id, when, now, staff_id) -> dict:
     return {"workshop_id": workshop_id, "invitation_id": invitation_id, "code_seen": code[:16],
             "client_id": client_id, "result": result, "scanned_at": when, "recorded_at": now,
@@ -361,6 +411,45 @@ def _insert_statement(model):
     return insert(model.__table__)
 
 
+@functools.cache
+def _first_scan_statement(audited: bool):
+    """A first scan's rows in ONE statement, for PostgreSQL: WITH checkin AS (INSERT INTO
+    checkins ...), attempt AS (INSERT INTO checkin_attempts ...) INSERT INTO audit_entries ...
+    (the attempt is the main INSERT when there is no audit row). PostgreSQL runs every INSERT of
+    a WITH, read or not; a unique row refused (the pass checked in by another phone, the
+    client_id sent twice at once) fails the whole statement: nothing of it is written. Every
+    column is bound (a CTE's INSERT gets none of the models' Python defaults). Built once, as
+    the door's statement is."""
+    def bound(table, **keys):
+        return {name: bindparam(key, type_=table.c[name].type) for name, key in keys.items()}
+
+    checkin = insert(CheckIn.__table__).values(bound(
+        CheckIn.__table__, invitation_id="invitation_id", workshop_id="workshop_id",
+        checked_in_at="scanned_at", recorded_at="recorded_at", method="method",
+        staff_user_id="staff_user_id")).cte("checkin")
+    attempt = insert(CheckInAttempt.__table__).values(bound(
+        CheckInAttempt.__table__, **{name: name for name in ATTEMPT_COLUMNS}))
+    if not audited:
+        return attempt.add_cte(checkin)
+    audit_columns = ("user_id", "user_email", "workshop_id", "action", "detail")
+    return insert(AuditEntry.__table__).values(bound(
+        AuditEntry.__table__, at="recorded_at",
+        **{name: name if name == "workshop_id" else f"audit_{name}" for name in audit_columns},
+    )).add_cte(checkin, attempt.cte("attempt"))
+
+
+def _first_scan_values(workshop_id, invitation_id, method, entry, code, client_id, when, now,
+                       staff_id) -> dict:
+    """_first_scan_statement's values: the attempt's, the check-in's method, the audit row's."""
+    values = _attempt(workshop_id, "checked_in", invitation_id, code, client_id, when, now,
+                      staff_id)
+    values["method"] = method
+    for name, value in (entry or {}).items():
+        if name != "workshop_id":
+            values[f"audit_{name}"] = value
+    return values
+
+
 def _insert(model, **values) -> None:
     """One row by a plain INSERT in the session's transaction (a unique row refused raises
     IntegrityError here): a scan's rows need nothing of the ORM's unit of work, which cost
@@ -368,17 +457,22 @@ def _insert(model, **values) -> None:
     db.session.connection().execute(_insert_statement(model), values)
 
 
-def _record(workshop_id, answer, invitation_id, code, client_id, when, now, staff_id
-            ) -> ScanAnswer:
+def _record(workshop_id, answer, invitation_id, code, client_id, when, now, staff_id,
+            kept=None) -> ScanAnswer:
     """Write the attempt of a scan that checks nobody in, and give its answer; when its
     client_id is written already (the same scan, sent twice at once), the first answer."""
+    values = _attempt(workshop_id, answer.result, invitation_id, code, client_id, when, now,
+                      staff_id)
     try:
-        _insert(CheckInAttempt, **_attempt(workshop_id, answer.result, invitation_id, code,
-                                           client_id, when, now, staff_id))
-        db.session.commit()
+        if kept is not None:
+            kept.write(_insert_statement(CheckInAttempt), values)
+        else:
+            _insert(CheckInAttempt, **values)
+            db.session.commit()
         return answer
     except IntegrityError:
-        db.session.rollback()
+        if kept is None:
+            db.session.rollback()
     previous = _previous_answer(workshop_id, client_id)
     return answer if previous is None else replace(previous, count=answer.count)
 

@@ -1,0 +1,85 @@
+"""The kept autocommit connections (workshop/autocommit.py): one per thread, back to the pool
+when the thread ends, kept after a refused row, replaced when broken, tried after an idle
+spell. The app uses them on PostgreSQL; the class is the same on any engine, tested on each."""
+from __future__ import annotations
+
+import gc
+import threading
+import time
+
+import pytest
+from sqlalchemy import insert, select, text
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+import workshop
+from tests import factories
+from workshop.autocommit import Autocommit
+from workshop.extensions import db
+from workshop.models import Workshop
+
+
+@pytest.fixture
+def kept(ctx):
+    db.session.remove()
+    db.engine.dispose()
+    yield Autocommit(db.engine)
+    db.engine.dispose()
+
+
+def test_each_thread_keeps_one_connection_and_gives_it_back_when_it_ends(kept):
+    pool = db.engine.pool
+    assert kept.first(select(1))[0] == 1
+    mine = kept._local.kept.connection
+    assert kept.first(select(2))[0] == 2
+    assert kept._local.kept.connection is mine  # the same one, statement after statement
+    assert pool.checkedout() == 1
+
+    def scan() -> None:
+        assert kept.first(select(3))[0] == 3
+
+    # A development server's thread per request: more threads, one after another, than the
+    # pool holds; each gives its connection back as it ends, none waits for one.
+    for _ in range(20):  # the pool holds 5, and 10 more at most
+        thread = threading.Thread(target=scan)
+        thread.start()
+        thread.join()
+    gc.collect()
+    assert pool.checkedout() == 1  # this thread's only
+
+
+def test_a_refused_row_writes_nothing_and_keeps_the_connection(kept):
+    code = factories.make_workshop().code
+    statement = insert(Workshop.__table__).values(code=code, title="Trùng mã")
+    with pytest.raises(IntegrityError):
+        kept.write(statement)
+    mine = kept._local.kept.connection
+    assert kept.first(select(Workshop.id).where(Workshop.title == "Trùng mã")) is None
+    assert kept._local.kept.connection is mine
+
+
+def test_a_broken_connection_fails_its_statement_and_the_next_has_a_new_one(kept):
+    kept.first(select(1))
+    broken = kept._local.kept.connection.connection.dbapi_connection
+    broken.close()  # as the database's restart leaves it
+    with pytest.raises(SQLAlchemyError):
+        kept.first(select(1))
+    assert kept.first(select(1))[0] == 1
+    assert kept._local.kept.connection.connection.dbapi_connection is not broken
+
+
+def test_a_connection_left_idle_is_tried_first_and_replaced_when_broken(kept, monkeypatch):
+    kept.first(select(1))
+    broken = kept._local.kept.connection.connection.dbapi_connection
+    broken.close()
+    later = time.monotonic() + workshop.IDLE_PING_SECONDS + 1
+    monkeypatch.setattr(time, "monotonic", lambda: later)
+    assert kept.first(select(1))[0] == 1  # tried, found broken, replaced: no error
+    assert kept._local.kept.connection.connection.dbapi_connection is not broken
+
+
+def test_the_engine_disposed_of_closes_the_kept_connections(kept):
+    kept.first(select(1))
+    mine = kept._local.kept.connection
+    db.engine.dispose()
+    assert mine.closed
+    assert kept.first(text("SELECT 4"))[0] == 4  # and the next statement opens another

@@ -1,0 +1,140 @@
+"""Statements that need no transaction of their own, on PostgreSQL: one connection per thread,
+kept in autocommit.
+
+A read through the session is sent between a BEGIN and a ROLLBACK (or COMMIT): two round trips
+more than the read itself, each costing the driver, SQLAlchemy and the PostgreSQL backend CPU on
+the same cores. A single SELECT sees committed rows whether or not a transaction is around it,
+and a single INSERT (even one writing three tables, by a data-modifying CTE) is a transaction
+of its own in autocommit: all of it is written or, when a unique row is refused, none of it.
+So the hot paths whose statements stand alone (the poll gate's, workshop/polls.py; the API's
+scan at the door, workshop/checkin/services.py, with its staff token) run them here, one round
+trip each.
+
+Each thread keeps its connection (taken from the app's pool) instead of taking one at each
+statement: a scan is two or three of them. It goes back to the pool when its thread ends (a
+development server's thread per request) or the engine is disposed of (a test's end, a worker's
+fork). One left idle for a while is tried first, by the pool's own rule (workshop.ping); a
+connection that breaks all the same fails the statement of that moment (the caller decides what
+follows) and is replaced at the next one. SQLite has no round trips to save: `of(app)` is None
+there (the poll gate reads through a pooled connection, the scan through the session).
+"""
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Row
+from sqlalchemy.exc import DisconnectionError, IntegrityError, SQLAlchemyError
+
+from . import IDLE_PING_SECONDS, ping
+from .extensions import db
+
+EXTENSION = "workshop.autocommit"
+_making = threading.Lock()
+
+
+class _Kept:
+    """A thread's connection and when it was last used."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.used = time.monotonic()
+
+
+class Autocommit:
+    """The app's kept autocommit connections, one per thread."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._local = threading.local()
+        self._open: set[Connection] = set()
+        self._lock = threading.Lock()
+        event.listen(engine, "engine_disposed", self._close_all)
+
+    def first(self, statement, parameters: dict | None = None) -> Row | None:
+        """The first row of a SELECT, read outside any transaction."""
+        return self._run(statement, parameters, lambda result: result.first())
+
+    def write(self, statement, parameters: dict | None = None) -> int:
+        """One INSERT/UPDATE/DELETE, its own transaction: all of it or (IntegrityError, a
+        unique row refused) nothing of it. The rows it changed."""
+        return self._run(statement, parameters, lambda result: result.rowcount)
+
+    def _run(self, statement, parameters, take):
+        kept = self._connection()
+        connection = kept.connection
+        try:
+            taken = take(connection.execute(statement, parameters))
+        except IntegrityError:
+            connection.rollback()  # the statement refused, the connection sound: keep it
+            raise
+        except SQLAlchemyError:
+            self._drop(kept)
+            raise
+        connection.rollback()  # ends SQLAlchemy's own bookkeeping; nothing is sent in autocommit
+        kept.used = time.monotonic()
+        return taken
+
+    def _connection(self) -> _Kept:
+        kept = getattr(self._local, "kept", None)
+        if kept is not None and time.monotonic() - kept.used >= IDLE_PING_SECONDS:
+            try:
+                ping(kept.connection.connection.dbapi_connection)
+            except DisconnectionError:
+                self._drop(kept)
+                kept = None
+        if kept is None:
+            connection = self.engine.connect()
+            kept = self._local.kept = _Kept(connection)
+            with self._lock:
+                self._open.add(connection)
+            # Back to the pool when this thread ends (its `_local` goes, and `kept` with it).
+            weakref.finalize(kept, self._release, connection)
+        return kept
+
+    def _release(self, connection: Connection) -> None:
+        with self._lock:
+            if connection not in self._open:
+                return  # dropped, or closed with the engine
+            self._open.discard(connection)
+        try:
+            connection.close()
+        except SQLAlchemyError:
+            pass  # already broken: nothing left to close
+
+    def _drop(self, kept: _Kept) -> None:
+        """A broken connection: discarded (the pool makes another), this thread's next
+        statement takes a new one."""
+        self._local.kept = None
+        with self._lock:
+            self._open.discard(kept.connection)
+        kept.connection.invalidate()
+        kept.connection.close()
+
+    def _close_all(self, engine) -> None:
+        """The app's engine is disposed of: so are the kept connections."""
+        with self._lock:
+            kept, self._open = self._open, set()
+        self._local = threading.local()
+        for connection in kept:
+            try:
+                connection.close()
+            except SQLAlchemyError:
+                pass  # already broken: nothing left to close
+
+
+def of(app: Flask) -> Autocommit | None:
+    """The app's kept autocommit connections on PostgreSQL; None on SQLite."""
+    kept = app.extensions.get(EXTENSION, False)
+    if kept is False:
+        with _making:  # two threads' first calls make one
+            kept = app.extensions.get(EXTENSION, False)
+            if kept is False:
+                with app.app_context():
+                    engine = db.engine
+                kept = Autocommit(engine) if engine.dialect.name == "postgresql" else None
+                app.extensions[EXTENSION] = kept
+    return kept
