@@ -42,6 +42,22 @@ def test_security_headers_on_every_page(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_each_security_header_once_and_a_views_own_kept(app, client):
+    from workshop.security import SECURITY_HEADERS
+
+    @app.get("/own-policy")
+    def own_policy():
+        # Named in another case than ours: still the same header.
+        return "", 200, {"content-security-policy": "default-src 'none'"}
+
+    for response in (client.get("/healthz"), client.get("/login")):
+        for name, value in SECURITY_HEADERS.items():
+            assert response.headers.getlist(name) == [value]
+    own = client.get("/own-policy")
+    assert own.headers.getlist("Content-Security-Policy") == ["default-src 'none'"]
+    assert own.headers.getlist("X-Frame-Options") == ["DENY"]
+
+
 def test_vietnamese_by_default_and_english_on_request(client):
     page = client.get("/login").get_data(as_text=True)
     assert 'lang="vi"' in page and "Đăng nhập" in page and "Mật khẩu" in page

@@ -221,6 +221,11 @@ def test_a_view_marked_by_mistake_still_cannot_write(app, invitation):
     _assert_vietnamese(response.get_data(as_text=True).replace(
         "thao tác chưa được thực hiện", "Phiên làm việc đã hết hạn"))
     assert _row(invitation.id) == ("sent", None)
+    # The refusal ends with that request: the thread's next write goes through.
+    with app.test_request_context():
+        db.session.get(Invitation, invitation.id).status = "declined"
+        db.session.commit()
+    assert _row(invitation.id)[0] == "declined"
 
 
 def test_a_staff_phone_that_lost_its_session_cookie_keeps_its_input(app, invitation):

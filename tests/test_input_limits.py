@@ -45,3 +45,8 @@ def test_a_nul_character_is_refused_in_json_and_in_forms(ctx, client, api_header
     assert page.status_code == 400
     assert "ký tự không hợp lệ" in page.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Question)) == 0
+    # In a query string too, of a page or of a call.
+    assert client.get("/login?next=%00").status_code == 400
+    response = client.get(f"/api/v1/workshops/{workshop.code}/attendance?x=a%00",
+                          headers=api_headers("staff"))
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "bad_request"

@@ -36,7 +36,9 @@ def refuse_nul_characters() -> None:
     # The form only when the body is one (werkzeug parses no other): reading `request.form`
     # of a JSON call costs every API call for nothing.
     form = request.form if request.mimetype in FORM_TYPES else {}
-    if any("\x00" in value for values in (request.args, form)
+    # Nor the query, when there is none (parsing nothing costs ~3 µs a call).
+    args = request.args if request.query_string else {}
+    if any("\x00" in value for values in (args, form)
            for value in values.values()):
         abort(400, description=_("Dữ liệu gửi lên có ký tự không hợp lệ."))
 
