@@ -6,12 +6,11 @@ from pathlib import Path
 
 from flask import Flask, current_app, has_request_context, request, session
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import Pool
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config
+from . import config, sqlite  # noqa: F401  sqlite: its connection listeners
 from .accesslog import install_werkzeug_filter
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -73,17 +72,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register(app)
     return app
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """WAL and a busy timeout let several gunicorn workers share one SQLite file."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=15000")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
 
 
 # A pooled connection unused for this long is tried (SELECT 1) before it is handed out, and
