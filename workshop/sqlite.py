@@ -4,18 +4,20 @@ SQLite lets one connection write at a time. Left to itself, a writer that finds 
 writing waits in SQLite's busy handler, which sleeps 1, 2, 5, 10, 15, 20, 25 ... ms between
 tries: the write lock falls free while it sleeps, a writer that came later takes it, and it
 sleeps longer. Measured in the gunicorn workers under the check-in bench case (2 workers x 4
-threads, 8 phones' connections, 2,000 scans, each one write transaction): 3,500 sleeps, 6
-write transactions in 10 slept at least once, some 15 times; 28 s asleep in all while the lock
-was held for 5 s. The scans that lost again and again were the p99 (200-250 ms); the
-checkpoints were not (76 in the run, 145 ms together).
+threads, 8 phones' connections, 2,000 scans, one write transaction each), four runs: 3,500 to
+3,800 sleeps, two write transactions in three slept at least once, some 17 times; 28-34 s
+asleep in all while the lock was held for 4-7 s. The scans that lost again and again made the
+p99 (190-290 ms inside the server); the WAL checkpoints did not (120-275 ms in a run together).
 
 So a connection about to write first takes its turn: an exclusive flock on "<database>-writers"
 (one open file per connection, so that threads queue as processes do), held until its
 transaction ends. The next writer, in this process or another, sleeps in the kernel and is
-woken the moment the turn is free: none of those busy sleeps is left. SQLite's own lock still
-guards the file, and its busy timeout still serves writers outside the queue (the backup's
-restore, a sqlite3 shell, a second connection of a thread that holds the turn already). The
-kernel frees the turn of a connection that is closed or a process that ends, crash included.
+woken the moment the turn is free: no busy sleep is left, and writers go in the order they
+came (the p50 grows a little, the p99 falls: 75-105 ms inside the server). SQLite's own lock
+still guards the file, and its busy timeout still serves writers outside the queue (the
+backup's restore, a sqlite3 shell, a second connection of a thread that holds the turn
+already). The kernel frees the turn of a connection that is closed or of a process that ends,
+crash included.
 Durability is SQLite's default, synchronous=FULL in WAL mode: a scan told "checked in" is on
 disk.
 """
