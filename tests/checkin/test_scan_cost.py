@@ -227,28 +227,41 @@ def test_a_scan_at_a_code_no_workshop_has_is_the_contracts_404_and_records_nothi
     assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 0
 
 
+@contextmanager
+def another_worker_after_the_read(monkeypatch, when, statement):
+    """Another worker (its own connection) commits `statement` between a scan's door read and
+    its write, whenever the read says `when(door)` (once that row is in, it no longer does):
+    the race a scan can lose."""
+    other_worker = create_engine(db.engine.url)
+    read = services.at_the_door
+
+    def read_then_lose(*args, **kwargs):
+        seen = read(*args, **kwargs)
+        if when(seen):
+            with other_worker.begin() as connection:
+                connection.execute(statement)
+        return seen
+
+    monkeypatch.setattr(services, "at_the_door", read_then_lose)
+    try:
+        yield
+    finally:
+        other_worker.dispose()
+
+
 def test_the_phone_that_loses_a_race_is_told_already_with_the_winners_time(door, client, trips,
                                                                            monkeypatch):
     """Another phone's check-in lands between this scan's read and its write (another worker,
     its own connection): the unique check-in refuses ours, and the answer says who won."""
     workshop, people, headers = door
     winner_time = workshop.starts_at
-    other_worker = create_engine(db.engine.url)
-    read = services.at_the_door
-
-    def read_then_lose(*args, **kwargs):
-        seen = read(*args, **kwargs)
-        if seen.checked_in_at is None:
-            with other_worker.begin() as connection:
-                connection.execute(insert(CheckIn).values(
-                    invitation_id=people[0].id, workshop_id=workshop.id,
-                    checked_in_at=winner_time, recorded_at=winner_time, method="scan"))
-        return seen
-
-    monkeypatch.setattr(services, "at_the_door", read_then_lose)
-    response, seen = scan(client, headers, workshop.code, trips, token=people[0].pass_token,
-                          client_id="slow-phone")
-    other_worker.dispose()
+    with another_worker_after_the_read(monkeypatch, lambda seen: seen.checked_in_at is None,
+                                       insert(CheckIn).values(
+                                           invitation_id=people[0].id, workshop_id=workshop.id,
+                                           checked_in_at=winner_time, recorded_at=winner_time,
+                                           method="scan")):
+        response, seen = scan(client, headers, workshop.code, trips,
+                              token=people[0].pass_token, client_id="slow-phone")
     body = response.get_json()
     assert body["result"] == "already_checked_in"
     assert datetime.fromisoformat(body["checked_in_at"]) == winner_time
@@ -266,23 +279,14 @@ def test_a_first_scan_refused_by_its_attempt_writes_none_of_its_rows(door, clien
     neither the check-in nor the audit row (on PostgreSQL one statement, on SQLite one
     transaction). The scan is then answered as the first one was."""
     workshop, people, headers = door
-    other_worker = create_engine(db.engine.url)
-    read = services.at_the_door
-
-    def read_then_lose(*args, **kwargs):
-        seen = read(*args, **kwargs)
-        if seen.answered is None:
-            with other_worker.begin() as connection:
-                connection.execute(insert(CheckInAttempt).values(
-                    workshop_id=workshop.id, code_seen="khong-co-ma-nay", client_id="phone-1",
-                    result="unknown", scanned_at=workshop.starts_at,
-                    recorded_at=workshop.starts_at))
-        return seen
-
-    monkeypatch.setattr(services, "at_the_door", read_then_lose)
-    response, _seen = scan(client, headers, workshop.code, trips, token=people[0].pass_token,
-                           client_id="phone-1")
-    other_worker.dispose()
+    with another_worker_after_the_read(monkeypatch, lambda seen: seen.answered is None,
+                                       insert(CheckInAttempt).values(
+                                           workshop_id=workshop.id, code_seen="khong-co-ma-nay",
+                                           client_id="phone-1", result="unknown",
+                                           scanned_at=workshop.starts_at,
+                                           recorded_at=workshop.starts_at)):
+        response, _seen = scan(client, headers, workshop.code, trips,
+                               token=people[0].pass_token, client_id="phone-1")
     assert response.status_code == 404
     assert response.get_json()["result"] == "unknown"  # the first answer to this client_id
     db.session.rollback()

@@ -46,7 +46,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 
 # The triggers, by name: their one definition is the migration that made them
-# (migrations/versions/*_0021_door_groups.py; migrations import nothing of the app).
+# (migrations/versions/0021_door_groups.py; migrations import nothing of the app).
 TRIGGERS = ("door_groups_invitation_insert", "door_groups_invitation_update",
             "door_groups_invitation_delete", "door_groups_checkin_insert",
             "door_groups_checkin_update", "door_groups_checkin_delete")
