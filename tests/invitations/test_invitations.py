@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from tests import factories
 from workshop.attendance import attendance
+from workshop.checkin import services as checkin_services
 from workshop.extensions import db
 from workshop.invitations import inviting, rsvp, services, sharing, tracking
 from workshop.links import personal_url
@@ -124,6 +125,24 @@ def test_invite_update_and_delete_a_person(ctx):
     draft = inviting.invite_person(workshop, "Người sẽ bị xóa")
     inviting.delete_invitation(draft)
     assert db.session.get(Invitation, draft.id) is None
+
+
+def test_a_draft_whose_invitee_checked_in_stays(ctx):
+    """A letter handed over without being marked sent: its invitee may come and be checked in
+    (counted as unannounced). Deleting that draft would delete the check-in with it (and used
+    to fail with an error page, the check-in's invitation set to NULL): refused, in words."""
+    workshop = factories.make_workshop()
+    draft = inviting.invite_person(workshop, "Người đến mà chưa gửi giấy")
+    assert checkin_services.check_in(workshop, draft.pass_token).result == "checked_in"
+
+    with pytest.raises(services.InvitationError) as refused:
+        inviting.delete_invitation(draft)
+
+    assert "đã điểm danh" in refused.value.message
+    db.session.expire_all()
+    assert db.session.get(Invitation, draft.id) is not None
+    assert db.session.scalar(select(func.count(CheckIn.id))) == 1
+    assert attendance(workshop).unannounced == 1
 
 
 def _answer(workshop, organization, status, **fields):

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import audit
 from ..collation import agency_key
 from ..extensions import db
-from ..models import SALUTATIONS, Invitation, Organization, OutboxMessage, User, Workshop
+from ..models import SALUTATIONS, CheckIn, Invitation, Organization, OutboxMessage, User, Workshop
 from ..text import fold
 from .services import InvitationError, _clean
 
@@ -214,6 +214,11 @@ def delete_invitation(invitation: Invitation, *, actor: User | None = None) -> N
     if invitation.status != "draft":
         raise InvitationError(_("Chỉ xóa được giấy mời chưa gửi. Giấy mời này đã gửi hoặc đã có "
                                 "trả lời."))
+    # A letter handed over unsent may still bring its invitee to the door: their check-in is
+    # attendance on record, which the draft's deletion would take with it.
+    if db.session.scalar(select(CheckIn.id).where(CheckIn.invitation_id == invitation.id)):
+        raise InvitationError(_("Đại biểu của giấy mời này đã điểm danh tại hội trường; không xóa "
+                                "được giấy mời."))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.invitation_id == invitation.id,
                                                    OutboxMessage.status == "queued"))
     if db.session.scalar(select(OutboxMessage.id).where(
