@@ -55,7 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from importlib import import_module
 
-    from . import api, assets, core, expired_session, security
+    from . import api, assets, core, expired_session, qr, security
 
     app.url_map.converters["int"] = core.IdConverter
     for feature in FEATURES:
@@ -65,6 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     core.init_app(app)
     security.init_app(app)
     assets.init_app(app)
+    qr.init_app(app)
     expired_session.init_app(app)
     install_werkzeug_filter()  # `flask run` logs requests: without the secrets of links
 

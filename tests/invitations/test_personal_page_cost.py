@@ -3,11 +3,13 @@ reads everything it shows in one statement, and draws its pass once."""
 from datetime import timedelta
 
 import pytest
+from cachelib import file as cachelib_file
 
 from tests import factories
+from workshop import qr
 from workshop.extensions import db
 from workshop.invitations import deputies, rsvp
-from workshop.qr import _svg, qr_svg
+from workshop.qr import _kept_svg, qr_svg
 from workshop.summary import services as summary
 from workshop.timeutil import utcnow
 
@@ -78,10 +80,10 @@ def test_a_published_summary_is_the_one_more_statement(ctx, client, users):
 
 def test_the_pass_is_drawn_once_and_stays_the_pass_token_s(ctx, client):
     invitation = everything_shown()
-    _svg.cache_clear()
+    _kept_svg.cache_clear()
     first, _ = open_page(client, invitation)
     again, _ = open_page(client, invitation)
-    assert _svg.cache_info().misses == 1 and _svg.cache_info().hits == 1
+    assert _kept_svg.cache_info().misses == 1 and _kept_svg.cache_info().hits == 1
     assert qr_svg(invitation.pass_token) in first and qr_svg(invitation.pass_token) in again
 
     # A new pass (the deputy's own, say) is a new drawing, never the old one from the cache.
@@ -117,9 +119,71 @@ def test_after_the_workshop_the_page_shows_no_pass_and_draws_none(ctx, client):
     workshop = factories.make_workshop(starts_at=now - timedelta(hours=4),
                                        ends_at=now - timedelta(hours=1))
     invitation = factories.make_invitee(workshop, "Trần Văn Bình", status="accepted")
-    _svg.cache_clear()
+    _kept_svg.cache_clear()
 
     page, seen = open_page(client, invitation)
 
     assert "Báo cáo kết quả hội thảo" in page and 'id="pass"' not in page
-    assert _svg.cache_info().misses == 0 and len(seen) == 1
+    assert _kept_svg.cache_info().misses == 0 and len(seen) == 1
+
+
+def no_drawing(monkeypatch):
+    """From here on, drawing a code fails the test: a pass must come from where it was kept."""
+    def draw(data):
+        raise AssertionError(f"drew {data!r} again")
+    monkeypatch.setattr(qr, "_code", draw)
+
+
+def test_another_worker_reads_the_pass_the_first_one_drew(make_app, monkeypatch):
+    first = make_app()
+    with first.app_context():
+        invitation = everything_shown()
+        token, pass_token = invitation.token, invitation.pass_token
+    _kept_svg.cache_clear()
+    assert first.test_client().get(f"/i/{token}").status_code == 200
+    drawn = qr_svg(pass_token)
+
+    # Another gunicorn worker: its own memory (nothing kept there), the same instance folder.
+    _kept_svg.cache_clear()
+    no_drawing(monkeypatch)
+    second = make_app()
+    page = second.test_client().get(f"/i/{token}").get_data(as_text=True)
+
+    assert drawn in page and pass_token not in page
+
+
+@pytest.mark.parametrize("fault", ["full-disk", "no-folder"])
+def test_the_page_draws_its_pass_when_it_cannot_be_kept(make_app, tmp_path, monkeypatch, fault):
+    if fault == "no-folder":
+        # Something else where the folder should be: the store cannot be opened at all.
+        (tmp_path / "instance").mkdir(exist_ok=True)
+        (tmp_path / "instance" / "pass-qr").write_text("not a folder")
+    else:
+        def full(*args, **kwargs):
+            raise OSError(28, "No space left on device")
+        monkeypatch.setattr(cachelib_file.tempfile, "mkstemp", full)
+    app = make_app()
+    with app.app_context():
+        invitation = everything_shown()
+        token, pass_token = invitation.token, invitation.pass_token
+    assert (app.extensions.get("pass_qr") is None) == (fault == "no-folder")
+    _kept_svg.cache_clear()
+
+    page = app.test_client().get(f"/i/{token}")
+
+    assert page.status_code == 200 and qr_svg(pass_token) in page.get_data(as_text=True)
+
+
+def test_a_worker_starting_empties_a_folder_of_too_many_passes(make_app, tmp_path, monkeypatch):
+    monkeypatch.setattr(qr, "PASS_CACHE_FILES", 2)
+    app = make_app()
+    _kept_svg.cache_clear()
+    with app.app_context():
+        for n in range(3):
+            qr.pass_svg(f"pass-{n}")
+    folder = tmp_path / "instance" / "pass-qr"
+    assert len(list(folder.iterdir())) == 3
+
+    make_app()
+
+    assert list(folder.iterdir()) == []

@@ -38,7 +38,7 @@ from ..models import (
 )
 from ..office import download
 from ..outbox.services import last_deliveries, mail_health
-from ..qr import qr_png, qr_svg
+from ..qr import pass_svg, qr_png
 from ..ratelimit import attendee_pages, once_per_request, request_invitation
 from ..summary.services import published_summary
 from ..text import fold
@@ -320,7 +320,7 @@ def personal(token: str):
         map_url="https://www.google.com/maps/search/?api=1&query=" + quote_plus(workshop.venue),
         # The QR code is drawn from our random token only, never from user text; once the
         # workshop is over the page shows the summary, and no pass.
-        qr=qr_svg(invitation.pass_token)
+        qr=pass_svg(invitation.pass_token)
         if invitation.status != "declined" and first != "summary" else None,
         # The page's query said whether there is a summary to read (None: it was not asked).
         summary=published_summary(workshop) if workshop.summary_published is not False else None,
@@ -362,7 +362,7 @@ def deputy_pass(pass_token: str):
     if invitation is None:
         return _unknown_link()
     return render_template("invitations/deputy_pass.html", invitation=invitation,
-                           workshop=invitation.workshop, qr=qr_svg(invitation.pass_token))
+                           workshop=invitation.workshop, qr=pass_svg(invitation.pass_token))
 
 
 @bp.get("/pass/<pass_token>.png")
