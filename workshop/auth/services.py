@@ -153,13 +153,38 @@ def _token_row_statement():
                    User.active.is_(True)))
 
 
-def _held(row) -> User:
+# The account's attributes an API call authorizes and audits with (its id, e-mail, role and
+# whether it is in a team): what `token_account` reads. Any other is read if ever asked for.
+ACTING_ATTRIBUTES = ("id", "email", "role", "in_team")
+
+
+@functools.cache
+def token_account():
+    """The account behind the unrevoked token hashed `:token_hash`, as a subquery (`staff`) of
+    its ACTING_ATTRIBUTES, for a statement that reads it with its own rows (the API's scan:
+    auth/identity.py `defer_staff_token`); no row when the token is unknown or revoked or its
+    account inactive. Read at each call, never kept: a revoked token stops at once."""
+    return (select(*(getattr(User, name) for name in ACTING_ATTRIBUTES[:-1]),
+                   User.in_team.label("in_team"))
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
+                   User.active.is_(True))
+            .subquery("staff"))
+
+
+def user_of_row(row) -> User | None:
+    """The account of token_account's columns (None, all None: no account), held in the
+    session as user_for_token holds it; its other attributes load if asked for."""
+    return None if row[0] is None else _held(row, ACTING_ATTRIBUTES)
+
+
+def _held(row, attributes=USER_ATTRIBUTES) -> User:
     """The account of `row` in the session, as a query of the session would give it (no
     statement: the row was just read): the session's own object when it holds one already, its
     expired attributes filled from the row; else one made from the row, unchanged and
-    persistent."""
-    values = dict(zip(USER_ATTRIBUTES, row, strict=True))
-    held = db.session.identity_map.get(identity_key(User, row.id))
+    persistent (the attributes not in `attributes` expired: read if asked for)."""
+    values = dict(zip(attributes, row, strict=True))
+    held = db.session.identity_map.get(identity_key(User, values["id"]))
     if held is not None:
         for name in inspect(held).unloaded & values.keys():
             set_committed_value(held, name, values[name])
