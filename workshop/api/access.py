@@ -26,10 +26,11 @@ from ..auth.identity import (
     staff_user,
 )
 from ..auth.rights import guard
+from ..auth.services import ActingAccount
 from ..errors import ApiError, handle_api_error, json_error, validation_error
 from ..extensions import db
 from ..fields import DEEP_JSON
-from ..models import ROLE_RANK, User
+from ..models import ROLE_RANK
 from ..ratelimit import holder_limits
 from ..tasks.identity import current_task, task_api_limits
 
@@ -129,7 +130,7 @@ def authorize(roles: tuple[str, ...], view_args: Mapping[str, Any] | None = None
 ADMIT_KEY = "workshop.admit"
 
 
-def admit(row) -> User:
+def admit(row) -> ActingAccount:
     """For a view of `allow(..., token_read_by_view=True)`: the account it read with its own
     rows for the call's Bearer token (auth/services.py `token_account`'s columns), authorized
     as `authorize` does it (the same 401, 403 and team refusals); the account that acts."""

@@ -5,6 +5,8 @@ opened). The API authorizes with these; pages and the audit log read them too.
 Each answer is worked out once per request and kept in the WSGI environ."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Request, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
@@ -14,6 +16,9 @@ from ..errors import ApiError
 from ..extensions import csrf
 from ..models import Invitation, User
 from ..ratelimit import invitation_key, request_invitation
+
+if TYPE_CHECKING:
+    from .services import ActingAccount
 
 STAFF_ROLES = ("staff", "chair", "organizer")
 # The hash of a Bearer token that a view reads with its own rows (`defer_staff_token`).
@@ -51,7 +56,7 @@ def invalid_token() -> ApiError:
     return ApiError(401, "invalid_token", _("Mã truy cập API không hợp lệ hoặc đã bị thu hồi."))
 
 
-def staff_user() -> User | None:
+def staff_user() -> User | ActingAccount | None:
     """The staff account behind this request: a Bearer token, or a signed-in browser (which
     must then prove with the CSRF header that an unsafe request came from our page). A Bearer
     token that is unknown or revoked is a 401."""
@@ -96,14 +101,15 @@ def deferred_staff_token() -> str | None:
     return request.environ.get(DEFERRED_BEARER)
 
 
-def settle_staff_token(row) -> User:
+def settle_staff_token(row) -> ActingAccount:
     """The account the view read for the deferred token (auth/services.py `token_account`'s
-    columns), kept as `staff_user()`'s answer; the same 401 as staff_user() when there is none
-    (the token unknown or revoked, the account inactive)."""
-    from .services import user_of_row
+    columns), kept as `staff_user()`'s answer: an ActingAccount, not an ORM entity (the view
+    only authorizes and records with it). The same 401 as staff_user() when there is none (the
+    token unknown or revoked, the account inactive)."""
+    from .services import account_of_row
 
     request.environ.pop(DEFERRED_BEARER, None)
-    user = user_of_row(row)
+    user = account_of_row(row)
     if user is None:
         raise invalid_token()
     request.environ["workshop.staff_user"] = user

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import secrets
+from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -153,9 +154,23 @@ def _token_row_statement():
                    User.active.is_(True)))
 
 
-# The account's attributes an API call authorizes and audits with (its id, e-mail, role and
-# whether it is in a team): what `token_account` reads. Any other is read if ever asked for.
-ACTING_ATTRIBUTES = ("id", "email", "role", "in_team")
+@dataclass(frozen=True)
+class ActingAccount:
+    """A staff account as a call sees it that only authorizes and records with it (the API's
+    scan: auth/identity.py `defer_staff_token`): token_account's columns, no ORM entity (making
+    one and adding it to the session cost a twentieth of a resend's CPU). Its role is read as
+    an account's is."""
+
+    id: int
+    email: str
+    role: str
+    in_team: bool
+
+    has_role = User.has_role
+
+
+# token_account's columns, in ActingAccount's order.
+ACTING_ATTRIBUTES = tuple(ActingAccount.__dataclass_fields__)
 
 
 @functools.cache
@@ -172,18 +187,17 @@ def token_account():
             .subquery("staff"))
 
 
-def user_of_row(row) -> User | None:
-    """The account of token_account's columns (None, all None: no account), held in the
-    session as user_for_token holds it; its other attributes load if asked for."""
-    return None if row[0] is None else _held(row, ACTING_ATTRIBUTES)
+def account_of_row(row) -> ActingAccount | None:
+    """The account of token_account's columns (None, all None: no account)."""
+    return None if row[0] is None else ActingAccount(*row)
 
 
-def _held(row, attributes=USER_ATTRIBUTES) -> User:
+def _held(row) -> User:
     """The account of `row` in the session, as a query of the session would give it (no
     statement: the row was just read): the session's own object when it holds one already, its
     expired attributes filled from the row; else one made from the row, unchanged and
-    persistent (the attributes not in `attributes` expired: read if asked for)."""
-    values = dict(zip(attributes, row, strict=True))
+    persistent."""
+    values = dict(zip(USER_ATTRIBUTES, row, strict=True))
     held = db.session.identity_map.get(identity_key(User, values["id"]))
     if held is not None:
         for name in inspect(held).unloaded & values.keys():
