@@ -270,9 +270,14 @@ def door_numbers(groups):
     """DoorCount's one row from `groups`: rows of invitations with the same walk_in, status
     and deputy_state, how many (`invited`) and how many of them checked in (`arrived`). A
     kept row's deputy_state is '' for none, a state no rule names, as NULL is not."""
-    invited = groups.c.walk_in.is_(False)
-    expected = invited & _counted_as_expected(counted_status_of(groups.c.status,
-                                                                groups.c.deputy_state))
+    # Whether a group is expected, worked out once per group, not in each of the sums: the
+    # scan's statement is the shorter for it (psycopg converts a statement of more than 4096
+    # characters again at each execution, workshop/checkin/services.py `_door_statement`).
+    expected = (groups.c.walk_in.is_(False)
+                & _counted_as_expected(counted_status_of(groups.c.status, groups.c.deputy_state)))
+    rows = select(groups.c.walk_in, expected.label("expected"), groups.c.invited,
+                  groups.c.arrived).subquery("door_rows")
+    invited = rows.c.walk_in.is_(False)
 
     def how_many(condition, column):
         # An integer on both databases (PostgreSQL sums integers as numeric).
@@ -280,11 +285,11 @@ def door_numbers(groups):
         return cast(func.coalesce(total, _constant(0)), Integer)
 
     return (
-        select(how_many(expected, groups.c.invited).label("expected"),
-               how_many(expected, groups.c.arrived).label("present"),
-               how_many(groups.c.walk_in.is_(True), groups.c.arrived).label("walk_ins"),
-               how_many(invited & ~expected, groups.c.arrived).label("unannounced"))
-        .select_from(groups)
+        select(how_many(rows.c.expected, rows.c.invited).label("expected"),
+               how_many(rows.c.expected, rows.c.arrived).label("present"),
+               how_many(rows.c.walk_in.is_(True), rows.c.arrived).label("walk_ins"),
+               how_many(invited & ~rows.c.expected, rows.c.arrived).label("unannounced"))
+        .select_from(rows)
         .subquery("door_count")
     )
 

@@ -21,9 +21,12 @@ from ..auth.identity import (
     STAFF_ROLES,
     attendee_holder,
     current_invitation,
+    defer_staff_token,
+    settle_staff_token,
     staff_user,
 )
 from ..auth.rights import guard
+from ..auth.services import ActingAccount
 from ..errors import ApiError, handle_api_error, json_error, validation_error
 from ..extensions import db
 from ..fields import DEEP_JSON
@@ -122,19 +125,56 @@ def authorize(roles: tuple[str, ...], view_args: Mapping[str, Any] | None = None
     guard(user, min(held, key=ROLE_RANK.__getitem__), view_args or {})
 
 
-def allow(*roles: str) -> Callable[[Callable], Callable]:
+# What `admit` checks once the view has read the deferred token: the roles and the route's
+# arguments, as `authorize` has them.
+ADMIT_KEY = "workshop.admit"
+
+
+def admit(row) -> ActingAccount:
+    """For a view of `allow(..., token_read_by_view=True)`: the account it read with its own
+    rows for the call's Bearer token (auth/services.py `token_account`'s columns), authorized
+    as `authorize` does it (the same 401, 403 and team refusals); the account that acts."""
+    roles, view_args = request.environ.pop(ADMIT_KEY)
+    settle_staff_token(row)
+    authorize(roles, view_args)
+    return staff_user()
+
+
+def _unadmitted(roles: tuple[str, ...], view_args: Mapping[str, Any]) -> None:
+    """The view stopped before it admitted the caller (a refused body, an error): the caller
+    is authorized now, so that who calls is still answered before what they sent."""
+    if request.environ.pop(ADMIT_KEY, None) is not None:
+        authorize(roles, view_args)  # staff_user() reads the token itself
+
+
+def allow(*roles: str, token_read_by_view: bool = False) -> Callable[[Callable], Callable]:
     """Let in the roles named: "staff" means staff, chair and organizer; "chair" means chair
     and organizer; "attendee" the invitee, by the token of their personal link. With both, the
     view tells them apart with `current_invitation()`. Attendee calls are limited per token
     instead of by the blueprint's limit.
 
-    Put it above `@bp.arguments`: who calls is checked before what they sent."""
+    Put it above `@bp.arguments`: who calls is checked before what they sent.
+
+    `token_read_by_view`: a Bearer token is not read here but by the view, with its own first
+    statement (`deferred_staff_token()` is its hash), whose account the view gives to `admit`
+    before anything else: one round trip fewer (the API's scan). Any error raised before
+    (a refused body included) is preceded by the usual authorization, so every answer stays
+    what it is without the deferral."""
 
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapped(*args: Any, **kwargs: Any):
-            authorize(roles, kwargs)
-            return view(*args, **kwargs)
+            if not (token_read_by_view and defer_staff_token()):
+                authorize(roles, kwargs)
+                return view(*args, **kwargs)
+            request.environ[ADMIT_KEY] = (roles, kwargs)
+            try:
+                answer = view(*args, **kwargs)
+            except Exception:
+                _unadmitted(roles, kwargs)
+                raise
+            _unadmitted(roles, kwargs)  # a view that never admitted: never without a caller
+            return answer
 
         if ATTENDEE in roles:
             wrapped = holder_limits("attendee-api", attendee_holder,

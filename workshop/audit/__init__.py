@@ -83,12 +83,16 @@ def log(action: str, *, workshop: Workshop | int | None = None, detail: str | No
 
     `at_once`: the row is written now by a plain INSERT (and None returned), for a service
     whose own writes are plain INSERTs too (a scan at the door): its commit then has no unit
-    of work to flush, which cost more CPU than the INSERT itself."""
+    of work to flush, which cost more CPU than the INSERT itself. Nothing pending in the
+    session is flushed before it (the caller's commit flushes it)."""
     values = entry(action, workshop=workshop, detail=detail, actor=actor)
     if values is None:
         return None
     if at_once:
-        db.session.execute(_insert_statement(), values)
+        # On the session's connection, in its transaction: a plain INSERT needs none of the
+        # ORM's handling of a statement (its autoflush included), which cost more CPU than
+        # running it.
+        db.session.connection().execute(_insert_statement(), values)
         return None
     row = AuditEntry(**values)
     db.session.add(row)

@@ -5,6 +5,8 @@ opened). The API authorizes with these; pages and the audit log read them too.
 Each answer is worked out once per request and kept in the WSGI environ."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Request, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
@@ -15,7 +17,12 @@ from ..extensions import csrf
 from ..models import Invitation, User
 from ..ratelimit import invitation_key, request_invitation
 
+if TYPE_CHECKING:
+    from .services import ActingAccount
+
 STAFF_ROLES = ("staff", "chair", "organizer")
+# The hash of a Bearer token that a view reads with its own rows (`defer_staff_token`).
+DEFERRED_BEARER = "workshop.deferred_bearer"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # The invitee, known by the token of their personal link (CONTRACT.md "Attendee calls").
 INVITATION_HEADER = "X-Invitation-Token"
@@ -44,7 +51,12 @@ class SessionInterface(SecureCookieSessionInterface):
             super().save_session(app, session, response)
 
 
-def staff_user() -> User | None:
+def invalid_token() -> ApiError:
+    """A Bearer token unknown or revoked (or its account inactive)."""
+    return ApiError(401, "invalid_token", _("Mã truy cập API không hợp lệ hoặc đã bị thu hồi."))
+
+
+def staff_user() -> User | ActingAccount | None:
     """The staff account behind this request: a Bearer token, or a signed-in browser (which
     must then prove with the CSRF header that an unsafe request came from our page). A Bearer
     token that is unknown or revoked is a 401."""
@@ -52,15 +64,54 @@ def staff_user() -> User | None:
         return request.environ["workshop.staff_user"]
     from .services import user_for_token
 
+    request.environ.pop(DEFERRED_BEARER, None)  # asked for before the view read it: read now
+
     user = None
     if is_bearer_call(request):
         user = user_for_token(request.headers["Authorization"][7:].strip())
         if user is None:
-            raise ApiError(401, "invalid_token", _("Mã truy cập API không hợp lệ hoặc đã bị thu hồi."))
+            raise invalid_token()
     elif current_user.is_authenticated:
         if request.method not in SAFE_METHODS:
             csrf.protect()
         user = current_user._get_current_object()
+    request.environ["workshop.staff_user"] = user
+    return user
+
+
+def defer_staff_token() -> bool:
+    """Leave the Bearer token of this call to be read by the view with its own rows (the API's
+    scan reads the account in its door's statement: one round trip fewer for every scan), when
+    the call has one and nobody has read it yet. The view then calls `settle_staff_token` with
+    the account's columns (auth/services.py `token_account`) before anything else; until then
+    `deferred_staff_token` is the token's hash, and `staff_user()` still reads it itself."""
+    if "workshop.staff_user" in request.environ or not is_bearer_call(request):
+        return False
+    token = request.headers["Authorization"][7:].strip()
+    if not token:
+        return False  # staff_user()'s own 401
+    from ..models import hash_token
+
+    request.environ[DEFERRED_BEARER] = hash_token(token)
+    return True
+
+
+def deferred_staff_token() -> str | None:
+    """The hash of this call's Bearer token while the view is to read it (defer_staff_token)."""
+    return request.environ.get(DEFERRED_BEARER)
+
+
+def settle_staff_token(row) -> ActingAccount:
+    """The account the view read for the deferred token (auth/services.py `token_account`'s
+    columns), kept as `staff_user()`'s answer: an ActingAccount, not an ORM entity (the view
+    only authorizes and records with it). The same 401 as staff_user() when there is none (the
+    token unknown or revoked, the account inactive)."""
+    from .services import account_of_row
+
+    request.environ.pop(DEFERRED_BEARER, None)
+    user = account_of_row(row)
+    if user is None:
+        raise invalid_token()
     request.environ["workshop.staff_user"] = user
     return user
 

@@ -8,17 +8,19 @@ IntegrityError becomes "already checked in". No look-then-insert.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, delete, func, insert, or_, select
+from sqlalchemy import and_, bindparam, delete, func, insert, literal_column, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
 from .. import audit, autocommit
 from ..attendance import Attendance, DoorCount, attendance, door_count  # noqa: F401  (the counts' one home)
+from ..auth.services import ACTING_ATTRIBUTES, token_account
 from ..autocommit import Autocommit
 from ..events.services import WorkshopClock
 from ..extensions import db
@@ -114,10 +116,14 @@ class Door:
     answered: tuple[str, int | None] | None = None
     # The workshop's clock, when the read named the workshop by its code (None: no such code).
     workshop: WorkshopClock | None = None
+    # The staff account of the token hash the read was given (auth/services.py
+    # `token_account`'s columns, all None when there is none); None when it was given none.
+    staff: tuple | None = None
 
 
 def at_the_door(workshop_id: int | None, code: str, client_id: str | None = None, *,
-                workshop_code: str | None = None, kept: Autocommit | None = None) -> Door:
+                workshop_code: str | None = None, kept: Autocommit | None = None,
+                staff_token: str | None = None) -> Door:
     """Read everything a scan of `code` needs in ONE statement: the counter's subquery (always
     one row), outer-joined to the invitation behind a pass token, a personal-link token or the
     short code printed on this workshop's letters (a token first), its agency, its check-in and
@@ -126,17 +132,23 @@ def at_the_door(workshop_id: int | None, code: str, client_id: str | None = None
 
     With `workshop_code` instead of the id (the API's scan), the workshop is the one with this
     code, and its clock is read too (`Door.workshop`, None when no workshop has the code).
-    With `kept`, read there, outside any transaction (check_in_by_code)."""
+    With `kept`, read there, outside any transaction (check_in_by_code). With `staff_token`
+    (a Bearer token's hash), the account behind it is read too (`Door.staff`): the API's scan
+    needs no statement of its own for it either."""
     short_code = code.upper() if len(code) <= SHORT_CODE_LENGTH else None
     by_code = workshop_code is not None
+    with_staff = staff_token is not None
     values = {"code": code, "short_code": short_code, "client_id": client_id}
     values.update({"workshop_code": workshop_code} if by_code else {"workshop_id": workshop_id})
+    if with_staff:
+        values["token_hash"] = staff_token
+    statement = _door_statement(by_code, with_staff)
     if kept is not None:
-        row = kept.first(_door_statement(by_code), values)  # always one row: the counter's
+        row = kept.first(statement, values)  # always one row: the counter's
     else:
         # On the session's connection, not through the session: a plain row needs none of the
         # ORM's handling of a statement, which cost more CPU than running it.
-        row = db.session.connection().execute(_door_statement(by_code), values).one()
+        row = db.session.connection().execute(statement, values).one()
     numbers = DoorCount(*row[:4])
     answered = (row.result, row.earlier_invitation_id) if row.result is not None else None
     invitation = None
@@ -147,11 +159,12 @@ def at_the_door(workshop_id: int | None, code: str, client_id: str | None = None
     if by_code and row.workshop_id_by_code is not None:
         clock = WorkshopClock(row.workshop_id_by_code, row.workshop_starts_at,
                               row.workshop_ends_at)
-    return Door(invitation, row.checked_in_at, numbers, answered, clock)
+    staff = tuple(row[-len(ACTING_ATTRIBUTES):]) if with_staff else None
+    return Door(invitation, row.checked_in_at, numbers, answered, clock, staff)
 
 
 @functools.cache
-def _door_statement(by_code: bool = False):
+def _door_statement(by_code: bool = False, with_staff: bool = False):
     """at_the_door's statement, built once with its parameters bound at each scan: building
     it again for each scan cost more CPU than running it. A NULL short code or client_id (a
     long token, a scan without one) matches nothing. Plain columns, no ORM entity: the rows
@@ -159,7 +172,9 @@ def _door_statement(by_code: bool = False):
 
     `by_code`: the workshop named by its code (a probe of its unique index wherever the id is
     asked), its id and times read too, so that the API's scan needs no statement of its own
-    for the workshop."""
+    for the workshop. `with_staff`: the account of the token hashed `:token_hash` too, its
+    columns last (a probe of the unique index of the hashes, outer-joined: the row is there
+    whether or not the token is)."""
     code = bindparam("code")
     clock = []
     if by_code:
@@ -176,7 +191,8 @@ def _door_statement(by_code: bool = False):
     count = door_count(workshop_id)
 
     def one(column, condition):
-        return select(column).where(condition).limit(1).scalar_subquery()
+        # LIMIT 1 written in, not bound: one parameter fewer for the driver at each scan.
+        return select(column).where(condition).limit(literal_column("1")).scalar_subquery()
 
     # Whose pass it is, by four probes of unique indexes, the first that finds it: a pass
     # token, a personal-link token, this workshop's short code, then a pass replaced by a
@@ -191,10 +207,12 @@ def _door_statement(by_code: bool = False):
                                                 DeputyNomination.pass_token == code)),
     )
     earlier = aliased(CheckInAttempt)
-    return (
+    staff = token_account() if with_staff else None
+    statement = (
         select(*count.c, *PASS_COLUMNS, Organization.name.label("agency_name"),
                CheckIn.checked_in_at, earlier.result,
-               earlier.invitation_id.label("earlier_invitation_id"), *clock)
+               earlier.invitation_id.label("earlier_invitation_id"), *clock,
+               *(staff.c if staff is not None else ()))
         .select_from(count)
         .outerjoin(Invitation, Invitation.id == found)
         .outerjoin(Organization, Organization.id == Invitation.organization_id)
@@ -202,6 +220,7 @@ def _door_statement(by_code: bool = False):
         .outerjoin(earlier, and_(earlier.workshop_id == workshop_id,
                                  earlier.client_id == bindparam("client_id")))
     )
+    return statement if staff is None else statement.outerjoin(staff, true())
 
 
 def _previous_answer(workshop_id: int, client_id: str | None) -> ScanAnswer | None:
@@ -338,9 +357,16 @@ def check_in_by_code(
     client_id: str | None = None,
     scanned_at: datetime | None = None,
     staff: User | None = None,
+    staff_token: str | None = None,
+    admit: Callable[[tuple], User] | None = None,
 ) -> ScanAnswer | None:
     """check_in at the workshop with this code (the API's scan), or None when no workshop has
     it. The workshop's clock comes with the door's first read: one statement, not two.
+
+    With `staff_token` (the hash of the caller's API token, not read yet), the door's read
+    reads its account too, and `admit` (the API's) is given its columns before anything else
+    is done or answered: it refuses the caller (raises) or gives the staff account that scans.
+    A scan is then no more statements than its door's read and its write.
 
     On PostgreSQL the scan's statements run outside any transaction (workshop/autocommit.py),
     as the staff token's read before them (auth/services.py): each is one round trip, and
@@ -349,7 +375,9 @@ def check_in_by_code(
     client_id = client_id or None
     kept = autocommit.of(current_app)
     door = at_the_door(None, code_from_scan(scanned), client_id, workshop_code=workshop_code,
-                       kept=kept)
+                       kept=kept, staff_token=staff_token)
+    if staff_token is not None:
+        staff = admit(door.staff)
     if door.workshop is None:
         return None
     return check_in(door.workshop, scanned, client_id=client_id, scanned_at=scanned_at,
