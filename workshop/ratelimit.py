@@ -12,7 +12,7 @@ and the view share that answer.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import Response, request, session
 from flask_babel import gettext as _
@@ -38,8 +38,12 @@ def once_per_request(kind: str, secret: str | None, lookup: Callable[[str | None
     return found[secret]
 
 
-def request_invitation(token: str | None) -> Invitation | None:
-    """The invitation whose personal link carries `token`, looked up once per request."""
+def request_invitation(token: str | None,
+                       invitee: Callable[[str | None], T] | None = None) -> Invitation | T | None:
+    """The invitation whose personal link carries `token`, looked up once per request: the
+    model, or what a view's own lookup `invitee` makes of it (auth/identity.py)."""
+    if invitee is not None:
+        return once_per_request(f"invitation.{invitee.__module__}.{invitee.__qualname__}", token, invitee)
     from .invitations.services import find_by_token
 
     return once_per_request("invitation", token, find_by_token)
@@ -96,8 +100,9 @@ def question_limit(holder: Callable[[], str | None],
         methods=["POST"], exempt_when=lambda: holder() is None, error_message=error_message)
 
 
-def invitation_key(invitation: Invitation | None) -> str | None:
-    """The key of an invitation's budget: its id, so the secret itself is never stored."""
+def invitation_key(invitation: Invitation | Any | None) -> str | None:
+    """The key of an invitation's budget (the model, or a view's own lookup of it with its
+    `id`): its id, so the secret itself is never stored."""
     return f"invitation:{invitation.id}" if invitation is not None else None
 
 

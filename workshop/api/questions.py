@@ -48,6 +48,10 @@ def _attendee_of(workshop_id: int) -> Invitation | None:
     return invitation
 
 
+# One instance for every poll: webargs would make one from the class at each call.
+QUESTION_ARGS = QuestionArgs()
+
+
 def _question_or_404(question_id: int) -> Question:
     question = db.session.get(Question, question_id)
     if question is None or question.status == "merged":
@@ -80,8 +84,8 @@ def ask_question(body: dict, code: str):
 
 
 @bp.route("/workshops/<code>/questions", methods=["GET"])
-@allow("attendee", "staff")
-@bp.arguments(QuestionArgs, location="query")
+@allow("attendee", "staff", invitee=services.poller)
+@bp.arguments(QUESTION_ARGS, location="query")
 @bp.response(200, QuestionListSchema)
 @bp.alt_response(304, description="Nothing changed since the ETag sent in If-None-Match")
 def list_questions(args: dict, code: str):
@@ -90,28 +94,32 @@ def list_questions(args: dict, code: str):
     `session_id` narrows to one session; each with `votes` and `answer`. Sends an `ETag`;
     answers 304 to `If-None-Match` while nothing changed. Staff may ask for other states with
     `status=pending,hidden`; `order` is `votes` (the default) or `time`."""
-    # The invitee's own workshop came with their invitation (one query): no agenda loaded.
-    invitation = current_invitation()
-    workshop = invitation.workshop if invitation is not None and invitation.workshop.code == code \
-        else services.workshop_by_code(code)
-    if workshop is None:
-        raise ApiError(404, "not_found", _("Không tìm thấy hội thảo có mã này."))
-    invitation = _attendee_of(workshop.id)
+    # The invitee's workshop and votes came with their invitation (services.poller, one
+    # statement): with the list kept by version, a 200 poll reads nothing more.
+    caller = current_invitation(services.poller)
+    if caller is not None and caller.code == code:
+        workshop_id, version = caller.workshop_id, caller.live_version
+    else:
+        workshop = services.workshop_version(code)
+        if workshop is None:
+            raise ApiError(404, "not_found", _("Không tìm thấy hội thảo có mã này."))
+        if caller is not None:  # another workshop's invitation (codes are unique)
+            raise ApiError(403, "forbidden", _("Giấy mời của ông/bà không thuộc hội thảo này."))
+        workshop_id, version = workshop.id, workshop.live_version
     session_id = args["session_id"]
     statuses = ("visible",)
-    if invitation is None:
+    if caller is None:
         statuses = args["status"] or statuses
     order = args["order"] or "votes"
-    # The row was read in this request: its counter is the current one.
-    etag = services.list_etag(workshop.live_version, session_id,
-                              invitation.id if invitation else None, statuses, order)
+    # The version was read in this request: it is the current one.
+    etag = services.list_etag(version, session_id, caller.id if caller else None, statuses, order)
     if etag in request.if_none_match:
         response = jsonify()
         response.status_code = 304
         response.set_etag(etag)
         return response
-    page = services.live_page(workshop.id, workshop.live_version, session_id, statuses, order,
-                              invitation.id if invitation else None)
+    page = services.live_page(workshop_id, version, session_id, statuses, order,
+                              caller.voted if caller else None)
     response = jsonify(page)  # checked against QuestionListSchema as read (services.live_page)
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"

@@ -5,6 +5,9 @@ opened). The API authorizes with these; pages and the audit log read them too.
 Each answer is worked out once per request and kept in the WSGI environ."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from flask import Request, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
@@ -21,6 +24,7 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 INVITATION_HEADER = "X-Invitation-Token"
 # Where the personal page keeps its token, so that its scripts can call the API.
 SESSION_INVITATION_KEY = "invitation_token"
+T = TypeVar("T")
 
 
 def is_bearer_call(incoming: Request) -> bool:
@@ -73,28 +77,37 @@ def invitation_token() -> str | None:
     return session.get(SESSION_INVITATION_KEY)
 
 
-def current_invitation() -> Invitation | None:
+def current_invitation(invitee: Callable[[str | None], T] | None = None) -> Invitation | T | None:
     """The invitation behind this request: `X-Invitation-Token`, or the browser session that
     the personal page opened (which must then send the CSRF header on unsafe methods, as a
-    signed-in browser does). A header with an unknown token is a 401."""
-    if "workshop.invitation" in request.environ:
-        return request.environ["workshop.invitation"]
+    signed-in browser does). A header with an unknown token is a 401.
+
+    `invitee` (a view's own lookup, `allow(..., invitee=)`) resolves the token to what that
+    view needs of the invitation instead of the whole model: anything with its `id`, or None
+    for an unknown token (the polled question list's reads its votes beside it)."""
+    key = "workshop.invitation" if invitee is None else f"workshop.invitation.{_name(invitee)}"
+    if key in request.environ:
+        return request.environ[key]
     invitation = None
     if INVITATION_HEADER in request.headers:
-        invitation = request_invitation(invitation_token())
+        invitation = request_invitation(invitation_token(), invitee)
         if invitation is None:
             raise ApiError(401, "invalid_invitation_token",
                            _("Đường link giấy mời không đúng hoặc không còn hiệu lực."))
     elif session.get(SESSION_INVITATION_KEY):
-        invitation = request_invitation(session[SESSION_INVITATION_KEY])
+        invitation = request_invitation(session[SESSION_INVITATION_KEY], invitee)
         if invitation is not None and request.method not in SAFE_METHODS:
             csrf.protect()
-    request.environ["workshop.invitation"] = invitation
+    request.environ[key] = invitation
     return invitation
 
 
-def attendee_holder() -> str | None:
+def attendee_holder(invitee: Callable[[str | None], Any] | None = None) -> str | None:
     """Whose rate-limit budget an attendee call spends: the valid invitation it carries, else
-    None (then it counts against its address). Shares `current_invitation`'s lookup, without
-    its 401."""
-    return invitation_key(request_invitation(invitation_token()))
+    None (then it counts against its address). Shares `current_invitation`'s lookup (the
+    view's own `invitee`, if any), without its 401."""
+    return invitation_key(request_invitation(invitation_token(), invitee))
+
+
+def _name(invitee: Callable) -> str:
+    return f"{invitee.__module__}.{invitee.__qualname__}"
