@@ -2,7 +2,9 @@
 polls the list with an ETag and gets 304 while nothing changed."""
 from __future__ import annotations
 
-from flask import jsonify, request
+import threading
+
+from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 
 from ..auth.identity import attendee_holder, current_invitation
@@ -118,12 +120,39 @@ def list_questions(args: dict, code: str):
         response.status_code = 304
         response.set_etag(etag)
         return response
-    page = services.live_page(workshop_id, version, session_id, statuses, order,
+    response = _list_response(workshop_id, version, session_id, statuses, order,
                               caller.voted if caller else None)
-    response = jsonify(page)  # checked against QuestionListSchema as read (services.live_page)
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+LIVE_BODIES = "workshop.live_bodies"  # app.extensions: the polled list's answers lately made
+LIVE_BODIES_KEPT = 512
+_live_bodies_lock = threading.Lock()
+
+
+def _list_response(workshop_id: int, version: int, session_id: int | None, statuses: tuple[str, ...],
+                   order: str, voted: frozenset[int] | None):
+    """The polled list's answer, as `jsonify` makes it of services.live_page (checked against
+    QuestionListSchema as read), made once per list and set of the caller's votes in it: after
+    a change, hundreds of phones ask for the same list and most of them voted for the same
+    questions of it (often none), so each such answer is the bytes made for the first. Kept
+    on the app, by the list's version (as the lists themselves), only the latest few."""
+    shared = services.live_page(workshop_id, version, session_id, statuses, order, None)
+    mine = None if voted is None else frozenset(
+        item["id"] for item in shared["items"] if item["id"] in voted)
+    key = (workshop_id, version, session_id, statuses, order, mine)
+    bodies = current_app.extensions.setdefault(LIVE_BODIES, {})
+    body = bodies.get(key)
+    if body is None:
+        body = jsonify(services.live_page(workshop_id, version, session_id, statuses, order,
+                                          voted)).get_data()
+        with _live_bodies_lock:
+            bodies[key] = body
+            while len(bodies) > LIVE_BODIES_KEPT:
+                bodies.pop(next(iter(bodies)))
+    return current_app.response_class(body, mimetype=current_app.json.mimetype)
 
 
 @bp.route("/workshops/<code>/sessions/<int:session_id>/questions/similar", methods=["GET"])
