@@ -43,10 +43,21 @@ def request_invitation(token: str | None,
     """The invitation whose personal link carries `token`, looked up once per request: the
     model, or what a view's own lookup `invitee` makes of it (auth/identity.py)."""
     if invitee is not None:
-        return once_per_request(f"invitation.{invitee.__module__}.{invitee.__qualname__}", token, invitee)
+        return once_per_request(_invitee_kind(invitee), token, invitee)
     from .invitations.services import find_by_token
 
     return once_per_request("invitation", token, find_by_token)
+
+
+def hand_on(environ: dict, token: str, invitee: Callable[[str | None], T], found: T | None) -> None:
+    """What `invitee(token)` gave before Flask (the poll gate's read, workshop/polls.py),
+    handed on to the request it goes on to: `request_invitation(token, invitee)` then answers
+    it without looking it up again."""
+    environ.setdefault(f"workshop.{_invitee_kind(invitee)}_by_secret", {})[token] = found
+
+
+def _invitee_kind(invitee: Callable) -> str:
+    return f"invitation.{invitee.__module__}.{invitee.__qualname__}"
 
 
 def counted(response: Response) -> bool:

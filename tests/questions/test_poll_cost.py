@@ -2,8 +2,9 @@
 200 poll of a list this process already read at the workshop's version is one statement (the
 invitee with their workshop's version and their votes, services.poller), on PostgreSQL one
 round trip, no BEGIN or ROLLBACK around it; the first poll after a change reads the list too;
-a 304 is the poll gate's one statement. The answers are the ones the tests of test_polls.py
-check (the models' own, each caller's votes)."""
+a 304 is the poll gate's one statement, which a poll whose ETag is stale reads no more of.
+The answers are the ones the tests of test_polls.py check (the models' own, each caller's
+votes)."""
 from __future__ import annotations
 
 import pytest
@@ -81,6 +82,23 @@ def test_a_304_poll_is_one_statement(hall, client, trips):  # noqa: F811
     again, seen = poll(client, url, phones[2], trips, **{"If-None-Match": etag})
     assert again.status_code == 304
     costs(seen, NOT_MODIFIED)
+
+
+def test_a_poll_whose_etag_is_stale_reads_the_invitee_once(hall, client, trips):  # noqa: F811
+    """The poll gate read the invitee to compare the ETag (workshop/polls.py): the view is
+    handed that read, votes included, instead of reading it again."""
+    workshop, phones, questions, url = hall
+    etag = client.get(url, headers={"X-Invitation-Token": phones[1].token}).headers["ETag"]
+    services.vote(questions[1], phones[1])
+    stale, seen = poll(client, url, phones[1], trips, **{"If-None-Match": etag})
+    assert stale.status_code == 200 and stale.headers["ETag"] != etag
+    costs(seen, NEW_LIST)  # the invitee (the gate's), the list at its new version
+    assert seen["statements"][0].startswith(POLLER) and seen["statements"][1].startswith(LIST)
+    voted = {item["id"]: item["voted"] for item in stale.get_json()["items"]}
+    assert voted == {questions[0].id: True, questions[1].id: True, questions[2].id: True}, voted
+    again, seen = poll(client, url, phones[2], trips, **{"If-None-Match": etag})
+    assert again.status_code == 200
+    costs(seen, KEPT_LIST)
 
 
 def test_after_a_change_the_list_is_read_again_once(hall, client, trips):  # noqa: F811

@@ -261,10 +261,15 @@ def poller(token: str | None) -> Poller | None:
     """The invitation whose personal link carries `token` (as `find_by_token` finds it), for a
     poll of the list: one statement, with the workshop's version and the caller's votes (a row
     per vote), read outside any transaction on PostgreSQL. With the list kept by version
-    (`live_page`), it is all a 200 poll reads."""
+    (`live_page`), it is all a 200 poll reads; the poll gate reads it too (workshop/polls.py)
+    and hands it on, so that a poll whose ETag it found stale reads nothing more."""
     if not token or len(token) > 64:
         return None
-    rows = _read(_poller_statement(), {"token": token})
+    return poller_of(_read(poller_statement(), {"token": token}))
+
+
+def poller_of(rows: list) -> Poller | None:
+    """The Poller in the rows of `poller_statement()`; None when there are none."""
     if not rows:
         return None
     first = rows[0]
@@ -273,8 +278,9 @@ def poller(token: str | None) -> Poller | None:
 
 
 @functools.cache
-def _poller_statement():
-    # An invitation votes in its own workshop only: its vote rows are its workshop's questions.
+def poller_statement():
+    """The invitation by its token (bound as `token`), its workshop's code and version, a row
+    per question it voted for (an invitation votes in its own workshop only)."""
     return (select(Invitation.id, Invitation.workshop_id, Workshop.code, Workshop.live_version,
                    QuestionVote.question_id)
             .join(Workshop, Invitation.workshop_id == Workshop.id)
