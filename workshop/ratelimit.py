@@ -43,7 +43,7 @@ def request_invitation(token: str | None,
     """The invitation whose personal link carries `token`, looked up once per request: the
     model, or what a view's own lookup `invitee` makes of it (auth/identity.py)."""
     if invitee is not None:
-        return once_per_request(_invitee_kind(invitee), token, invitee)
+        return once_per_request(lookup_name(invitee), token, invitee)
     from .invitations.services import find_by_token
 
     return once_per_request("invitation", token, find_by_token)
@@ -53,10 +53,11 @@ def hand_on(environ: dict, token: str, invitee: Callable[[str | None], T], found
     """What `invitee(token)` gave before Flask (the poll gate's read, workshop/polls.py),
     handed on to the request it goes on to: `request_invitation(token, invitee)` then answers
     it without looking it up again."""
-    environ.setdefault(f"workshop.{_invitee_kind(invitee)}_by_secret", {})[token] = found
+    environ.setdefault(f"workshop.{lookup_name(invitee)}_by_secret", {})[token] = found
 
 
-def _invitee_kind(invitee: Callable) -> str:
+def lookup_name(invitee: Callable) -> str:
+    """What a view's own lookup of the invitation is known by in the request's environ."""
     return f"invitation.{invitee.__module__}.{invitee.__qualname__}"
 
 

@@ -16,7 +16,7 @@ from flask_login import current_user
 from ..errors import ApiError
 from ..extensions import csrf
 from ..models import Invitation, User
-from ..ratelimit import invitation_key, request_invitation
+from ..ratelimit import invitation_key, lookup_name, request_invitation
 
 STAFF_ROLES = ("staff", "chair", "organizer")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -85,7 +85,7 @@ def current_invitation(invitee: Callable[[str | None], T] | None = None) -> Invi
     `invitee` (a view's own lookup, `allow(..., invitee=)`) resolves the token to what that
     view needs of the invitation instead of the whole model: anything with its `id`, or None
     for an unknown token (the polled question list's reads its votes beside it)."""
-    key = "workshop.invitation" if invitee is None else f"workshop.invitation.{_name(invitee)}"
+    key = "workshop.invitation" if invitee is None else f"workshop.{lookup_name(invitee)}"
     if key in request.environ:
         return request.environ[key]
     invitation = None
@@ -107,7 +107,3 @@ def attendee_holder(invitee: Callable[[str | None], Any] | None = None) -> str |
     None (then it counts against its address). Shares `current_invitation`'s lookup (the
     view's own `invitee`, if any), without its 401."""
     return invitation_key(request_invitation(invitation_token(), invitee))
-
-
-def _name(invitee: Callable) -> str:
-    return f"{invitee.__module__}.{invitee.__qualname__}"
