@@ -7,8 +7,8 @@ the same cores. A single SELECT sees committed rows whether or not a transaction
 and a single INSERT (even one writing three tables, by a data-modifying CTE) is a transaction
 of its own in autocommit: all of it is written or, when a unique row is refused, none of it.
 So the hot paths whose statements stand alone (the poll gate's, workshop/polls.py; the API's
-scan at the door, workshop/checkin/services.py, with its staff token) run them here, one round
-trip each.
+scan at the door, workshop/checkin/services.py, with its staff token; the question list's 200
+poll, workshop/questions/services.py) run them here, one round trip each.
 
 Each thread keeps its connection (taken from the app's pool) instead of taking one at each
 statement: a scan is two or three of them. It goes back to the pool when its thread ends (a
@@ -57,6 +57,10 @@ class Autocommit:
     def first(self, statement, parameters: dict | None = None) -> Row | None:
         """The first row of a SELECT, read outside any transaction."""
         return self._run(statement, parameters, lambda result: result.first())
+
+    def all(self, statement, parameters: dict | None = None) -> list[Row]:
+        """Every row of a SELECT, read outside any transaction."""
+        return self._run(statement, parameters, lambda result: result.all())
 
     def write(self, statement, parameters: dict | None = None) -> int:
         """One INSERT/UPDATE/DELETE, its own transaction: all of it or (IntegrityError, a
@@ -124,6 +128,17 @@ class Autocommit:
                 connection.close()
             except SQLAlchemyError:
                 pass  # already broken: nothing left to close
+
+
+def read(app: Flask, statement, parameters: dict | None = None) -> list[Row]:
+    """Every row of one SELECT standing alone, at the least cost: on PostgreSQL on this
+    thread's kept connection, outside any transaction; on SQLite through a pooled connection,
+    without the session's bookkeeping (within a request or an app context)."""
+    kept = of(app)
+    if kept is not None:
+        return kept.all(statement, parameters)
+    with db.engine.connect() as connection:
+        return connection.execute(statement, parameters).all()
 
 
 def of(app: Flask) -> Autocommit | None:

@@ -12,9 +12,11 @@ With REDIS_URL, an invitation token's 304 is told from Redis instead (workshop/l
 what it holds and why that is safe); staff are still checked against the database each time.
 Without it, who calls is checked, each time, against the database: a 304 tells only someone allowed
 to read the list that it has not changed. The caller's credential and the current version come
-back from one indexed query (the invitation by its unique token joined to its workshop; the
-sign-in or the API token by its unique hash joined to its account, with the workshop's version
-as a subquery); the board adds its own version query. Anything this gate cannot decide exactly
+back from one indexed query (the invitation by its unique token joined to its workshop, with a
+row per question it voted for: the view's own lookup, handed on to it when the ETag is stale, so
+that such a 200 poll does not read the invitation again; the sign-in or the API token by its
+unique hash joined to its account, with the workshop's version as a subquery); the board adds
+its own version query. Anything this gate cannot decide exactly
 as the view would (an unknown token, another workshop, a remember cookie, a query parameter it
 does not know, a database error) goes on to Flask unchanged, whose answer is then the rule: a
 wrong token is still a 401. Each ETag is built by the same function the view uses.
@@ -35,9 +37,10 @@ from werkzeug.http import parse_cookie, parse_etags, quote_etag
 from . import autocommit, live
 from .checkin.desk import board_etag, board_version_statement, version_of
 from .extensions import db
-from .models import ApiToken, Invitation, Login, User, Workshop
+from .models import ApiToken, Login, User, Workshop
 from .models.users import ROLE_RANK, hash_token
-from .questions.services import list_etag
+from .questions.services import list_etag, poller, poller_of, poller_statement
+from .ratelimit import hand_on
 from .security import SECURITY_HEADERS
 from .timeutil import utcnow
 
@@ -109,12 +112,15 @@ class PollGate:
             invitation_id, version = redis.invitation_poll(token, code)
             if invitation_id is not None and version is not None:
                 return list_etag(version, session_id, invitation_id, ("visible",), order)
-        row = self.one(INVITATION_ROW, {"token": token})
-        if row is None or row.code != code:
+        # The view's own lookup (services.poller: with the caller's votes), handed on to it:
+        # a poll whose ETag is stale then reads nothing more than the list, when not kept.
+        caller = poller_of(self.all(poller_statement(), {"token": token}))
+        hand_on(environ, token, poller, caller)
+        if caller is None or caller.code != code:
             return None  # the view's 401 or 403
         if redis is not None and (invitation_id is None or version is None):
-            redis.remember(token, row.id, row.code, row.live_version if version is None else None)
-        return list_etag(row.live_version, session_id, row.id, ("visible",), order)
+            redis.remember(token, caller.id, caller.code, caller.live_version if version is None else None)
+        return list_etag(caller.live_version, session_id, caller.id, ("visible",), order)
 
     def staff_questions_etag(self, environ: dict, cookie: dict | None, code: str, session_id: int | None,
                              order: str) -> str | None:
@@ -184,23 +190,31 @@ class PollGate:
         return data if isinstance(data, dict) else None
 
     def one(self, statement, parameters: dict | None = None):
-        """One read: on PostgreSQL outside any transaction, on this thread's kept connection
-        (workshop/autocommit.py), one round trip per poll; a broken connection fails this poll
-        over to Flask (whose pool pings) and is replaced by the next one."""
+        """One read, its first row: on PostgreSQL outside any transaction, on this thread's
+        kept connection (workshop/autocommit.py), one round trip per poll; a broken connection
+        fails this poll over to Flask (whose pool pings) and is replaced by the next one."""
         kept = autocommit.of(self.app)
         if kept is not None:
             return kept.first(statement, parameters)
+        with self.engine().connect() as connection:  # SQLite: a pooled connection is cheap
+            return connection.execute(statement, parameters).first()
+
+    def all(self, statement, parameters: dict | None = None) -> list:
+        """One read, as `one`, all its rows."""
+        kept = autocommit.of(self.app)
+        if kept is not None:
+            return kept.all(statement, parameters)
+        with self.engine().connect() as connection:
+            return connection.execute(statement, parameters).all()
+
+    def engine(self):
         if self._engine is None:
             with self.app.app_context():
                 self._engine = db.engine
-        with self._engine.connect() as connection:  # SQLite: a pooled connection is cheap
-            return connection.execute(statement, parameters).first()
+        return self._engine
 
 
 # The gate's statements, built once: a poll pays only for running them.
-INVITATION_ROW = (select(Invitation.id, Workshop.code, Workshop.live_version)
-                  .join(Workshop, Invitation.workshop_id == Workshop.id)
-                  .where(Invitation.token == bindparam("token")))
 BOARD_VERSION = board_version_statement(bindparam("workshop_id"))
 EXTRAS = {"version": Workshop.live_version, "workshop": Workshop.id}
 

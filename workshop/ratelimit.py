@@ -12,7 +12,7 @@ and the view share that answer.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import Response, request, session
 from flask_babel import gettext as _
@@ -38,11 +38,27 @@ def once_per_request(kind: str, secret: str | None, lookup: Callable[[str | None
     return found[secret]
 
 
-def request_invitation(token: str | None) -> Invitation | None:
-    """The invitation whose personal link carries `token`, looked up once per request."""
+def request_invitation(token: str | None,
+                       invitee: Callable[[str | None], T] | None = None) -> Invitation | T | None:
+    """The invitation whose personal link carries `token`, looked up once per request: the
+    model, or what a view's own lookup `invitee` makes of it (auth/identity.py)."""
+    if invitee is not None:
+        return once_per_request(lookup_name(invitee), token, invitee)
     from .invitations.services import find_by_token
 
     return once_per_request("invitation", token, find_by_token)
+
+
+def hand_on(environ: dict, token: str, invitee: Callable[[str | None], T], found: T | None) -> None:
+    """What `invitee(token)` gave before Flask (the poll gate's read, workshop/polls.py),
+    handed on to the request it goes on to: `request_invitation(token, invitee)` then answers
+    it without looking it up again."""
+    environ.setdefault(f"workshop.{lookup_name(invitee)}_by_secret", {})[token] = found
+
+
+def lookup_name(invitee: Callable) -> str:
+    """What a view's own lookup of the invitation is known by in the request's environ."""
+    return f"invitation.{invitee.__module__}.{invitee.__qualname__}"
 
 
 def counted(response: Response) -> bool:
@@ -96,8 +112,9 @@ def question_limit(holder: Callable[[], str | None],
         methods=["POST"], exempt_when=lambda: holder() is None, error_message=error_message)
 
 
-def invitation_key(invitation: Invitation | None) -> str | None:
-    """The key of an invitation's budget: its id, so the secret itself is never stored."""
+def invitation_key(invitation: Invitation | Any | None) -> str | None:
+    """The key of an invitation's budget (the model, or a view's own lookup of it with its
+    `id`): its id, so the secret itself is never stored."""
     return f"invitation:{invitation.id}" if invitation is not None else None
 
 

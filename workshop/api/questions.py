@@ -2,7 +2,9 @@
 polls the list with an ETag and gets 304 while nothing changed."""
 from __future__ import annotations
 
-from flask import jsonify, request
+import threading
+
+from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 
 from ..auth.identity import attendee_holder, current_invitation
@@ -48,6 +50,10 @@ def _attendee_of(workshop_id: int) -> Invitation | None:
     return invitation
 
 
+# One instance for every poll: webargs would make one from the class at each call.
+QUESTION_ARGS = QuestionArgs()
+
+
 def _question_or_404(question_id: int) -> Question:
     question = db.session.get(Question, question_id)
     if question is None or question.status == "merged":
@@ -80,8 +86,8 @@ def ask_question(body: dict, code: str):
 
 
 @bp.route("/workshops/<code>/questions", methods=["GET"])
-@allow("attendee", "staff")
-@bp.arguments(QuestionArgs, location="query")
+@allow("attendee", "staff", invitee=services.poller)
+@bp.arguments(QUESTION_ARGS, location="query")
 @bp.response(200, QuestionListSchema)
 @bp.alt_response(304, description="Nothing changed since the ETag sent in If-None-Match")
 def list_questions(args: dict, code: str):
@@ -90,32 +96,63 @@ def list_questions(args: dict, code: str):
     `session_id` narrows to one session; each with `votes` and `answer`. Sends an `ETag`;
     answers 304 to `If-None-Match` while nothing changed. Staff may ask for other states with
     `status=pending,hidden`; `order` is `votes` (the default) or `time`."""
-    # The invitee's own workshop came with their invitation (one query): no agenda loaded.
-    invitation = current_invitation()
-    workshop = invitation.workshop if invitation is not None and invitation.workshop.code == code \
-        else services.workshop_by_code(code)
-    if workshop is None:
-        raise ApiError(404, "not_found", _("Không tìm thấy hội thảo có mã này."))
-    invitation = _attendee_of(workshop.id)
+    # The invitee's workshop and votes came with their invitation (services.poller, one
+    # statement): with the list kept by version, a 200 poll reads nothing more.
+    caller = current_invitation(services.poller)
+    if caller is not None and caller.code == code:
+        workshop_id, version = caller.workshop_id, caller.live_version
+    else:
+        workshop = services.workshop_version(code)
+        if workshop is None:
+            raise ApiError(404, "not_found", _("Không tìm thấy hội thảo có mã này."))
+        if caller is not None:  # another workshop's invitation (codes are unique)
+            raise ApiError(403, "forbidden", _("Giấy mời của ông/bà không thuộc hội thảo này."))
+        workshop_id, version = workshop.id, workshop.live_version
     session_id = args["session_id"]
     statuses = ("visible",)
-    if invitation is None:
+    if caller is None:
         statuses = args["status"] or statuses
     order = args["order"] or "votes"
-    # The row was read in this request: its counter is the current one.
-    etag = services.list_etag(workshop.live_version, session_id,
-                              invitation.id if invitation else None, statuses, order)
+    # The version was read in this request: it is the current one.
+    etag = services.list_etag(version, session_id, caller.id if caller else None, statuses, order)
     if etag in request.if_none_match:
         response = jsonify()
         response.status_code = 304
         response.set_etag(etag)
         return response
-    page = services.live_page(workshop.id, workshop.live_version, session_id, statuses, order,
-                              invitation.id if invitation else None)
-    response = jsonify(page)  # checked against QuestionListSchema as read (services.live_page)
+    response = _list_response(workshop_id, version, session_id, statuses, order,
+                              caller.voted if caller else None)
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+LIVE_BODIES = "workshop.live_bodies"  # app.extensions: the polled list's answers lately made
+LIVE_BODIES_KEPT = 512
+_live_bodies_lock = threading.Lock()
+
+
+def _list_response(workshop_id: int, version: int, session_id: int | None, statuses: tuple[str, ...],
+                   order: str, voted: frozenset[int] | None):
+    """The polled list's answer, as `jsonify` makes it of services.live_page (checked against
+    QuestionListSchema as read), made once per list and set of the caller's votes in it: after
+    a change, hundreds of phones ask for the same list and most of them voted for the same
+    questions of it (often none), so each such answer is the bytes made for the first. Kept
+    on the app, by the list's version (as the lists themselves), only the latest few."""
+    shared = services.live_page(workshop_id, version, session_id, statuses, order, None)
+    mine = None if voted is None else frozenset(
+        item["id"] for item in shared["items"] if item["id"] in voted)
+    key = (workshop_id, version, session_id, statuses, order, mine)
+    bodies = current_app.extensions.setdefault(LIVE_BODIES, {})
+    body = bodies.get(key)
+    if body is None:
+        body = jsonify(services.live_page(workshop_id, version, session_id, statuses, order,
+                                          voted)).get_data()
+        with _live_bodies_lock:
+            bodies[key] = body
+            while len(bodies) > LIVE_BODIES_KEPT:
+                bodies.pop(next(iter(bodies)))
+    return current_app.response_class(body, mimetype=current_app.json.mimetype)
 
 
 @bp.route("/workshops/<code>/sessions/<int:session_id>/questions/similar", methods=["GET"])

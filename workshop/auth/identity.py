@@ -5,7 +5,8 @@ opened). The API authorizes with these; pages and the audit log read them too.
 Each answer is worked out once per request and kept in the WSGI environ."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import Request, request, session
 from flask.sessions import SecureCookieSessionInterface
@@ -15,7 +16,7 @@ from flask_login import current_user
 from ..errors import ApiError
 from ..extensions import csrf
 from ..models import Invitation, User
-from ..ratelimit import invitation_key, request_invitation
+from ..ratelimit import invitation_key, lookup_name, request_invitation
 
 if TYPE_CHECKING:
     from .services import ActingAccount
@@ -28,6 +29,7 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 INVITATION_HEADER = "X-Invitation-Token"
 # Where the personal page keeps its token, so that its scripts can call the API.
 SESSION_INVITATION_KEY = "invitation_token"
+T = TypeVar("T")
 
 
 def is_bearer_call(incoming: Request) -> bool:
@@ -124,28 +126,33 @@ def invitation_token() -> str | None:
     return session.get(SESSION_INVITATION_KEY)
 
 
-def current_invitation() -> Invitation | None:
+def current_invitation(invitee: Callable[[str | None], T] | None = None) -> Invitation | T | None:
     """The invitation behind this request: `X-Invitation-Token`, or the browser session that
     the personal page opened (which must then send the CSRF header on unsafe methods, as a
-    signed-in browser does). A header with an unknown token is a 401."""
-    if "workshop.invitation" in request.environ:
-        return request.environ["workshop.invitation"]
+    signed-in browser does). A header with an unknown token is a 401.
+
+    `invitee` (a view's own lookup, `allow(..., invitee=)`) resolves the token to what that
+    view needs of the invitation instead of the whole model: anything with its `id`, or None
+    for an unknown token (the polled question list's reads its votes beside it)."""
+    key = "workshop.invitation" if invitee is None else f"workshop.{lookup_name(invitee)}"
+    if key in request.environ:
+        return request.environ[key]
     invitation = None
     if INVITATION_HEADER in request.headers:
-        invitation = request_invitation(invitation_token())
+        invitation = request_invitation(invitation_token(), invitee)
         if invitation is None:
             raise ApiError(401, "invalid_invitation_token",
                            _("Đường link giấy mời không đúng hoặc không còn hiệu lực."))
     elif session.get(SESSION_INVITATION_KEY):
-        invitation = request_invitation(session[SESSION_INVITATION_KEY])
+        invitation = request_invitation(session[SESSION_INVITATION_KEY], invitee)
         if invitation is not None and request.method not in SAFE_METHODS:
             csrf.protect()
-    request.environ["workshop.invitation"] = invitation
+    request.environ[key] = invitation
     return invitation
 
 
-def attendee_holder() -> str | None:
+def attendee_holder(invitee: Callable[[str | None], Any] | None = None) -> str | None:
     """Whose rate-limit budget an attendee call spends: the valid invitation it carries, else
-    None (then it counts against its address). Shares `current_invitation`'s lookup, without
-    its 401."""
-    return invitation_key(request_invitation(invitation_token()))
+    None (then it counts against its address). Shares `current_invitation`'s lookup (the
+    view's own `invitee`, if any), without its 401."""
+    return invitation_key(request_invitation(invitation_token(), invitee))

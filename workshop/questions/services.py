@@ -8,15 +8,16 @@ from __future__ import annotations
 import functools
 import threading
 from datetime import datetime
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, func, literal, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import joinedload
 
-from .. import audit, live
+from .. import audit, autocommit, live
 from ..extensions import db
 from ..models import (
     MAX_QUESTION_LENGTH,
@@ -245,23 +246,82 @@ def list_questions(
     return list(db.session.scalars(statement))
 
 
+class Poller(NamedTuple):
+    """An invitee polling the list, as one statement reads them (`poller`): what the view needs
+    of their invitation, its workshop's code and version, and the questions they voted for."""
+
+    id: int
+    workshop_id: int
+    code: str
+    live_version: int
+    voted: frozenset[int]
+
+
+def poller(token: str | None) -> Poller | None:
+    """The invitation whose personal link carries `token` (as `find_by_token` finds it), for a
+    poll of the list: one statement, with the workshop's version and the caller's votes (a row
+    per vote), read outside any transaction on PostgreSQL. With the list kept by version
+    (`live_page`), it is all a 200 poll reads; the poll gate reads it too (workshop/polls.py)
+    and hands it on, so that a poll whose ETag it found stale reads nothing more."""
+    if not token or len(token) > 64:
+        return None
+    return poller_of(_read(poller_statement(), {"token": token}))
+
+
+def poller_of(rows: list) -> Poller | None:
+    """The Poller in the rows of `poller_statement()`; None when there are none."""
+    if not rows:
+        return None
+    first = rows[0]
+    return Poller(first.id, first.workshop_id, first.code, first.live_version,
+                  frozenset(row.question_id for row in rows if row.question_id is not None))
+
+
+@functools.cache
+def poller_statement():
+    """The invitation by its token (bound as `token`), its workshop's code and version, a row
+    per question it voted for (an invitation votes in its own workshop only)."""
+    return (select(Invitation.id, Invitation.workshop_id, Workshop.code, Workshop.live_version,
+                   QuestionVote.question_id)
+            .join(Workshop, Invitation.workshop_id == Workshop.id)
+            .outerjoin(QuestionVote, QuestionVote.invitation_id == Invitation.id)
+            .where(Invitation.token == bindparam("token")))
+
+
+def workshop_version(code: str):
+    """The workshop's id and `live_version` by its code (None when there is none): what a staff
+    poll of the list needs of it, read as the invitee's (`poller`)."""
+    rows = _read(_workshop_version_statement(), {"code": code})
+    return rows[0] if rows else None
+
+
+@functools.cache
+def _workshop_version_statement():
+    return select(Workshop.id, Workshop.live_version).where(Workshop.code == bindparam("code"))
+
+
+def _read(statement, parameters: dict) -> list:
+    """The rows of one SELECT standing alone: on PostgreSQL outside any transaction (no BEGIN
+    and ROLLBACK around it), on SQLite without the session (workshop/autocommit.py)."""
+    return autocommit.read(current_app._get_current_object(), statement, parameters)
+
+
 def live_list(workshop_id: int, session_id: int | None, statuses: tuple[str, ...] | list[str],
-              order: str, invitation_id: int | None) -> dict:
+              order: str) -> dict:
     """The polled list (`GET /api/v1/workshops/<code>/questions`) as the API answers it, in one
     query: hundreds of phones ask for it again after every change, so no ORM objects are made
-    (and the statement itself is built once per shape, `_live_statement`).
+    (and the statement itself is built once per shape, `_live_statement`). Each item's `voted`
+    is None: a caller's own votes are added by `live_page`.
 
     The workshop's sessions come first and the questions are outer-joined to them: each row
     carries its session's question being answered now (the answer's `current` names every
-    session's, the list only one session's questions), its asker and agency, and whether the
-    caller voted for it (their vote row, unique per question and invitation)."""
+    session's, the list only one session's questions), its asker and agency."""
     from .schemas import asker_of, question_item
 
-    statement = _live_statement(bool(session_id), tuple(statuses), order, invitation_id is not None)
+    statement = _live_statement(bool(session_id), tuple(statuses), order)
     currents: dict[str, int] = {}
     items = []
-    for row in db.session.execute(statement, {"workshop_id": workshop_id, "session_id": session_id,
-                                              "invitation_id": invitation_id}):
+    for row in _read(statement, {"workshop_id": workshop_id, "session_id": session_id}):
         if row.now:
             currents[str(row.in_session)] = row.now
         if row.id is None:
@@ -269,8 +329,7 @@ def live_list(workshop_id: int, session_id: int | None, statuses: tuple[str, ...
         asker = None if row.anonymous or row.person_name is None else asker_of(
             row.person_status, row.person_name, row.person_title, row.delegate_name,
             row.delegate_title, row.deputy_state, row.agency)
-        voted = None if invitation_id is None else row.vote_id is not None
-        items.append(question_item(row, asker, row.id == row.now, voted))
+        items.append(question_item(row, asker, row.id == row.now, None))
     return {"items": items, "total": len(items), "current": currents}
 
 
@@ -279,17 +338,19 @@ LIVE_PAGES_KEPT = 64
 
 
 def live_page(workshop_id: int, version: int, session_id: int | None,
-              statuses: tuple[str, ...] | list[str], order: str, invitation_id: int | None) -> dict:
+              statuses: tuple[str, ...] | list[str], order: str, voted: frozenset[int] | None) -> dict:
     """The polled list for one caller, as `live_list`, from what this process last read at
-    this `version` of the workshop (read in this request): after a change, hundreds of phones
-    ask for the same list, which each then costs only its caller's votes (one indexed read of
-    a handful of rows) instead of the list's query.
+    this `version` of the workshop (read in this request), with `voted` saying which questions
+    the caller voted for (None for staff): after a change, hundreds of phones ask for the same
+    list, which each then costs no query of its own (their votes came with their invitation,
+    `poller`).
 
-    Why a list kept by version is right: the version was read before the list, in the same
-    transaction, so the list kept is at least that version's; and the ETag is that version,
-    so every caller holding it is owed this very list (a change that does not raise the
-    version, an asker's renamed agency, reaches nobody before the next change either way).
-    The lists live on the app (one per process, one per test) and only the latest few."""
+    Why a list kept by version is right: the version was read before the list, so the list
+    kept is at least that version's (a statement sees every commit made before it began, in a
+    transaction or not); and the ETag is that version, so every caller holding it is owed this
+    very list (a change that does not raise the version, an asker's renamed agency, reaches
+    nobody before the next change either way). The lists live on the app (one per process,
+    one per test) and only the latest few."""
     from ..schemas import as_declared
     from .schemas import QuestionListSchema
 
@@ -299,49 +360,35 @@ def live_page(workshop_id: int, version: int, session_id: int | None,
     if page is None:
         # Checked against its schema once, as read: a caller's own votes added below are
         # booleans by construction.
-        page = as_declared(QuestionListSchema, live_list(workshop_id, session_id, statuses, order,
-                                                         invitation_id))
+        page = as_declared(QuestionListSchema, live_list(workshop_id, session_id, statuses, order))
         with _live_pages_lock:
-            kept[key] = {**page, "items": [{**item, "voted": None} for item in page["items"]]}
+            kept[key] = page
             while len(kept) > LIVE_PAGES_KEPT:
                 kept.pop(next(iter(kept)))
+    if voted is None:
         return page
-    if invitation_id is None:
-        return page
-    voted = set(db.session.scalars(_votes_statement(), {"invitation_id": invitation_id}))
     return {**page, "items": [{**item, "voted": item["id"] in voted} for item in page["items"]]}
 
 
 _live_pages_lock = threading.Lock()
 
 
-@functools.cache
-def _votes_statement():
-    """Every question this invitation voted for (an invitation votes in its own workshop only)."""
-    return select(QuestionVote.question_id).where(QuestionVote.invitation_id == bindparam("invitation_id"))
-
-
 @functools.lru_cache(maxsize=64)  # a few shapes: with or without a session, order, statuses
-def _live_statement(one_session: bool, statuses: tuple[str, ...], order: str, with_votes: bool):
+def _live_statement(one_session: bool, statuses: tuple[str, ...], order: str):
     on = and_(Question.session_id == WorkshopSession.id,
               Question.workshop_id == bindparam("workshop_id"), Question.status.in_(statuses))
     if one_session:
         on = and_(on, Question.session_id == bindparam("session_id"))
-    vote = aliased(QuestionVote)
     statement = (
         select(WorkshopSession.id.label("in_session"), WorkshopSession.current_question_id.label("now"),
                *(getattr(Question, name) for name in QUESTION_COLUMNS),
                Invitation.name.label("person_name"), Invitation.title.label("person_title"),
                Invitation.status.label("person_status"), Invitation.delegate_name,
-               Invitation.delegate_title, Invitation.deputy_state, Organization.name.label("agency"),
-               (vote.id if with_votes else literal(None)).label("vote_id"))
+               Invitation.delegate_title, Invitation.deputy_state, Organization.name.label("agency"))
         .select_from(WorkshopSession).outerjoin(Question, on)
         .outerjoin(Invitation, Question.invitation_id == Invitation.id)
         .outerjoin(Organization, Invitation.organization_id == Organization.id)
         .where(WorkshopSession.workshop_id == bindparam("workshop_id")))
-    if with_votes:
-        statement = statement.outerjoin(vote, and_(vote.question_id == Question.id,
-                                                   vote.invitation_id == bindparam("invitation_id")))
     if order == "time":
         return statement.order_by(Question.created_at.desc(), Question.id.desc())
     return statement.order_by(Question.votes.desc(), Question.created_at, Question.id)
@@ -349,11 +396,6 @@ def _live_statement(one_session: bool, statuses: tuple[str, ...], order: str, wi
 
 QUESTION_COLUMNS = ("id", "session_id", "text", "status", "votes", "anonymous", "assigned_to",
                     "answer", "answered_by", "answered_at", "created_at")
-
-
-def workshop_by_code(code: str) -> Workshop | None:
-    """The workshop alone, without its agenda: what a poll of the list needs."""
-    return db.session.scalar(select(Workshop).where(Workshop.code == code))
 
 
 def answering_now(workshop_id: int) -> dict[int, int | None]:
