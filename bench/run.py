@@ -547,7 +547,8 @@ def main(argv: list[str] | None = None) -> int:
     if "questions" in args.cases:
         notes.append(
             f"Questions: {args.question_phones} phones (one invitation each, its own ETag) poll one "
-            f"session's list, compressed; {args.question_rounds} rounds of {args.askers} questions asked "
+            f"session's list (JSON, not compressed); {args.question_rounds} rounds of {args.askers} "
+            f"questions asked "
             f"and {args.voters} votes, then every phone polls once (200, the list changed) and "
             f"{args.quiet_polls} more poll(s) each (304); server started with RATELIMIT_ENABLED="
             f"{os.environ.get('BENCH_RATELIMIT_ENABLED', '0')}.")
