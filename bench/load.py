@@ -13,8 +13,9 @@ Cases:
             session's questions while a few ask and vote: rows `poll 304`, `poll 200`,
             `post`, `vote` (the phones' answers go back to run.py to compare with the database)
   summary   the chair, signed in through /login, opens the summary page and its DOCX
-  attendee  phones open their invitee's personal page /i/<token> a few times each: row
-            `attendee page`, each answer 200 with the invitee's name on it
+  attendee  phones open their invitee's personal page /i/<token> a few times each, sending
+            back the cookie it set as a browser does: row `attendee page`, each answer 200
+            with the invitee's name on it
   phones    hundreds of phones each poll the question list every 2 s with their own ETag, as
             the attendee page does, for a while; one question is asked every few rounds (then
             every phone gets a 200): row `phones`, with the server's share of the machine's CPU
@@ -60,6 +61,9 @@ class Request:
     headers: dict | None = None
     # Questions: the simulated phone (its invitation token) keeps the ETag of its last list.
     etag_of: str | None = None
+    # Pages: the simulated phone (its invitation token) keeps the cookie its page set, and sends
+    # it on its next visit, as a phone's browser does.
+    cookie_of: str | None = None
     # Pages: text the body must contain, and where to keep the body (a DOCX to open later).
     needle: str | None = None
     save_to: str | None = None
@@ -110,6 +114,7 @@ def server_cpu_seconds(master: int | None) -> float:
 
 
 ETAGS: dict[str, str] = {}  # invitation token -> the ETag its phone last received
+COOKIES: dict[str, str] = {}  # invitation token -> the cookie its page set ("name=value")
 
 
 def _client(port: int, token: str | None, work: queue.Queue, deadline: float,
@@ -129,6 +134,8 @@ def _client(port: int, token: str | None, work: queue.Queue, deadline: float,
         headers = {**common, **(request.headers or {})}
         if request.etag_of and request.etag_of in ETAGS:
             headers["If-None-Match"] = ETAGS[request.etag_of]
+        if request.cookie_of and request.cookie_of in COOKIES:
+            headers["Cookie"] = COOKIES[request.cookie_of]
         started = time.perf_counter()
         try:
             connection.request(request.method, request.path, body=body, headers=headers)
@@ -137,6 +144,8 @@ def _client(port: int, token: str | None, work: queue.Queue, deadline: float,
             answer = json.loads(raw) if raw.startswith(b"{") else None
             if request.etag_of and response.getheader("ETag"):
                 ETAGS[request.etag_of] = response.getheader("ETag")
+            if request.cookie_of and response.getheader("Set-Cookie"):
+                COOKIES[request.cookie_of] = response.getheader("Set-Cookie").split(";", 1)[0]
             status = response.status
             if request.needle is not None and request.needle.encode() not in raw:
                 status, answer = None, {"missing": request.needle}
@@ -351,7 +360,8 @@ def phones_case(tallies: dict[str, Tally], live: dict, args: argparse.Namespace,
 def attendee_case(tallies: dict[str, Tally], healthz: list[Request], live: dict,
                   args: argparse.Namespace, port: int) -> None:
     """Phones opening their personal page, each page `--attendee-visits` times, beside /healthz."""
-    pages = [Request("GET", f"/i/{token}", n % args.phones, needle=f"<strong>{name}</strong>")
+    pages = [Request("GET", f"/i/{token}", n % args.phones, needle=f"<strong>{name}</strong>",
+                     cookie_of=token)
              for _ in range(args.attendee_visits)
              for n, (token, name) in enumerate(live["pages"][:args.attendee_pages])]
     rounds = max(1, min(args.rounds, len(pages)))

@@ -187,3 +187,39 @@ def test_a_worker_starting_empties_a_folder_of_too_many_passes(make_app, tmp_pat
     make_app()
 
     assert list(folder.iterdir()) == []
+
+
+def test_on_the_day_the_page_makes_no_csrf_token_and_writes_no_cookie_again(make_app):
+    """The pass page on the day has no form: nothing to sign a CSRF token for. Opened again by
+    the same phone, its answer sets no cookie (the session already holds the invitation)."""
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        invitation = everything_shown()
+        workshop = invitation.workshop  # on the day: past the answers' deadline
+        workshop.starts_at, workshop.ends_at = utcnow() - timedelta(hours=1), utcnow() + timedelta(hours=3)
+        db.session.commit()
+        assert not rsvp.can_answer(invitation)
+        token = invitation.token
+    client = app.test_client()
+
+    first = client.get(f"/i/{token}")
+    again = client.get(f"/i/{token}")
+
+    assert first.status_code == again.status_code == 200
+    assert "Set-Cookie" in first.headers  # the invitation, for the self check-in's poster
+    assert "Set-Cookie" not in again.headers
+    for response in (first, again):
+        page = response.get_data(as_text=True)
+        assert 'name="csrf-token"' not in page and "csrf_token" not in page
+        assert "Thẻ vào hội trường" in page
+
+
+def test_while_answers_are_open_the_page_carries_its_csrf_token(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        workshop = factories.make_workshop(starts_at=utcnow() + timedelta(days=10))
+        invitation = factories.make_invitee(workshop, "Trần Văn Bình", status="sent")
+        assert rsvp.can_answer(invitation)
+        token = invitation.token
+    page = app.test_client().get(f"/i/{token}").get_data(as_text=True)
+    assert '<meta name="csrf-token" content="' in page and 'name="csrf_token"' in page
