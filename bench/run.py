@@ -36,7 +36,7 @@ from sqlalchemy.engine import make_url
 
 from workshop import create_app
 from workshop.auth.services import create_api_token, create_user
-from workshop.config import database_url
+from workshop.config import INSTANCE_PATH, database_url
 from workshop.extensions import db
 from workshop.models import CheckIn, Feedback, Invitation, Organization, Question, Workshop, WorkshopSession
 from workshop.models.feedback import FEEDBACK_CATEGORIES
@@ -411,7 +411,10 @@ def bench_one(kind: str, workers: int, args: argparse.Namespace, workdir: Path) 
     """Every case against one server; the rows and the database's version."""
     with fresh_database(kind, workdir, args.postgres_url) as url:
         migrate(url)
-        data = seed(url, args, workdir / "instance")
+        # The server's own instance folder, as an organizer's import on the server uses: the
+        # passes drawn as the invitations are made (workshop/invitations/passes.py) are the
+        # ones its workers read.
+        data = seed(url, args, INSTANCE_PATH)
         with gunicorn(url, workers, args.threads, workdir / "gunicorn.log") as (base, master):
             reports = load(base, master, data, workdir, args)
         counts = stored(url)

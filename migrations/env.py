@@ -10,8 +10,10 @@ from alembic import context
 config = context.config
 
 # Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# This line sets up loggers basically. Not disabling the loggers that exist already: in a
+# process that migrates and then serves (the tests, `flask db upgrade` from the app's own CLI),
+# the app's own warnings (a pass not kept, Redis away) would otherwise go silent.
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 

@@ -1,6 +1,7 @@
 """The kept autocommit connections (workshop/autocommit.py): one per thread, back to the pool
 when the thread ends, kept after a refused row, replaced when broken, tried after an idle
-spell. The app uses them on PostgreSQL; the class is the same on any engine, tested on each."""
+spell, holding no transaction between statements. The app uses them on PostgreSQL and on a
+SQLite file; the class is the same on any engine, tested on each."""
 from __future__ import annotations
 
 import gc
@@ -16,6 +17,7 @@ from tests import factories
 from workshop.autocommit import Autocommit
 from workshop.extensions import db
 from workshop.models import Workshop
+from workshop.timeutil import utcnow
 
 
 @pytest.fixture
@@ -83,3 +85,55 @@ def test_the_engine_disposed_of_closes_the_kept_connections(kept):
     db.engine.dispose()
     assert mine.closed
     assert kept.first(text("SELECT 4"))[0] == 4  # and the next statement opens another
+
+
+WHEN = {"starts_at": utcnow(), "venue": "Hội trường"}
+
+
+def _in_transaction(kept) -> bool:
+    """Whether this thread's kept connection holds a transaction open in the database."""
+    dbapi = kept._local.kept.connection.connection.dbapi_connection
+    if db.engine.dialect.name == "sqlite":
+        return dbapi.in_transaction
+    from psycopg import pq
+    return dbapi.pgconn.transaction_status != pq.TransactionStatus.IDLE
+
+
+def test_a_kept_connection_holds_no_transaction_between_statements(kept):
+    """A read leaves nothing open (on SQLite an open read would keep the WAL from being
+    checkpointed, an open write hold every writer's turn), and a write is committed when it
+    returns: another connection sees it."""
+    kept.first(select(Workshop.id))
+    assert not _in_transaction(kept)
+    kept.write(insert(Workshop.__table__).values(code="ht-giu-ket-noi", title="Ghi ngay", **WHEN))
+    assert not _in_transaction(kept)
+    with db.engine.connect() as other:
+        title = select(Workshop.title).where(Workshop.code == "ht-giu-ket-noi")
+        assert other.execute(title).scalar() == "Ghi ngay"
+
+
+def test_several_writes_are_one_transaction_on_sqlite_and_refused_in_autocommit(kept):
+    """SQLite writes a first scan's rows by `write_all`: all of them or, a unique row refusing
+    one, none. PostgreSQL's kept connections are in autocommit, where several statements would
+    not be one transaction: refused, nothing written."""
+    code = factories.make_workshop().code
+    rows = [(insert(Workshop.__table__), {"code": "ht-moi", "title": "Mới", **WHEN}),
+            (insert(Workshop.__table__), {"code": code, "title": "Trùng mã", **WHEN})]
+    written = select(Workshop.code).where(Workshop.code == "ht-moi")
+    if kept.autocommit:
+        with pytest.raises(RuntimeError):
+            kept.write_all(rows)
+    else:
+        with pytest.raises(IntegrityError):
+            kept.write_all(rows)
+        assert not _in_transaction(kept)
+        assert kept.first(written) is None  # the first row went with the second
+        kept.write_all(rows[:1])
+    assert (kept.first(written) is not None) is (not kept.autocommit)
+
+
+def test_the_app_keeps_connections_for_a_database_file_and_none_in_memory(make_app):
+    from workshop import autocommit
+
+    assert autocommit.of(make_app()) is not None  # this run's database: a file, or PostgreSQL
+    assert autocommit.of(make_app(SQLALCHEMY_DATABASE_URI="sqlite://")) is None

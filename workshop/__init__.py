@@ -66,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     assets.init_app(app)
     qr.init_app(app)
+    from .invitations import passes  # noqa: F401  (new passes drawn once committed)
     expired_session.init_app(app)
     install_werkzeug_filter()  # `flask run` logs requests: without the secrets of links
 

@@ -1,5 +1,5 @@
-"""Statements that need no transaction of their own, on PostgreSQL: one connection per thread,
-kept in autocommit.
+"""Statements that need no transaction of their own: one connection per thread, kept (on
+PostgreSQL in autocommit).
 
 A read through the session is sent between a BEGIN and a ROLLBACK (or COMMIT): two round trips
 more than the read itself, each costing the driver, SQLAlchemy and the PostgreSQL backend CPU on
@@ -15,8 +15,16 @@ statement: a scan is two or three of them. It goes back to the pool when its thr
 development server's thread per request) or the engine is disposed of (a test's end, a worker's
 fork). One left idle for a while is tried first, by the pool's own rule (workshop.ping); a
 connection that breaks all the same fails the statement of that moment (the caller decides what
-follows) and is replaced at the next one. SQLite has no round trips to save: `of(app)` is None
-there (the poll gate reads through a pooled connection, the scan through the session).
+follows) and is replaced at the next one.
+
+SQLite has no round trips to save, but taking a connection from the pool, beginning the
+session's transaction and giving it all back cost more CPU than a scan's read itself (a resend
+by client_id spent a fifth of its time there). So a database file keeps a connection per thread
+too, in the driver's own mode: a SELECT runs in no transaction (WAL: it sees what is committed),
+a write begins one, ended by `write`'s commit; a first scan's rows are `write_all`'s one
+transaction (SQLite has no INSERT inside WITH). Its writes take their turn as every write does
+(workshop/sqlite.py), and each commit is on disk when it returns. A database in memory (one
+connection shared by the thread's every use) keeps none: `of(app)` is None there.
 """
 from __future__ import annotations
 
@@ -28,6 +36,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import DisconnectionError, IntegrityError, SQLAlchemyError
+from sqlalchemy.pool import QueuePool
 
 from . import IDLE_PING_SECONDS, ping
 from .extensions import db
@@ -45,10 +54,12 @@ class _Kept:
 
 
 class Autocommit:
-    """The app's kept autocommit connections, one per thread."""
+    """The app's kept connections, one per thread."""
 
     def __init__(self, engine) -> None:
-        self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        # PostgreSQL's in autocommit: each statement its own transaction, no BEGIN sent.
+        self.autocommit = engine.dialect.name == "postgresql"
+        self.engine = engine.execution_options(isolation_level="AUTOCOMMIT") if self.autocommit else engine
         self._local = threading.local()
         self._open: set[Connection] = set()
         self._lock = threading.Lock()
@@ -56,29 +67,47 @@ class Autocommit:
 
     def first(self, statement, parameters: dict | None = None) -> Row | None:
         """The first row of a SELECT, read outside any transaction."""
-        return self._run(statement, parameters, lambda result: result.first())
+        return self._run([(statement, parameters)], lambda result: result.first())
 
     def all(self, statement, parameters: dict | None = None) -> list[Row]:
         """Every row of a SELECT, read outside any transaction."""
-        return self._run(statement, parameters, lambda result: result.all())
+        return self._run([(statement, parameters)], lambda result: result.all())
 
     def write(self, statement, parameters: dict | None = None) -> int:
         """One INSERT/UPDATE/DELETE, its own transaction: all of it or (IntegrityError, a
         unique row refused) nothing of it. The rows it changed."""
-        return self._run(statement, parameters, lambda result: result.rowcount)
+        return self._run([(statement, parameters)], lambda result: result.rowcount, write=True)
 
-    def _run(self, statement, parameters, take):
+    def write_all(self, statements: list[tuple]) -> None:
+        """SQLite: several (statement, parameters) in one transaction, committed: all of them
+        or (IntegrityError, a unique row refused) none. PostgreSQL's connections are in
+        autocommit, each statement its own transaction: there, one statement does this (a
+        data-modifying WITH)."""
+        if self.autocommit:
+            raise RuntimeError("one transaction of several statements needs a non-autocommit connection")
+        self._run(statements, lambda result: None, write=True)
+
+    def _run(self, statements, take, write=False):
         kept = self._connection()
         connection = kept.connection
         try:
-            taken = take(connection.execute(statement, parameters))
+            for statement, parameters in statements:
+                taken = take(connection.execute(statement, parameters))
+            if write and not self.autocommit:
+                connection.commit()
         except IntegrityError:
             connection.rollback()  # the statement refused, the connection sound: keep it
             raise
         except SQLAlchemyError:
             self._drop(kept)
             raise
-        connection.rollback()  # ends SQLAlchemy's own bookkeeping; nothing is sent in autocommit
+        except BaseException:
+            connection.rollback()  # nothing half written left open (and SQLite's turn given back)
+            raise
+        if not write or self.autocommit:
+            # Ends SQLAlchemy's own bookkeeping; nothing is sent (autocommit, or SQLite's
+            # SELECT, which begins no transaction).
+            connection.rollback()
         kept.used = time.monotonic()
         return taken
 
@@ -131,8 +160,8 @@ class Autocommit:
 
 
 def read(app: Flask, statement, parameters: dict | None = None) -> list[Row]:
-    """Every row of one SELECT standing alone, at the least cost: on PostgreSQL on this
-    thread's kept connection, outside any transaction; on SQLite through a pooled connection,
+    """Every row of one SELECT standing alone, at the least cost: on this thread's kept
+    connection, outside any transaction; on a database in memory through a pooled connection,
     without the session's bookkeeping (within a request or an app context)."""
     kept = of(app)
     if kept is not None:
@@ -141,8 +170,14 @@ def read(app: Flask, statement, parameters: dict | None = None) -> list[Row]:
         return connection.execute(statement, parameters).all()
 
 
+def _keeps(engine) -> bool:
+    """PostgreSQL, or SQLite in a file (its pool hands out a connection per use); not SQLite in
+    memory, whose one connection per thread the session uses too."""
+    return engine.dialect.name == "postgresql" or isinstance(engine.pool, QueuePool)
+
+
 def of(app: Flask) -> Autocommit | None:
-    """The app's kept autocommit connections on PostgreSQL; None on SQLite."""
+    """The app's kept connections; None for a database in memory."""
     kept = app.extensions.get(EXTENSION, False)
     if kept is False:
         with _making:  # two threads' first calls make one
@@ -150,6 +185,6 @@ def of(app: Flask) -> Autocommit | None:
             if kept is False:
                 with app.app_context():
                     engine = db.engine
-                kept = Autocommit(engine) if engine.dialect.name == "postgresql" else None
+                kept = Autocommit(engine) if _keeps(engine) else None
                 app.extensions[EXTENSION] = kept
     return kept

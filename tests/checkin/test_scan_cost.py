@@ -300,7 +300,8 @@ def test_a_first_scan_refused_by_its_attempt_writes_none_of_its_rows(door, clien
 def test_a_first_scans_write_is_all_or_nothing(door, client):
     """A first scan's write as the API's scan makes it: on PostgreSQL one statement (a
     data-modifying CTE) on a kept autocommit connection, its own transaction; on SQLite three
-    INSERTs in the session's. Whichever unique row refuses it, nothing of it is written."""
+    INSERTs in one transaction of the kept connection. Whichever unique row refuses it, nothing
+    of it is written."""
     from workshop import autocommit
 
     workshop, people, _headers = door

@@ -223,3 +223,60 @@ def test_while_answers_are_open_the_page_carries_its_csrf_token(make_app):
         token = invitation.token
     page = app.test_client().get(f"/i/{token}").get_data(as_text=True)
     assert '<meta name="csrf-token" content="' in page and 'name="csrf_token"' in page
+
+
+def _drawings(monkeypatch) -> list[str]:
+    """The passes drawn from now on (the library's work, not a read of a kept drawing)."""
+    drawn = []
+    draw = qr._svg.__wrapped__
+
+    def counted(data):
+        drawn.append(data)
+        return draw(data)
+
+    monkeypatch.setattr(qr._svg, "__wrapped__", counted)
+    _kept_svg.cache_clear()
+    return drawn
+
+
+def test_a_new_invitations_pass_is_drawn_once_committed_and_its_page_draws_none(ctx, client,
+                                                                                monkeypatch):
+    drawn = _drawings(monkeypatch)
+    workshop = factories.make_workshop()
+    invitation = factories.make_invitee(workshop, "Trần Văn Bình", status="sent")
+    assert drawn == [invitation.pass_token]
+
+    _kept_svg.cache_clear()  # as another worker, which holds none of it in memory
+    page, _ = open_page(client, invitation)
+    assert drawn == [invitation.pass_token]  # read from the store, not drawn again
+    assert qr_svg(invitation.pass_token) in page
+
+
+def test_a_rolled_back_invitation_draws_nothing_and_a_walk_in_has_no_pass_drawn(ctx, monkeypatch):
+    from workshop.models import Invitation
+
+    drawn = _drawings(monkeypatch)
+    workshop = factories.make_workshop()
+    db.session.add(Invitation(workshop_id=workshop.id, name="Lê Thị Hoa"))
+    db.session.flush()
+    db.session.rollback()
+    db.session.add(Invitation(workshop_id=workshop.id, name="Khách vãng lai", walk_in=True,
+                              status="accepted"))
+    db.session.commit()
+    assert drawn == []
+
+
+def test_a_pass_that_cannot_be_drawn_ahead_leaves_the_invitation_made(ctx, client, monkeypatch,
+                                                                       caplog):
+    def broken(data):
+        raise OSError("đĩa đầy")
+
+    monkeypatch.setattr(qr._svg, "__wrapped__", broken)
+    _kept_svg.cache_clear()
+    workshop = factories.make_workshop()
+    invitation = factories.make_invitee(workshop, "Trần Văn Bình", status="sent")  # no error
+    assert "Passes not drawn ahead" in caplog.text
+    monkeypatch.undo()
+    db.session.expire_all()
+    page, _ = open_page(client, invitation)  # the page draws it
+    assert qr_svg(invitation.pass_token) in page

@@ -389,22 +389,31 @@ def _write_check_in(workshop_id, invitation_id, name, method, actor, code, clien
     """Write a first scan's rows, all or none: the check-in, its attempt and (a check-in by
     staff) the audit row. IntegrityError, nothing written, when a unique row refuses them: the
     pass checked in by another phone, or this client_id recorded by another worker. With
-    `kept` one statement (_first_scan_statement), else the session's transaction, committed."""
+    `kept`, on PostgreSQL one statement (_first_scan_statement), on SQLite the kept
+    connection's one transaction; else the session's transaction, committed."""
     seen = (code, client_id, when, now, staff_id)
     action = None
     if method != "self":
         action = "checkin.walk_in" if method == "walk_in" else "checkin.check_in"
-    if kept is not None:
-        entry = action and audit.entry(action, workshop=workshop_id, detail=name, actor=actor)
+    entry = action and audit.entry(action, workshop=workshop_id, detail=name, actor=actor)
+    if kept is not None and kept.autocommit:
         kept.write(_first_scan_statement(entry is not None),
                    _first_scan_values(workshop_id, invitation_id, method, entry, *seen))
         return
+    rows = [(_insert_statement(CheckIn), {
+        "invitation_id": invitation_id, "workshop_id": workshop_id, "checked_in_at": when,
+        "recorded_at": now, "method": method, "staff_user_id": staff_id})]
+    rows.append((_insert_statement(CheckInAttempt),
+                 _attempt(workshop_id, "checked_in", invitation_id, *seen)))
+    if entry:
+        rows.append((_insert_statement(AuditEntry), {**entry, "at": now}))
+    if kept is not None:
+        kept.write_all(rows)
+        return
     try:
-        _insert(CheckIn, invitation_id=invitation_id, workshop_id=workshop_id,
-                checked_in_at=when, recorded_at=now, method=method, staff_user_id=staff_id)
-        _insert(CheckInAttempt, **_attempt(workshop_id, "checked_in", invitation_id, *seen))
-        if action is not None:
-            audit.log(action, workshop=workshop_id, detail=name, actor=actor, at_once=True)
+        connection = db.session.connection()
+        for statement, values in rows:
+            connection.execute(statement, values)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
