@@ -249,3 +249,82 @@ def test_without_postgresql_nothing_listens_and_each_304_reads_the_database(make
         assert client.get(url, headers={**headers, "If-None-Match": etag}).status_code == 200
     if database["kind"] == "sqlite":
         assert not [thread for thread in threading.enumerate() if thread.name == live.LISTENER]
+
+
+@postgresql
+@pytest.mark.slow
+def test_each_gunicorn_worker_listens_on_its_own_connection_and_tells_every_phone(tmp_path):
+    """gunicorn as deployed (gthread, 2 workers × 4 threads): one listener per worker, none in
+    the master; a question posted through one worker turns every phone's next poll into a 200,
+    whichever worker answers it; the listeners end with their workers."""
+    import http.client
+    import json
+    import os
+    import signal
+    from argparse import Namespace
+
+    from sqlalchemy import create_engine
+
+    from bench.run import fresh_database, gunicorn, migrate, seed
+    from tests.test_faults import POSTGRES_ADMIN, children
+
+    with fresh_database("postgresql", tmp_path, POSTGRES_ADMIN) as url:
+        migrate(url)
+        data = seed(url, Namespace(invitations=40, cases=("questions",), question_phones=40),
+                    tmp_path / "instance")
+        tokens, session_id = data.seeded["questions"]["tokens"], data.seeded["questions"]["session_id"]
+        path = f"/api/v1/workshops/{data.workshop}/questions"
+        engine = create_engine(url)
+
+        def listeners() -> int:
+            with engine.connect() as connection:
+                return connection.execute(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND application_name = :name"), {"name": live.LISTENER}).scalar_one()
+
+        try:
+            with gunicorn(url, 2, 4, tmp_path / "gunicorn.log") as (base, master):
+                host, port = base.removeprefix("http://").split(":")
+
+                def call(method: str, target: str, headers: dict, body: dict | None = None):
+                    # A new connection each time: any worker may answer it.
+                    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+                    connection.request(method, target, json.dumps(body) if body else None, headers)
+                    response = connection.getresponse()
+                    response.read()
+                    connection.close()
+                    return response.status, response.getheader("ETag")
+
+                def poll(token: str, etag: str | None = None):
+                    return call("GET", f"{path}?session_id={session_id}",
+                                {"X-Invitation-Token": token, **({"If-None-Match": etag} if etag else {})})
+
+                etags = {token: poll(token)[1] for token in tokens}
+                for _round in range(4):
+                    assert {poll(token, etag)[0] for token, etag in etags.items()} == {304}
+                assert listeners() == len(children(master)) == 2  # the workers', not the master's
+
+                posted = call("POST", path,
+                              {"X-Invitation-Token": tokens[0], "Content-Type": "application/json"},
+                              {"session_id": session_id, "text": "Kính đề nghị làm rõ phương án?"})
+                assert posted[0] == 201
+                stale = set(tokens)
+
+                def all_told() -> bool:
+                    stale.difference_update({token for token in stale if poll(token, etags[token])[0] == 200})
+                    return not stale
+
+                wait_for(all_told)
+                # Workers ended: their listeners go with them; gunicorn forks others, which
+                # listen from their first poll on.
+                ended = children(master)
+                for worker in ended:
+                    os.kill(worker, signal.SIGTERM)
+                wait_for(lambda: listeners() == 0, seconds=30)
+                wait_for(lambda: len(children(master) - ended) == 2, seconds=30)
+                etags = {token: poll(token)[1] for token in tokens}
+                assert {poll(token, etag)[0] for token, etag in etags.items()} == {304}
+                assert listeners() == 2
+            wait_for(lambda: listeners() == 0)
+        finally:
+            engine.dispose()
