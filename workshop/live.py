@@ -47,6 +47,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 from typing import NamedTuple
 
 from flask import Flask, current_app, has_app_context
@@ -200,6 +201,9 @@ class Listened:
         self.callers: dict[str, _Caller] = {}  # invitation token: what the database said
         self.sweep_at = 0.0
         self.watching = False  # engine_disposed listened to
+        # A fork while another thread holds the lock would leave it held forever in the child.
+        mine = weakref.ref(self)
+        os.register_at_fork(after_in_child=lambda: _new_lock(mine))
 
     # --- read by the poll gate --------------------------------------------------------------
 
@@ -255,8 +259,11 @@ class Listened:
     def stop(self, engine=None) -> None:
         """The app's engine disposed of (a test's end): the listener closes its connection."""
         with self.lock:
-            if self.listener is not None and self.pid == os.getpid():
-                self.listener.stopping.set()
+            if self.listener is not None:
+                if self.pid == os.getpid():
+                    self.listener.stopping.set()
+                else:
+                    self.inherited.append(self.listener)  # forked: the parent's connection is not ours
             self.listener = self.pid = None
             self._forget_all()
 
@@ -309,6 +316,12 @@ class Listened:
     def _raise(self, workshop_id: int, version: int) -> None:
         if version > self.versions.get(workshop_id, -1):
             self.versions[workshop_id] = version
+
+
+def _new_lock(store: weakref.ref) -> None:
+    found = store()
+    if found is not None:
+        found.lock = threading.Lock()
 
 
 def init_app(app: Flask) -> None:

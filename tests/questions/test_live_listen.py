@@ -210,6 +210,28 @@ def test_the_listener_is_a_daemon_with_its_own_connection_closed_with_the_engine
 
 
 @postgresql
+def test_after_a_fork_the_child_listens_on_its_own_connection_and_leaves_the_parents_alone(hall):
+    """A process that polled before forking (gunicorn's master never does; `--preload` with a
+    poll at import would): the child, seeing another pid, forgets what it was given, never
+    touches the parent's connection, and subscribes on its own. The child is this process
+    under another pid, as the pid check sees it."""
+    etag = hall.known()
+    parent = hall.store.listener
+    parent_backend = parent.connection.info.backend_pid
+    hall.store.pid = -1  # what os.getpid() no longer is, after a fork
+    first, seen = hall.counted(etag)
+    assert first.status_code == 304 and len(seen) == 1  # its memory forgotten: the database read
+    try:
+        assert hall.store.listener is not parent and hall.store.inherited == [parent]
+        assert hall.store.listener.connection.info.backend_pid != parent_backend
+        assert not parent.connection.closed and not parent.stopping.is_set()  # left to its parent
+        again, seen = hall.counted(etag)
+        assert again.status_code == 304 and seen == []
+    finally:
+        parent.stopping.set()  # in this test, the parent is this process: its thread ends
+
+
+@postgresql
 def test_staff_polls_still_read_the_database(hall, make_app):
     from workshop.auth.services import create_api_token, revoke_api_token
 
