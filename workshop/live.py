@@ -35,11 +35,14 @@ CHANNEL; one thread per process listens, on its own connection. Memory is only r
 kept only when the listener was subscribed before that read began (`Known.since`, an epoch of
 the subscription): a commit after the read's snapshot is then sure to be told, one before it
 is in the read. When the listener's connection fails or closes, everything kept is forgotten
-at once and the gate reads the database, until the listener has subscribed again (every
-RETRY_SECONDS). Between a connection's loss and the listener seeing it (the socket closing:
-milliseconds) a commit can go untold; the version kept then is behind, never ahead, for at
-most CALLER_SECONDS: each token's memory lapses and is read again, its workshop's version with
-it. No key expires otherwise: a subscribed listener misses nothing."""
+at once and the gate reads the database, until the listener has subscribed again (tried every
+LISTEN_RETRY_SECONDS). Between a connection's loss and the listener seeing it (the socket
+closing: milliseconds) a commit can go untold, and what was kept is then behind, never ahead,
+until it is forgotten. A connection gone deaf without closing (a network dropping packets: TCP
+keepalives find it within about half a minute) cannot keep a phone on a stale list for longer
+than CALLER_SECONDS either: each token's memory lapses and is read again from the database, its
+workshop's version with it, only upwards. Nothing else lapses: a subscribed listener misses
+nothing."""
 from __future__ import annotations
 
 import hashlib
@@ -189,7 +192,10 @@ class Listened:
         found = make_url(url)
         self.connect_args = {name: value for name, value in {
             "host": found.host, "port": found.port, "user": found.username, "password": found.password,
-            "dbname": found.database, "connect_timeout": 5, **found.query,
+            "dbname": found.database, "connect_timeout": 5,
+            # It only ever reads: a network gone silent is found by TCP keepalives, ~25 s.
+            "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3,
+            **found.query,
             "application_name": LISTENER}.items() if value is not None}
         self.lock = threading.Lock()
         self.pid: int | None = None
