@@ -322,9 +322,13 @@ def test_each_gunicorn_worker_listens_on_its_own_connection_and_tells_every_phon
                                 {"X-Invitation-Token": token, **({"If-None-Match": etag} if etag else {})})
 
                 etags = {token: poll(token)[1] for token in tokens}
-                for _round in range(4):
+
+                def both_listen() -> bool:  # a worker still booting answers no poll yet
                     assert {poll(token, etag)[0] for token, etag in etags.items()} == {304}
-                assert listeners() == len(children(master)) == 2  # the workers', not the master's
+                    return listeners() == 2
+
+                wait_for(both_listen, seconds=30)
+                assert len(children(master)) == 2  # the workers' listeners, none of the master's
 
                 posted = call("POST", path,
                               {"X-Invitation-Token": tokens[0], "Content-Type": "application/json"},
@@ -337,6 +341,9 @@ def test_each_gunicorn_worker_listens_on_its_own_connection_and_tells_every_phon
                     return not stale
 
                 wait_for(all_told)
+                # Told by both: no worker answers the old list's ETag with a 304 any more.
+                for _round in range(3):
+                    assert {poll(token, etags[token])[0] for token in tokens} == {200}
                 # Workers ended: their listeners go with them; gunicorn forks others, which
                 # listen from their first poll on.
                 ended = children(master)
@@ -345,11 +352,6 @@ def test_each_gunicorn_worker_listens_on_its_own_connection_and_tells_every_phon
                 wait_for(lambda: listeners() == 0, seconds=30)
                 wait_for(lambda: len(children(master) - ended) == 2, seconds=30)
                 etags = {token: poll(token)[1] for token in tokens}
-
-                def both_listen() -> bool:  # a worker still booting answers no poll yet
-                    assert {poll(token, etag)[0] for token, etag in etags.items()} == {304}
-                    return listeners() == 2
-
                 wait_for(both_listen, seconds=30)
             wait_for(lambda: listeners() == 0)
         finally:
