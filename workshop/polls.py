@@ -13,15 +13,14 @@ it from this process's memory, kept true by LISTEN/NOTIFY (workshop/live.py says
 and why that is safe); staff are still checked against the database each time. Otherwise (on
 SQLite, or before that memory knows the caller), who calls is checked, each time, against the
 database: a 304 tells only someone allowed to read the list that it has not changed. The
-caller's credential and the current version come
-back from one indexed query (the invitation by its unique token joined to its workshop, with a
-row per question it voted for: the view's own lookup, handed on to it when the ETag is stale, so
-that such a 200 poll does not read the invitation again; the sign-in or the API token by its
-unique hash joined to its account, with the workshop's version as a subquery); the board adds
-its own version query. Anything this gate cannot decide exactly
-as the view would (an unknown token, another workshop, a remember cookie, a query parameter it
-does not know, a database error) goes on to Flask unchanged, whose answer is then the rule: a
-wrong token is still a 401. Each ETag is built by the same function the view uses.
+caller's credential and the current version come back from one indexed query (the invitation
+by its unique token joined to its workshop, with a row per question it voted for: the view's
+own lookup, handed on to it when the ETag is stale, so that such a 200 poll does not read the
+invitation again; the sign-in or the API token by its unique hash joined to its account, with
+the workshop's version as a subquery); the board adds its own version query. Anything this
+gate cannot decide exactly as the view would (an unknown token, another workshop, a remember
+cookie, a query parameter it does not know, a database error) goes on to Flask unchanged, whose
+answer is then the rule: a wrong token is still a 401. Each ETag is built by the same function the view uses.
 """
 from __future__ import annotations
 
