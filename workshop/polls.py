@@ -8,18 +8,19 @@ Two polls are answered here, and only while their ETag still matches:
   for staff (a Bearer token, or a signed-in browser);
 - the arrivals board's numbers, `GET /workshops/<code>/board.json`, for a signed-in staff browser.
 
-With REDIS_URL, an invitation token's 304 is told from Redis instead (workshop/live.py says
-what it holds and why that is safe); staff are still checked against the database each time.
-Without it, who calls is checked, each time, against the database: a 304 tells only someone allowed
-to read the list that it has not changed. The caller's credential and the current version come
-back from one indexed query (the invitation by its unique token joined to its workshop, with a
-row per question it voted for: the view's own lookup, handed on to it when the ETag is stale, so
-that such a 200 poll does not read the invitation again; the sign-in or the API token by its
-unique hash joined to its account, with the workshop's version as a subquery); the board adds
-its own version query. Anything this gate cannot decide exactly
-as the view would (an unknown token, another workshop, a remember cookie, a query parameter it
-does not know, a database error) goes on to Flask unchanged, whose answer is then the rule: a
-wrong token is still a 401. Each ETag is built by the same function the view uses.
+With REDIS_URL, an invitation token's 304 is told from Redis instead, and on PostgreSQL without
+it from this process's memory, kept true by LISTEN/NOTIFY (workshop/live.py says what each holds
+and why that is safe); staff are still checked against the database each time. Otherwise (on
+SQLite, or before that memory knows the caller), who calls is checked, each time, against the
+database: a 304 tells only someone allowed to read the list that it has not changed. The
+caller's credential and the current version come back from one indexed query (the invitation
+by its unique token joined to its workshop, with a row per question it voted for: the view's
+own lookup, handed on to it when the ETag is stale, so that such a 200 poll does not read the
+invitation again; the sign-in or the API token by its unique hash joined to its account, with
+the workshop's version as a subquery); the board adds its own version query. Anything this
+gate cannot decide exactly as the view would (an unknown token, another workshop, a remember
+cookie, a query parameter it does not know, a database error) goes on to Flask unchanged, whose
+answer is then the rule: a wrong token is still a 401. Each ETag is built by the same function the view uses.
 """
 from __future__ import annotations
 
@@ -104,22 +105,24 @@ class PollGate:
         token = token.strip()
         if not token or len(token) > 64:
             return None
-        redis = live.of(self.app)
-        if redis is not None:
-            # With REDIS_URL the phones' 304s come from one Redis round trip: the token's
+        store = live.of(self.app)
+        known = None
+        if store is not None:
+            # With REDIS_URL (one Redis round trip) or on PostgreSQL (this process's memory, kept
+            # true by LISTEN/NOTIFY) the phones' 304s are told without the database: the token's
             # invitation as the database last said (for a few seconds) and the workshop's
             # version; why this is safe is told in workshop/live.py.
-            invitation_id, version = redis.invitation_poll(token, code)
-            if invitation_id is not None and version is not None:
-                return list_etag(version, session_id, invitation_id, ("visible",), order)
+            known = store.invitation_poll(token, code)
+            if known.invitation_id is not None and known.version is not None:
+                return list_etag(known.version, session_id, known.invitation_id, ("visible",), order)
         # The view's own lookup (services.poller: with the caller's votes), handed on to it:
         # a poll whose ETag is stale then reads nothing more than the list, when not kept.
         caller = poller_of(self.all(poller_statement(), {"token": token}))
         hand_on(environ, token, poller, caller)
         if caller is None or caller.code != code:
             return None  # the view's 401 or 403
-        if redis is not None and (invitation_id is None or version is None):
-            redis.remember(token, caller.id, caller.code, caller.live_version if version is None else None)
+        if store is not None:
+            store.remember(token, caller, known)
         return list_etag(caller.live_version, session_id, caller.id, ("visible",), order)
 
     def staff_questions_etag(self, environ: dict, cookie: dict | None, code: str, session_id: int | None,

@@ -45,12 +45,14 @@ class QuestionError(ValueError):
 
 
 def bump_version(workshop_id: int) -> None:
-    """Tell every live page that something changed (in the caller's transaction); with
-    REDIS_URL, the new version is copied to Redis once that transaction commits (workshop/live.py)."""
-    code, version = db.session.execute(
+    """Tell every live page that something changed (in the caller's transaction): the one place
+    `live_version` is raised. With REDIS_URL, the new version is copied to Redis once that
+    transaction commits; else, on PostgreSQL, the same statement NOTIFYs every server process,
+    which PostgreSQL delivers when that transaction commits (workshop/live.py)."""
+    code, version, *_notified = db.session.execute(
         update(Workshop).where(Workshop.id == workshop_id)
         .values(live_version=Workshop.live_version + 1)
-        .returning(Workshop.code, Workshop.live_version)
+        .returning(Workshop.code, Workshop.live_version, *live.announcement(current_app))
     ).one()
     live.raised(db.session(), code, version)
 
