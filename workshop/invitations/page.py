@@ -17,9 +17,10 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from itertools import accumulate
 
+from flask import current_app
 from sqlalchemy import Select, bindparam, exists, inspect, select
 
-from ..extensions import db
+from .. import autocommit
 from ..models import (
     Answered,
     CheckIn,
@@ -146,13 +147,14 @@ def _slices(*sizes: int) -> list[slice]:
 
 
 def personal_page(token: str | None) -> PageInvitation | None:
-    """The invitation of a personal link with everything its page shows, in one statement read
-    on the session's connection (not through the session: plain rows need none of the ORM's
-    handling, which cost more CPU than the statement). Rows are of now, whatever the session
-    holds. None for an unknown token."""
+    """The invitation of a personal link with everything its page shows, in one statement that
+    stands alone: not through the session (plain rows need none of the ORM's handling, which
+    cost more CPU than the statement), and on PostgreSQL outside any transaction, no BEGIN and
+    ROLLBACK around it (workshop/autocommit.py). Rows are of now, whatever the session holds.
+    None for an unknown token."""
     if not token or len(token) > 64:
         return None
-    rows = db.session.connection().execute(_statement(), {"token": token}).all()
+    rows = autocommit.read(current_app._get_current_object(), _statement(), {"token": token})
     if not rows:
         return None
     # One row per session and nomination of the invitation (an outer join of each): the
