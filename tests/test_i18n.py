@@ -45,3 +45,22 @@ def test_templates_follow_the_locale_of_the_moment(app):
         default = render_template_string(text)
     assert english == again and "Chương trình" not in english
     assert vietnamese == default == "Chương trình · 2 giấy mời"
+
+
+def test_templates_translate_and_format_as_jinja_s_newstyle_gettext(app):
+    """The templates' _() calls the catalog directly (i18n._page_gettext), with the result of
+    Jinja's own: translated, marked safe, its variables escaped, and always formatted."""
+    from flask import render_template_string
+    from jinja2 import Environment
+
+    jinja = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+    jinja.install_null_translations(newstyle=True)
+    text = ('{{ _("Chương trình") }}|{{ _("100%%") }}|{{ _("%(name)s trân trọng kính mời", '
+            'name="<b>Sở</b>") }}|{{ gettext("Chương trình") }}')
+    with app.test_request_context("/?lang=en"):
+        english = render_template_string(text)
+    with app.test_request_context("/"):
+        vietnamese = render_template_string(text)
+    assert vietnamese == jinja.from_string(text).render()
+    assert vietnamese == "Chương trình|100%|&lt;b&gt;Sở&lt;/b&gt; trân trọng kính mời|Chương trình"
+    assert english.startswith("Agenda|100%|&lt;b&gt;Sở&lt;/b&gt; ") and english.endswith("|Agenda")

@@ -5,6 +5,10 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from flask.globals import _cv_app
+from flask_babel import get_translations
+from jinja2 import pass_context
+from markupsafe import Markup
 
 
 def compile_catalogs(directory: Path) -> None:
@@ -29,20 +33,33 @@ def page_translations():
     """flask_babel.get_translations(), kept in the request's Babel context while its locale is
     the same object: a page asks for it once per string (a personal page some thirty times),
     and each time flask_babel looks the context, the locale and its catalog up again.
-    `force_locale` and `refresh` put another locale object there, so they are followed."""
-    from flask import g, has_app_context
-    from flask_babel import get_translations
-
-    context = g.get("_flask_babel") if has_app_context() else None
+    `force_locale` and `refresh` put another locale object there, so they are followed. The
+    application context is read from its context variable, as flask.g would read it: through
+    the proxy each string paid for two look-ups more."""
+    app_context = _cv_app.get(None)
+    context = getattr(app_context.g, "_flask_babel", None) if app_context is not None else None
     locale = getattr(context, "babel_locale", None)
     kept = getattr(context, "workshop_translations", None)
     if locale is not None and kept is not None and kept[0] is locale:
         return kept[1]
     translations = get_translations()
-    context = g.get("_flask_babel") if has_app_context() else None
+    context = getattr(app_context.g, "_flask_babel", None) if app_context is not None else None
     if context is not None and getattr(context, "babel_locale", None) is not None:
         context.workshop_translations = (context.babel_locale, translations)
     return translations
+
+
+@pass_context
+def _page_gettext(context, string: str, **variables) -> str:
+    """Jinja's newstyle gettext (jinja2.ext._make_new_gettext), the catalog's ugettext called
+    directly: Jinja's calls the installed function through the template context again, a
+    second call per string. The same result: marked safe when autoescaping, and always
+    formatted with its variables (so "%%" is "%" with or without them)."""
+    translated = page_translations().ugettext(string)
+    if context.eval_ctx.autoescape:
+        # The catalog's text is ours, not user input; the variables are escaped by the %.
+        translated = Markup(translated)  # nosec B704
+    return translated % variables
 
 
 def install_page_gettext(app) -> None:
@@ -58,4 +75,4 @@ def install_page_gettext(app) -> None:
     # _() is Jinja's alias of gettext, which looks "gettext" up again and calls it through the
     # template context at every string: a personal page's twenty strings spent a tenth of its
     # rendering there. No page passes a gettext of its own, so _ is gettext itself.
-    app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"]
+    app.jinja_env.globals["gettext"] = app.jinja_env.globals["_"] = _page_gettext

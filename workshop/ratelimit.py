@@ -129,6 +129,13 @@ def session_holder(key: str) -> Callable[[], str | None]:
     return lambda: invitation_key(request_invitation(session.get(key)))
 
 
-# The attendee's pages under the personal link (/i/<token>, its pass, questions and feedback)
-# share one budget per link.
-attendee_pages = holder_limits("attendee-pages", url_token_holder)
+def attendee_page_limits(holder: Callable[[], str | None] = url_token_holder
+                         ) -> Callable[[Callable], Callable]:
+    """The limits of the attendee's pages under the personal link (/i/<token>, its pass,
+    questions and feedback): they share one budget per link, and one per address for the calls
+    without a valid one. `holder` for a page that reads the token's invitation its own way (the
+    personal page's GET reads plain rows): it must name the same holder, `invitation_key`."""
+    return holder_limits("attendee-pages", holder)
+
+
+attendee_pages = attendee_page_limits()

@@ -1,11 +1,13 @@
 """What the personal page /i/<token> costs: a phone opens it again and again on the day, so it
 reads everything it shows in one statement, and draws its pass once."""
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from cachelib import file as cachelib_file
 
 from tests import factories
+from tests.checkin.test_scan_cost import RoundTrips
 from workshop import qr
 from workshop.extensions import db
 from workshop.invitations import deputies, rsvp
@@ -49,6 +51,29 @@ def test_the_page_reads_everything_it_shows_in_one_statement(make_app, limits):
                   "Trần Văn Bình", "Sở Tư pháp", "Phiên 1", "Phiên 3", "Hàng 2, ghế 5",
                   "Đã điểm danh lúc"):
         assert shown in page
+
+
+def test_the_page_reads_outside_any_transaction(ctx, client, tmp_path):
+    """The page's GET begins no transaction of the session; on PostgreSQL its one statement is
+    its one round trip, no BEGIN or ROLLBACK around it (workshop/autocommit.py)."""
+    token = everything_shown().token
+    db.session.commit()  # the test's own transaction ends here
+    trips = (RoundTrips(db.engine, tmp_path / "libpq.trace")
+             if db.engine.dialect.name == "postgresql" else None)
+    try:
+        client.get(f"/i/{token}")  # the connection it reads on, kept from then on
+        before, sent_before = (trips.count(), len(trips.sent())) if trips else (0, 0)
+
+        page, seen = open_page(client, SimpleNamespace(token=token))
+
+        assert "Trần Văn Bình" in page and len(seen) == 1, seen
+        assert not db.session().in_transaction()
+        if trips:
+            assert trips.count() - before == 1
+            assert trips.sent()[sent_before:] == []
+    finally:
+        if trips:
+            trips.close()
 
 
 def test_a_refused_deputy_and_the_reason_come_in_the_same_statement(ctx, client):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import email_validator
 from flask_babel import gettext as _
@@ -17,6 +18,9 @@ from ..timeutil import local_time, long_date, utcnow
 from . import deputies
 from .services import AnswerClosed, InvitationError, _clean
 
+if TYPE_CHECKING:
+    from .page import PageInvitation, PageWorkshop
+
 # What the invitee says (API and forms) and the state it puts the invitation in.
 RESPONSES = {"accept": "accepted", "decline": "declined", "delegate": "delegated"}
 RESPONSE_OF_STATUS = {status: response for response, status in RESPONSES.items()}
@@ -28,16 +32,16 @@ _PHONE = re.compile(r"^\+?[0-9 .()\-]+$")
 # --- the answer (RSVP) ----------------------------------------------------------------------
 
 
-def answer_deadline(workshop: Workshop) -> datetime:
+def answer_deadline(workshop: Workshop | PageWorkshop) -> datetime:
     """Answers may change until the RSVP deadline, or until the workshop starts if none is set."""
     return workshop.rsvp_deadline or workshop.starts_at
 
 
-def can_answer(invitation: Invitation, now: datetime | None = None) -> bool:
+def can_answer(invitation: Invitation | PageInvitation, now: datetime | None = None) -> bool:
     return (now or utcnow()) <= answer_deadline(invitation.workshop)
 
 
-def first_on_page(invitation: Invitation, now: datetime | None = None) -> str:
+def first_on_page(invitation: Invitation | PageInvitation, now: datetime | None = None) -> str:
     """What the personal page shows first, by the workshop's phase: `answer` before the
     deadline (and for whoever declined, who has no pass), `pass` from the deadline and on the
     day, `summary` once the workshop has ended."""

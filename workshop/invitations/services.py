@@ -68,7 +68,9 @@ def _by_token():
 def find_for_personal_page(token: str | None) -> Invitation | None:
     """The invitation of a personal link with everything its page shows, in one statement: the
     workshop with its host agency, agenda and whether a summary is published; the invitee's
-    agency, check-in and deputy nominations. A phone opens the page again and again on the day."""
+    agency, check-in and deputy nominations. The model, for the answer sent from the page (which
+    changes it, then shows the page again when refused); the page's GET reads the same as plain
+    rows (page.personal_page)."""
     if not token or len(token) > 64:
         return None
     return db.session.scalars(_personal_page_statement(), {"token": token}).unique().one_or_none()

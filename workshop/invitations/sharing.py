@@ -2,6 +2,8 @@
 by Zalo, SMS or e-mail."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -9,6 +11,9 @@ from flask_babel import gettext as _
 from ..links import base_url, personal_url
 from ..models import DeputyNomination, Invitation
 from ..timeutil import local_time, long_date
+
+if TYPE_CHECKING:
+    from .page import PageInvitation
 
 
 def share_message(invitation: Invitation) -> str:
@@ -42,7 +47,7 @@ def deputy_pass_url(pass_token: str) -> str:
     return f"{base_url()}/pass/{pass_token}"
 
 
-def deputy_message(invitation: Invitation) -> str:
+def deputy_message(invitation: Invitation | PageInvitation) -> str:
     """The text the invitee (or the organizer) sends the approved deputy by Zalo or SMS: the
     workshop, and the deputy's own pass to show at the door. In Vietnamese, like the letter."""
     workshop = invitation.workshop

@@ -39,11 +39,18 @@ from ..models import (
 from ..office import download
 from ..outbox.services import last_deliveries, mail_health
 from ..qr import pass_svg, qr_png
-from ..ratelimit import attendee_pages, once_per_request, request_invitation
+from ..ratelimit import (
+    attendee_page_limits,
+    attendee_pages,
+    invitation_key,
+    once_per_request,
+    request_invitation,
+)
 from ..summary.services import published_summary
 from ..text import fold
 from . import deputies, inviting, rsvp, services, sharing, tracking
 from .forms import InviteForm, PersonForm, RsvpForm
+from .page import PageInvitation, personal_page
 
 bp = Blueprint("invitations", __name__)
 
@@ -264,14 +271,14 @@ def delete_invitation(code: str, invitation_id: int):
 # --- the personal page ----------------------------------------------------------------------
 
 
-@bp.before_request
-def _personal_page_invitation() -> None:
-    """The personal page's invitation, with all the page shows, in one statement; loaded before
-    the rate limit asks for the invitation of the token, so that the limit and the page share
-    it (ratelimit.request_invitation)."""
-    if request.endpoint == "invitations.personal":
-        once_per_request("invitation", (request.view_args or {}).get("token"),
-                         services.find_for_personal_page)
+def _page_invitation() -> Invitation | PageInvitation | None:
+    """The invitation of /i/<token>, with all the page shows, in one statement read once per
+    request: the limits and the view share it. A GET (the page opened again and again on the
+    day) reads it as plain rows (page.py); the answer sent loads the model, which it changes."""
+    token = (request.view_args or {}).get("token")
+    if request.method in ("GET", "HEAD"):
+        return request_invitation(token, personal_page)
+    return once_per_request("invitation", token, services.find_for_personal_page)
 
 
 def _unknown_link():
@@ -279,12 +286,12 @@ def _unknown_link():
 
 
 @bp.route("/i/<token>", methods=["GET", "POST"])
-@attendee_pages
+@attendee_page_limits(lambda: invitation_key(_page_invitation()))
 @keeps_input
 def personal(token: str):
     """The invitee's page: no sign-in, the token is the key. It remembers the token in the
     session so that the page's scripts can call the attendee API."""
-    invitation = request_invitation(token)
+    invitation = _page_invitation()
     if invitation is None:
         return _unknown_link()
     if session.get(SESSION_INVITATION_KEY) != token:

@@ -112,7 +112,42 @@ class AtTheDoor:
         return gettext("Hàng %(row)d, ghế %(number)d", row=self.seat_row, number=self.seat_number)
 
 
-class Invitation(AtTheDoor, db.Model):
+class Answered(AtTheDoor):
+    """What the invitee answered, and the deputy named now. The one home of these rules, for an
+    Invitation and for the personal page's own row of one (invitations.page.PageInvitation,
+    read without the ORM): both have AtTheDoor's columns, `deputy_state`, and `nominations`
+    (the deputies named, oldest first, each with its `email`)."""
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[self.status])
+
+    @property
+    def is_answered(self) -> bool:
+        return self.status in ANSWERED_STATUSES
+
+    @property
+    def is_expected(self) -> bool:
+        """The invitee, or the deputy sent instead, said they will come."""
+        return self.status in EXPECTED_STATUSES
+
+    @property
+    def deputy_nomination(self) -> DeputyNomination | None:
+        """The nomination of the deputy named now, with the organizer's decision on it (on the
+        page's row, its plain row of one)."""
+        if self.deputy_state is None or not self.nominations:
+            return None
+        return self.nominations[-1]
+
+    @property
+    def delegate_email(self) -> str | None:
+        """The e-mail of the deputy named now, kept on their nomination: their pass goes there
+        once approved."""
+        nomination = self.deputy_nomination
+        return nomination.email if nomination is not None and self.has_deputy else None
+
+
+class Invitation(Answered, db.Model):
     __tablename__ = "invitations"
     __table_args__ = (
         CheckConstraint(
@@ -187,19 +222,6 @@ class Invitation(AtTheDoor, db.Model):
         cascade="all, delete-orphan", passive_deletes=True,
     )
 
-    @property
-    def status_label(self) -> str:
-        return str(STATUS_LABELS[self.status])
-
-    @property
-    def is_answered(self) -> bool:
-        return self.status in ANSWERED_STATUSES
-
-    @property
-    def is_expected(self) -> bool:
-        """The invitee, or the deputy sent instead, said they will come."""
-        return self.status in EXPECTED_STATUSES
-
     @hybrid_property
     def agency_kind(self) -> str:
         """The kind of the invitee's agency; an invitee outside the directory counts with the
@@ -211,20 +233,6 @@ class Invitation(AtTheDoor, db.Model):
     def _agency_kind_expression(cls):
         """The same in SQL, for queries that outer-join the invitation's organization."""
         return func.coalesce(Organization.kind, "other")
-
-    @property
-    def deputy_nomination(self) -> DeputyNomination | None:
-        """The nomination of the deputy named now, with the organizer's decision on it."""
-        if self.deputy_state is None or not self.nominations:
-            return None
-        return self.nominations[-1]
-
-    @property
-    def delegate_email(self) -> str | None:
-        """The e-mail of the deputy named now, kept on their nomination: their pass goes there
-        once approved."""
-        nomination = self.deputy_nomination
-        return nomination.email if nomination is not None and self.has_deputy else None
 
     def __repr__(self) -> str:
         return f"<Invitation {self.id} {self.name!r} {self.status}>"

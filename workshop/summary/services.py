@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -43,6 +43,9 @@ from ..models import (
 from ..refusals import Refusal
 from ..tasks.series import previous_data
 from ..timeutil import as_local, isoformat
+
+if TYPE_CHECKING:
+    from ..invitations.page import PageWorkshop
 
 MAX_CONCLUSIONS_LENGTH = 50000
 MAX_REPORT_NUMBER_LENGTH = 40
@@ -367,24 +370,25 @@ class Published:
                    if question["answer"])
 
 
-def snapshot_of(workshop: Workshop, version: SummaryVersion) -> dict[str, Any]:
+def snapshot_of(workshop: Workshop | None, version: SummaryVersion) -> dict[str, Any]:
     """The frozen snapshot of a final version (a version published before snapshots were kept
-    is frozen the first time it is read)."""
+    is frozen the first time it is read, from `workshop`; None: the version's, loaded then)."""
     if version.snapshot is None:
-        version.snapshot = freeze(compile_summary(workshop, version))
+        version.snapshot = freeze(compile_summary(workshop or version.workshop, version))
         db.session.commit()
     return version.snapshot
 
 
-def published_summary(workshop: Workshop) -> Published | None:
+def published_summary(workshop: Workshop | PageWorkshop) -> Published | None:
     """The summary as attendees may read it: the newest published version as it was frozen, or
-    None while nothing has been published."""
+    None while nothing has been published. Only the workshop's id is read (the personal page
+    gives its plain row of it)."""
     final = db.session.scalar(
         select(SummaryVersion)
         .where(SummaryVersion.workshop_id == workshop.id, SummaryVersion.status == "final")
         .order_by(SummaryVersion.version.desc()).limit(1)
     )
-    return Published(final, snapshot_of(workshop, final)["summary"]) if final else None
+    return Published(final, snapshot_of(None, final)["summary"]) if final else None
 
 
 def get_version(workshop: Workshop, number: int) -> SummaryVersion | None:
