@@ -8,12 +8,9 @@ use record nothing. Sign-ins are recorded by the sign-in itself (`auth.services.
 """
 from __future__ import annotations
 
-import functools
-
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import insert
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
@@ -73,26 +70,16 @@ ACTIONS = {
 
 
 def log(action: str, *, workshop: Workshop | int | None = None, detail: str | None = None,
-        actor: User | None = None, at_once: bool = False) -> AuditEntry | None:
+        actor: User | None = None) -> AuditEntry | None:
     """Add the row for `action` ("<feature>.<operation>") to the current transaction; the
     caller's commit writes it with the change, its rollback drops it with the change.
 
     `actor` is the staff account acting; left out, it is the account of the current request
     (`acting_user`). With no account (the CLI's `outbox send`, the demo loader, an attendee)
-    nothing is recorded: the log is of what staff did.
-
-    `at_once`: the row is written now by a plain INSERT (and None returned), for a service
-    whose own writes are plain INSERTs too (a scan at the door): its commit then has no unit
-    of work to flush, which cost more CPU than the INSERT itself. Nothing pending in the
-    session is flushed before it (the caller's commit flushes it)."""
+    nothing is recorded: the log is of what staff did. (A service whose own writes are plain
+    INSERTs, the scan at the door, writes `entry`'s row itself.)"""
     values = entry(action, workshop=workshop, detail=detail, actor=actor)
     if values is None:
-        return None
-    if at_once:
-        # On the session's connection, in its transaction: a plain INSERT needs none of the
-        # ORM's handling of a statement (its autoflush included), which cost more CPU than
-        # running it.
-        db.session.connection().execute(_insert_statement(), values)
         return None
     row = AuditEntry(**values)
     db.session.add(row)
@@ -114,12 +101,6 @@ def entry(action: str, *, workshop: Workshop | int | None = None, detail: str | 
         workshop = workshop.id
     return {"user_id": actor.id, "user_email": actor.email, "workshop_id": workshop,
             "action": action, "detail": _short(detail)}
-
-
-@functools.cache
-def _insert_statement():
-    """log's plain INSERT, built once (the door writes one per check-in)."""
-    return insert(AuditEntry.__table__)
 
 
 def _short(text: str | None) -> str | None:
