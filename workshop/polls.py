@@ -24,7 +24,6 @@ answer is then the rule: a wrong token is still a 401. Each ETag is built by the
 """
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Iterable
 from urllib.parse import parse_qsl
@@ -43,6 +42,7 @@ from .models.users import ROLE_RANK, hash_token
 from .questions.services import list_etag, poller, poller_of, poller_statement
 from .ratelimit import hand_on
 from .security import SECURITY_HEADERS
+from .statements import built_once
 from .timeutil import utcnow
 
 QUESTIONS = re.compile(r"/api/v1/workshops/([^/]{1,64})/questions")
@@ -222,7 +222,7 @@ BOARD_VERSION = board_version_statement(bindparam("workshop_id"))
 EXTRAS = {"version": Workshop.live_version, "workshop": Workshop.id}
 
 
-@functools.cache
+@built_once
 def _staff_statement(extra: str, *, bearer: bool):
     beside = select(EXTRAS[extra]).where(Workshop.code == bindparam("code")).scalar_subquery().label("extra")
     if bearer:

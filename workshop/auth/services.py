@@ -1,7 +1,6 @@
 """Accounts, passwords and API tokens."""
 from __future__ import annotations
 
-import functools
 import secrets
 from dataclasses import dataclass
 
@@ -16,6 +15,7 @@ from .. import audit, autocommit
 from ..config import LOGIN_LIFETIME
 from ..extensions import db
 from ..models import ROLES, ApiToken, Login, User, hash_token
+from ..statements import built_once
 from ..timeutil import utcnow
 
 
@@ -131,7 +131,7 @@ def user_for_token(token: str) -> User | None:
     return None if row is None else _held(row)
 
 
-@functools.cache
+@built_once
 def _token_statement():
     """user_for_token's statement, built once: every Bearer call runs it, and building it
     cost as much CPU as running it."""
@@ -144,7 +144,7 @@ def _token_statement():
 USER_ATTRIBUTES = (*(column.key for column in User.__table__.columns), "in_team")
 
 
-@functools.cache
+@built_once
 def _token_row_statement():
     """_token_statement's account as a plain row, for a read outside the session."""
     return (select(*(getattr(User, name) for name in USER_ATTRIBUTES[:-1]),
@@ -173,7 +173,7 @@ class ActingAccount:
 ACTING_ATTRIBUTES = tuple(ActingAccount.__dataclass_fields__)
 
 
-@functools.cache
+@built_once
 def token_account():
     """The account behind the unrevoked token hashed `:token_hash`, as a subquery (`staff`) of
     its ACTING_ATTRIBUTES, for a statement that reads it with its own rows (the API's scan:

@@ -7,7 +7,6 @@ IntegrityError becomes "already checked in". No look-then-insert.
 """
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -36,6 +35,7 @@ from ..models import (
     Workshop,
 )
 from ..phases import has_ended
+from ..statements import built_once
 from ..timeutil import utcnow
 
 # A scan refused because the person is checked in, whose check-in is gone when we look (undone
@@ -163,7 +163,7 @@ def at_the_door(workshop_id: int | None, code: str, client_id: str | None = None
     return Door(invitation, row.checked_in_at, numbers, answered, clock, staff)
 
 
-@functools.cache
+@built_once
 def _door_statement(by_code: bool = False, with_staff: bool = False):
     """at_the_door's statement, built once with its parameters bound at each scan: building
     it again for each scan cost more CPU than running it. A NULL short code or client_id (a
@@ -443,12 +443,12 @@ def _attempt(workshop_id, result, invitation_id, code, client_id, when, now, sta
             "staff_user_id": staff_id}
 
 
-@functools.cache
+@built_once
 def _insert_statement(model):
     return insert(model.__table__)
 
 
-@functools.cache
+@built_once
 def _first_scan_statement(audited: bool):
     """A first scan's rows in ONE statement, for PostgreSQL: WITH checkin AS (INSERT INTO
     checkins ...), attempt AS (INSERT INTO checkin_attempts ...) INSERT INTO audit_entries ...

@@ -2,7 +2,6 @@
 the list and the dashboard show."""
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +20,7 @@ from ..auth.services import normalize_email
 from ..collation import agency_key
 from ..extensions import db
 from ..models import Organization, User, Workshop, WorkshopSession
+from ..statements import built_once
 from ..text import fold
 
 CODE_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{1,38}[a-z0-9]")
@@ -107,7 +107,7 @@ def get_workshop(code: str, *, agenda: bool = True) -> Workshop | None:
     return db.session.scalar(_by_code(agenda), {"code": code})
 
 
-@functools.cache
+@built_once
 def _by_code(agenda: bool):
     """get_workshop's statements, built once: a scan and every call with a workshop's code run
     one, and building it again cost about as much CPU as running it."""

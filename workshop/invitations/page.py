@@ -12,7 +12,6 @@ with the model: the answer and the deputy named now (models.Answered), who stand
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, fields
 from datetime import datetime
 from itertools import accumulate
@@ -31,6 +30,7 @@ from ..models import (
     Workshop,
     WorkshopSession,
 )
+from ..statements import built_once
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,7 @@ def personal_page(token: str | None) -> PageInvitation | None:
         tuple(nominations.values()), workshop)
 
 
-@functools.cache
+@built_once
 def _statement() -> Select:
     """personal_page's statement, built once (its token bound at each visit): building it
     again cost as much as running it. The agenda and the nominations come in the order the

@@ -7,8 +7,6 @@ Every invitation names one person and carries its own random tokens (see the mod
 """
 from __future__ import annotations
 
-import functools
-
 from sqlalchemy import Select, bindparam, exists, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -22,6 +20,7 @@ from ..models import (
     SummaryVersion,
     Workshop,
 )
+from ..statements import built_once
 from ..text import fold
 
 # A filter of the tracking page besides the five states: every invitation not answered yet.
@@ -57,7 +56,7 @@ def find_by_token(token: str | None) -> Invitation | None:
     return db.session.scalar(_by_token(), {"token": token})
 
 
-@functools.cache
+@built_once
 def _by_token():
     """Built once: every poll of a phone's list that changed runs it (a bound token)."""
     # With its workshop: nearly every caller reads it next (a poll of the list, the pages).
@@ -76,7 +75,7 @@ def find_for_personal_page(token: str | None) -> Invitation | None:
     return db.session.scalars(_personal_page_statement(), {"token": token}).unique().one_or_none()
 
 
-@functools.cache
+@built_once
 def _personal_page_statement() -> Select:
     # Built once: putting its eager loads together costs as much as running it.
     published = exists().where(SummaryVersion.workshop_id == Workshop.id,

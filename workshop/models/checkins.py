@@ -55,9 +55,9 @@ class CheckInAttempt(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    workshop_id: Mapped[int] = mapped_column(
-        ForeignKey("workshops.id", ondelete="CASCADE"), index=True
-    )
+    # No index of its own: the unique (workshop_id, client_id) above leads with it (migration
+    # 0022_attempts_index says why a second one did harm).
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"))
     invitation_id: Mapped[int | None] = mapped_column(
         ForeignKey("invitations.id", ondelete="SET NULL"), index=True
     )

@@ -5,7 +5,6 @@ several server processes on one database stay in step without any shared memory.
 """
 from __future__ import annotations
 
-import functools
 import threading
 from datetime import datetime
 from typing import NamedTuple
@@ -31,6 +30,7 @@ from ..models import (
 )
 from ..phases import has_ended
 from ..similar import SUGGESTIONS, Match, alike_pairs, most_alike
+from ..statements import built_once
 from ..timeutil import utcnow
 
 
@@ -279,7 +279,7 @@ def poller_of(rows: list) -> Poller | None:
                   frozenset(row.question_id for row in rows if row.question_id is not None))
 
 
-@functools.cache
+@built_once
 def poller_statement():
     """The invitation by its token (bound as `token`), its workshop's code and version, a row
     per question it voted for (an invitation votes in its own workshop only)."""
@@ -297,7 +297,7 @@ def workshop_version(code: str):
     return rows[0] if rows else None
 
 
-@functools.cache
+@built_once
 def _workshop_version_statement():
     return select(Workshop.id, Workshop.live_version).where(Workshop.code == bindparam("code"))
 
@@ -320,7 +320,7 @@ def live_list(workshop_id: int, session_id: int | None, statuses: tuple[str, ...
     session's, the list only one session's questions), its asker and agency."""
     from .schemas import asker_of, question_item
 
-    statement = _live_statement(bool(session_id), tuple(statuses), order)
+    statement = _live_statement(bool(session_id), tuple(sorted(set(statuses))), order)
     currents: dict[str, int] = {}
     items = []
     for row in _read(statement, {"workshop_id": workshop_id, "session_id": session_id}):
@@ -375,7 +375,7 @@ def live_page(workshop_id: int, version: int, session_id: int | None,
 _live_pages_lock = threading.Lock()
 
 
-@functools.lru_cache(maxsize=64)  # a few shapes: with or without a session, order, statuses
+@built_once  # a few shapes: with or without a session, order, statuses (sorted, once each)
 def _live_statement(one_session: bool, statuses: tuple[str, ...], order: str):
     on = and_(Question.session_id == WorkshopSession.id,
               Question.workshop_id == bindparam("workshop_id"), Question.status.in_(statuses))
