@@ -64,3 +64,36 @@ def test_each_set_of_arguments_is_built_once_and_kept():
     assert shape(True, order="top") is shape(True, order="top")
     assert shape(True) is not shape(False) and shape(True) is not shape(True, order="top")
     assert builds == [(True, "new"), (True, "top"), (False, "new")]
+
+
+def test_a_statement_built_once_is_read_on_the_drivers_cursor_as_sqlalchemy_reads_it(app):
+    from sqlalchemy import event
+
+    from tests import factories
+    from workshop import autocommit
+    from workshop.statements import compiled_for
+
+    @built_once
+    def statement():
+        return select(Workshop.id, Workshop.code, Workshop.starts_at).where(
+            Workshop.code == bindparam("code"))
+
+    with app.app_context():
+        workshop = factories.make_workshop()
+        kept = autocommit.of(app)
+        if kept is None:
+            return  # a database in memory keeps no connection
+        assert compiled_for(statement(), db.engine.dialect) is not None
+        seen = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            row = kept.first(statement(), {"code": workshop.code})
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        with db.engine.connect() as connection:
+            expected = connection.execute(statement(), {"code": workshop.code}).one()
+        assert tuple(row) == tuple(expected) and row.code == workshop.code
+        assert row.starts_at.tzinfo is not None  # the column type's processor applied
+        assert len(seen) == 1  # the listeners see it
+        assert kept.first(statement(), {"code": "none"}) is None

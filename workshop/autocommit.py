@@ -35,11 +35,12 @@ import weakref
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Row
-from sqlalchemy.exc import DisconnectionError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import QueuePool
 
 from . import IDLE_PING_SECONDS, ping
 from .extensions import db
+from .statements import Compiled, compiled_for
 
 EXTENSION = "workshop.autocommit"
 _making = threading.Lock()
@@ -67,11 +68,50 @@ class Autocommit:
 
     def first(self, statement, parameters: dict | None = None) -> Row | None:
         """The first row of a SELECT, read outside any transaction."""
+        compiled = compiled_for(statement, self.engine.dialect)
+        if compiled is not None:
+            rows = self._read(compiled, parameters, one=True)
+            return rows[0] if rows else None
         return self._run([(statement, parameters)], lambda result: result.first())
 
     def all(self, statement, parameters: dict | None = None) -> list[Row]:
         """Every row of a SELECT, read outside any transaction."""
+        compiled = compiled_for(statement, self.engine.dialect)
+        if compiled is not None:
+            return self._read(compiled, parameters)
         return self._run([(statement, parameters)], lambda result: result.all())
+
+    def _read(self, compiled: Compiled, parameters: dict | None, one: bool = False) -> list:
+        """A SELECT built once, on the driver's cursor of this thread's connection (see
+        workshop/statements.py): rows as named tuples, a driver's error as SQLAlchemy's. The
+        connection holds no transaction of SQLAlchemy's between statements (`_run` ends each),
+        so the driver's read is outside any, as `_run`'s."""
+        kept = self._connection()
+        connection = kept.connection
+        dbapi_connection = connection.connection.dbapi_connection
+        values = compiled.parameters(parameters)
+        dialect = self.engine.dialect
+        cursor = None
+        try:
+            cursor = dbapi_connection.cursor()
+            if connection._has_events or connection.engine._has_events:
+                # The listeners see it as any statement (the tests' counts, expired_session's
+                # guard).
+                connection.dispatch.before_cursor_execute(connection, cursor, compiled.sql,
+                                                          values, None, False)
+            cursor.execute(compiled.sql, values)
+            fetched = cursor.fetchmany(1) if one else cursor.fetchall()
+            cursor.close()
+        except dialect.loaded_dbapi.Error as error:
+            self._drop(kept)
+            raise DBAPIError.instance(compiled.sql, values, error, dialect.loaded_dbapi.Error,
+                                      dialect=dialect) from error
+        except BaseException:
+            if cursor is not None:
+                cursor.close()
+            raise
+        kept.used = time.monotonic()
+        return compiled.rows(fetched)
 
     def write(self, statement, parameters: dict | None = None) -> int:
         """One INSERT/UPDATE/DELETE, its own transaction: all of it or (IntegrityError, a
