@@ -79,7 +79,7 @@ def test_a_statement_built_once_is_read_on_the_drivers_cursor_as_sqlalchemy_read
             Workshop.code == bindparam("code"))
 
     with app.app_context():
-        workshop = factories.make_workshop()
+        code = factories.make_workshop().code
         kept = autocommit.of(app)
         if kept is None:
             return  # a database in memory keeps no connection
@@ -88,12 +88,12 @@ def test_a_statement_built_once_is_read_on_the_drivers_cursor_as_sqlalchemy_read
         listener = lambda *args: seen.append(args[2])  # noqa: E731
         event.listen(db.engine, "before_cursor_execute", listener)
         try:
-            row = kept.first(statement(), {"code": workshop.code})
+            row = kept.first(statement(), {"code": code})
         finally:
             event.remove(db.engine, "before_cursor_execute", listener)
         with db.engine.connect() as connection:
-            expected = connection.execute(statement(), {"code": workshop.code}).one()
-        assert tuple(row) == tuple(expected) and row.code == workshop.code
+            expected = connection.execute(statement(), {"code": code}).one()
+        assert tuple(row) == tuple(expected) and row.code == code
         assert row.starts_at.tzinfo is not None  # the column type's processor applied
         assert len(seen) == 1  # the listeners see it
         assert kept.first(statement(), {"code": "none"}) is None
