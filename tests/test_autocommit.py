@@ -9,14 +9,16 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import insert, select, text
+from sqlalchemy import bindparam, event, insert, select, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 import workshop
 from tests import factories
 from workshop.autocommit import Autocommit
+from workshop.checkin.services import ATTEMPT_COLUMNS
 from workshop.extensions import db
-from workshop.models import Workshop
+from workshop.models import AuditEntry, CheckInAttempt, Workshop
+from workshop.statements import built_once, compiled_for
 from workshop.timeutil import utcnow
 
 
@@ -137,3 +139,79 @@ def test_the_app_keeps_connections_for_a_database_file_and_none_in_memory(make_a
 
     assert autocommit.of(make_app()) is not None  # this run's database: a file, or PostgreSQL
     assert autocommit.of(make_app(SQLALCHEMY_DATABASE_URI="sqlite://")) is None
+
+
+@built_once
+def _attempt_statement():
+    """An INSERT built once naming every column it writes: run on the driver's cursor."""
+    table = CheckInAttempt.__table__
+    return insert(table).values({name: bindparam(name, type_=table.c[name].type)
+                                 for name in ATTEMPT_COLUMNS})
+
+
+@built_once
+def _audit_statement():
+    """One built once that leaves `at` to its Python default: SQLAlchemy's to run."""
+    table = AuditEntry.__table__
+    return insert(table).values(user_email=bindparam("email"), action=bindparam("action"))
+
+
+def _attempt(workshop_id: int, client_id: str) -> dict:
+    return {"workshop_id": workshop_id, "invitation_id": None, "code_seen": "ABC123",
+            "client_id": client_id, "result": "unknown", "scanned_at": utcnow(),
+            "recorded_at": utcnow(), "staff_user_id": None}
+
+
+def test_a_write_built_once_runs_on_the_drivers_cursor_all_or_nothing(kept, monkeypatch):
+    """The scan's INSERTs skip SQLAlchemy's execution (workshop/statements.py) and keep its
+    rules: a unique row refused raises SQLAlchemy's IntegrityError, writes nothing, leaves no
+    transaction open and keeps the connection; SQLite's several rows are one transaction;
+    the engine's listeners see each statement and each commit."""
+    workshop_id = factories.make_workshop().id
+    statement = _attempt_statement()
+    assert compiled_for(statement, db.engine.dialect) is not None
+
+    def not_sqlalchemy(*args, **kwargs):
+        raise AssertionError("run by SQLAlchemy's execution")
+
+    monkeypatch.setattr(Autocommit, "_run", not_sqlalchemy)
+    seen = {"statements": 0, "commits": 0}
+
+    def statement_seen(*args):
+        seen["statements"] += 1
+
+    def commit_seen(*args):
+        seen["commits"] += 1
+
+    event.listen(db.engine, "before_cursor_execute", statement_seen)
+    event.listen(db.engine, "commit", commit_seen)
+    try:
+        assert kept.write(statement, _attempt(workshop_id, "may-1")) == 1
+        mine = kept._local.kept.connection
+        with pytest.raises(IntegrityError):
+            kept.write(statement, _attempt(workshop_id, "may-1"))  # the same scan again
+        assert not _in_transaction(kept)
+        assert kept._local.kept.connection is mine
+        if not kept.autocommit:
+            with pytest.raises(IntegrityError):
+                kept.write_all([(statement, _attempt(workshop_id, "may-2")),
+                                (statement, _attempt(workshop_id, "may-1"))])
+            assert not _in_transaction(kept)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", statement_seen)
+        event.remove(db.engine, "commit", commit_seen)
+    with db.engine.connect() as other:
+        written = other.execute(select(CheckInAttempt.client_id, CheckInAttempt.scanned_at)
+                                .where(CheckInAttempt.workshop_id == workshop_id)).all()
+    assert [client_id for client_id, _at in written] == ["may-1"]  # may-2 went with may-1
+    assert written[0].scanned_at.tzinfo is not None  # the column type's processors applied
+    assert seen == ({"statements": 2, "commits": 0} if kept.autocommit
+                    else {"statements": 4, "commits": 1})
+
+
+def test_a_write_built_once_with_a_default_to_compute_is_left_to_sqlalchemy(kept):
+    statement = _audit_statement()
+    assert compiled_for(statement, db.engine.dialect) is None
+    kept.write(statement, {"email": "a@example.org", "action": "checkin.check_in"})
+    at = kept.first(select(AuditEntry.at).where(AuditEntry.user_email == "a@example.org"))
+    assert at is not None and at[0] is not None  # utcnow, computed by SQLAlchemy

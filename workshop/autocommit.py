@@ -116,6 +116,9 @@ class Autocommit:
     def write(self, statement, parameters: dict | None = None) -> int:
         """One INSERT/UPDATE/DELETE, its own transaction: all of it or (IntegrityError, a
         unique row refused) nothing of it. The rows it changed."""
+        compiled = compiled_for(statement, self.engine.dialect)
+        if compiled is not None:
+            return self._write([(compiled, parameters)])
         return self._run([(statement, parameters)], lambda result: result.rowcount, write=True)
 
     def write_all(self, statements: list[tuple]) -> None:
@@ -125,7 +128,62 @@ class Autocommit:
         data-modifying WITH)."""
         if self.autocommit:
             raise RuntimeError("one transaction of several statements needs a non-autocommit connection")
+        dialect = self.engine.dialect
+        compiled = [(compiled_for(statement, dialect), parameters) for statement, parameters in statements]
+        if all(each is not None for each, _parameters in compiled):
+            self._write(compiled)
+            return
         self._run(statements, lambda result: None, write=True)
+
+    def _write(self, statements: list[tuple[Compiled, dict | None]]) -> int:
+        """Statements built once, on the driver's cursor, as `_read` (their SQLAlchemy
+        execution cost five to eight times the driver's own work: 0.6 ms of CPU for a scan's
+        one INSERT on PostgreSQL), then committed (SQLite; PostgreSQL's are in autocommit).
+        A unique row refused: the driver's transaction rolled back, nothing of it written,
+        SQLAlchemy's IntegrityError raised, the connection kept. The engine's
+        `before_cursor_execute` and `commit` listeners see them as they see SQLAlchemy's.
+        The rows the last statement changed."""
+        kept = self._connection()
+        connection = kept.connection
+        dbapi_connection = connection.connection.dbapi_connection
+        dialect = self.engine.dialect
+        listened = connection._has_events or connection.engine._has_events
+        cursor = sql = values = None
+        try:
+            cursor = dbapi_connection.cursor()
+            for compiled, parameters in statements:
+                sql, values = compiled.sql, compiled.parameters(parameters)
+                if listened:
+                    connection.dispatch.before_cursor_execute(connection, cursor, sql, values,
+                                                              None, False)
+                cursor.execute(sql, values)
+            changed = cursor.rowcount
+            cursor.close()
+            if not self.autocommit:
+                if listened:
+                    connection.dispatch.commit(connection)
+                dbapi_connection.commit()
+        except dialect.loaded_dbapi.IntegrityError as error:
+            self._end(cursor, dbapi_connection)  # the statement refused, the connection sound
+            raise DBAPIError.instance(sql, values, error, dialect.loaded_dbapi.Error,
+                                      dialect=dialect) from error
+        except dialect.loaded_dbapi.Error as error:
+            self._drop(kept)
+            raise DBAPIError.instance(sql, values, error, dialect.loaded_dbapi.Error,
+                                      dialect=dialect) from error
+        except BaseException:
+            self._end(cursor, dbapi_connection)  # nothing half written left open
+            raise
+        kept.used = time.monotonic()
+        return changed
+
+    def _end(self, cursor, dbapi_connection) -> None:
+        """A write given up: its cursor closed, its transaction (SQLite's, and its writer's
+        turn) rolled back."""
+        if cursor is not None:
+            cursor.close()
+        if not self.autocommit:
+            dbapi_connection.rollback()
 
     def _run(self, statements, take, write=False):
         kept = self._connection()

@@ -400,13 +400,12 @@ def _write_check_in(workshop_id, invitation_id, name, method, actor, code, clien
         kept.write(_first_scan_statement(entry is not None),
                    _first_scan_values(workshop_id, invitation_id, method, entry, *seen))
         return
-    rows = [(_insert_statement(CheckIn), {
+    rows = [_row(CheckIn, {
         "invitation_id": invitation_id, "workshop_id": workshop_id, "checked_in_at": when,
         "recorded_at": now, "method": method, "staff_user_id": staff_id})]
-    rows.append((_insert_statement(CheckInAttempt),
-                 _attempt(workshop_id, "checked_in", invitation_id, *seen)))
+    rows.append(_row(CheckInAttempt, _attempt(workshop_id, "checked_in", invitation_id, *seen)))
     if entry:
-        rows.append((_insert_statement(AuditEntry), {**entry, "at": now}))
+        rows.append(_row(AuditEntry, {**entry, "at": now}))
     if kept is not None:
         kept.write_all(rows)
         return
@@ -443,9 +442,20 @@ def _attempt(workshop_id, result, invitation_id, code, client_id, when, now, sta
             "staff_user_id": staff_id}
 
 
+def _row(model, values: dict) -> tuple:
+    """(statement, values) writing one row of `model` with these columns' values."""
+    return _insert_statement(model, tuple(values)), values
+
+
 @built_once
-def _insert_statement(model):
-    return insert(model.__table__)
+def _insert_statement(model, columns: tuple[str, ...]):
+    """INSERT INTO model's table (columns) VALUES (:column, ...), built once per set of
+    columns: its values name every column with a default, so that nothing is left to compute
+    at each execution and the kept connections run it on the driver's cursor
+    (workshop/statements.py)."""
+    table = model.__table__
+    return insert(table).values({name: bindparam(name, type_=table.c[name].type)
+                                 for name in columns})
 
 
 @built_once
@@ -491,7 +501,7 @@ def _insert(model, **values) -> None:
     """One row by a plain INSERT in the session's transaction (a unique row refused raises
     IntegrityError here): a scan's rows need nothing of the ORM's unit of work, which cost
     more CPU than the inserts themselves."""
-    db.session.connection().execute(_insert_statement(model), values)
+    db.session.connection().execute(*_row(model, values))
 
 
 def _record(workshop_id, answer, invitation_id, code, client_id, when, now, staff_id,
@@ -502,7 +512,7 @@ def _record(workshop_id, answer, invitation_id, code, client_id, when, now, staf
                       staff_id)
     try:
         if kept is not None:
-            kept.write(_insert_statement(CheckInAttempt), values)
+            kept.write(*_row(CheckInAttempt, values))
         else:
             _insert(CheckInAttempt, **values)
             db.session.commit()
