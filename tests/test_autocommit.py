@@ -215,3 +215,27 @@ def test_a_write_built_once_with_a_default_to_compute_is_left_to_sqlalchemy(kept
     kept.write(statement, {"email": "a@example.org", "action": "checkin.check_in"})
     at = kept.first(select(AuditEntry.at).where(AuditEntry.user_email == "a@example.org"))
     assert at is not None and at[0] is not None  # utcnow, computed by SQLAlchemy
+
+
+@built_once
+def _workshop_codes():
+    return select(Workshop.code).where(Workshop.id >= bindparam("from_id")).order_by(Workshop.id)
+
+
+def test_statements_of_a_kept_connection_share_its_cursor_on_postgresql(kept):
+    """PostgreSQL's driver reads a whole result into memory: one cursor serves every statement
+    of the connection, after a refused row too. SQLite's cursors are closed after each (a SELECT
+    read in part, as `first` reads, would hold its snapshot): none is kept."""
+    workshop = factories.make_workshop()
+    factories.make_workshop()
+    assert kept.first(_workshop_codes(), {"from_id": workshop.id}).code == workshop.code
+    cursor = kept._local.kept.cursor
+    assert kept.write(_attempt_statement(), _attempt(workshop.id, "may-1")) == 1
+    with pytest.raises(IntegrityError):
+        kept.write(_attempt_statement(), _attempt(workshop.id, "may-1"))
+    assert [row.code for row in kept.all(_workshop_codes(), {"from_id": workshop.id})][0] == workshop.code
+    if kept.autocommit:
+        assert cursor is not None and kept._local.kept.cursor is cursor
+    else:
+        assert kept._local.kept.cursor is None
+        assert not _in_transaction(kept)

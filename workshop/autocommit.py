@@ -47,11 +47,12 @@ _making = threading.Lock()
 
 
 class _Kept:
-    """A thread's connection and when it was last used."""
+    """A thread's connection, when it was last used and (PostgreSQL) its driver's cursor."""
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.used = time.monotonic()
+        self.cursor = None
 
 
 class Autocommit:
@@ -93,7 +94,7 @@ class Autocommit:
         dialect = self.engine.dialect
         cursor = None
         try:
-            cursor = dbapi_connection.cursor()
+            cursor = self._cursor(kept, dbapi_connection)
             if connection._has_events or connection.engine._has_events:
                 # The listeners see it as any statement (the tests' counts, expired_session's
                 # guard).
@@ -101,14 +102,14 @@ class Autocommit:
                                                           values, None, False)
             cursor.execute(compiled.sql, values)
             fetched = cursor.fetchmany(1) if one else cursor.fetchall()
-            cursor.close()
+            self._done(cursor)
         except dialect.loaded_dbapi.Error as error:
             self._drop(kept)
             raise DBAPIError.instance(compiled.sql, values, error, dialect.loaded_dbapi.Error,
                                       dialect=dialect) from error
         except BaseException:
             if cursor is not None:
-                cursor.close()
+                self._done(cursor)
             raise
         kept.used = time.monotonic()
         return compiled.rows(fetched)
@@ -150,7 +151,7 @@ class Autocommit:
         listened = connection._has_events or connection.engine._has_events
         cursor = sql = values = None
         try:
-            cursor = dbapi_connection.cursor()
+            cursor = self._cursor(kept, dbapi_connection)
             for compiled, parameters in statements:
                 sql, values = compiled.sql, compiled.parameters(parameters)
                 if listened:
@@ -158,7 +159,7 @@ class Autocommit:
                                                               None, False)
                 cursor.execute(sql, values)
             changed = cursor.rowcount
-            cursor.close()
+            self._done(cursor)
             if not self.autocommit:
                 if listened:
                     connection.dispatch.commit(connection)
@@ -178,12 +179,28 @@ class Autocommit:
         return changed
 
     def _end(self, cursor, dbapi_connection) -> None:
-        """A write given up: its cursor closed, its transaction (SQLite's, and its writer's
+        """A write given up: its cursor done with, its transaction (SQLite's, and its writer's
         turn) rolled back."""
         if cursor is not None:
-            cursor.close()
+            self._done(cursor)
         if not self.autocommit:
             dbapi_connection.rollback()
+
+    def _cursor(self, kept: _Kept, dbapi_connection):
+        """The driver's cursor for a statement. PostgreSQL: the kept connection's one, made at
+        its first statement (making one cost a third of the door's read on the driver); the
+        driver reads every row of a result into memory, so a cursor holds nothing between
+        statements. SQLite: a new one, closed by `_done` (a cursor left on a SELECT read in part
+        would hold its read transaction open, and the WAL unchecked)."""
+        if not self.autocommit:
+            return dbapi_connection.cursor()
+        if kept.cursor is None:
+            kept.cursor = dbapi_connection.cursor()
+        return kept.cursor
+
+    def _done(self, cursor) -> None:
+        if not self.autocommit:
+            cursor.close()
 
     def _run(self, statements, take, write=False):
         kept = self._connection()
