@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -51,9 +51,9 @@ MAX_CONCLUSIONS_LENGTH = 50000
 MAX_REPORT_NUMBER_LENGTH = 40
 
 
-@dataclass(frozen=True)
-class QuestionLine:
-    """A visible question as the report shows it; the asker stays unnamed when anonymous."""
+class QuestionLine(NamedTuple):
+    """A visible question as the report shows it; the asker stays unnamed when anonymous. A
+    named tuple, as feedback.services.Remark, for the thousands a summary makes."""
 
     id: int
     text: str
