@@ -568,8 +568,9 @@ def main(argv: list[str] | None = None) -> int:
     if "summary" in args.cases and args.summary_growth:
         notes.append(
             "Summary growth: the same workshop at " + ", ".join(f"{scale}×" for scale in args.summary_growth)
-            + f" the data, {max(1, args.summary_pages // 2)} GET of each page; its CPU per request against "
-              "the `summary` row shows how it grows.")
+            + f" the data, {max(1, args.summary_pages // 2)} GET of each page, one at a time as the 1×"
+              " pages (all of them after each worker's first page and document, unmeasured); its CPU"
+              " per request against the `summary` row shows how it grows.")
     if "phones" in args.cases:
         notes.append(
             f"Phones: {args.polling_phones} invitations each poll the question list every "
