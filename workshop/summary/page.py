@@ -47,13 +47,17 @@ class _Phrases:
             repeated=_("Đã nêu tại kỳ trước"))
 
 
-def _question(question: QuestionLine, words: _Phrases) -> str:
-    about = _escape(question.asker or words.anonymous)
-    if question.agency:
-        about += f" · {_escape(question.agency)}"
-    about += f" · {_escape(words.votes % {'n': question.votes})}"
-    if question.assigned_to:
-        about += f" · {_escape(words.assigned % {'name': question.assigned_to})}"
+def _question(question: QuestionLine, words: _Phrases, abouts: dict) -> str:
+    key = (question.asker, question.agency, question.votes, question.assigned_to)
+    about = abouts.get(key)
+    if about is None:
+        about = _escape(question.asker or words.anonymous)
+        if question.agency:
+            about += f" · {_escape(question.agency)}"
+        about += f" · {_escape(words.votes % {'n': question.votes})}"
+        if question.assigned_to:
+            about += f" · {_escape(words.assigned % {'name': question.assigned_to})}"
+        abouts[key] = about
     if question.answer:
         answered = _escape(question.answered_by or "")
         if question.answered_at:
@@ -66,13 +70,17 @@ def _question(question: QuestionLine, words: _Phrases) -> str:
             f'<small class="muted">{about}</small>\n{outcome}\n</li>\n')
 
 
-def _remark(remark: Remark, words: _Phrases, repeated: frozenset[str]) -> str:
-    about = _escape(remark.agency or words.no_agency)
-    if remark.session_title:
-        about += f" · {_escape(remark.session_title)}"
-    if remark.rating:
-        about += f" · {_escape(words.rating % {'n': remark.rating})}"
-    about += f" · {_escape(words.sources[remark.source])}"
+def _remark(remark: Remark, words: _Phrases, repeated: frozenset[str], abouts: dict) -> str:
+    key = (remark.agency, remark.session_title, remark.rating, remark.source)
+    about = abouts.get(key)
+    if about is None:
+        about = _escape(remark.agency or words.no_agency)
+        if remark.session_title:
+            about += f" · {_escape(remark.session_title)}"
+        if remark.rating:
+            about += f" · {_escape(words.rating % {'n': remark.rating})}"
+        about += f" · {_escape(words.sources[remark.source])}"
+        abouts[key] = about
     tag = (f'\n<span class="tag repeated">{_escape(words.repeated)}</span>'
            if remark.text in repeated else "")
     return (f'<li>\n<p class="pre-line">{_escape(remark.text)}</p>{tag}\n'
@@ -101,12 +109,16 @@ def rows(summary: Summary, repeated: frozenset[str] = frozenset()) -> Rows:
     """The rows of `summary`'s page; the remarks in `repeated` are marked as raised again from
     the previous edition of the series."""
     words = _Phrases.translated()
+    # The line under each row (who, which session, votes or rating) escaped and written once
+    # for each set of its values: thousands of rows come from a few dozen agencies and askers.
+    question_abouts: dict = {}
+    remark_abouts: dict = {}
     # Every value is escaped above, the markup around it is this module's own.
     questions = {session.id: Markup("".join(  # nosec B704
-        [_question(question, words) for question in session.questions]))
+        [_question(question, words, question_abouts) for question in session.questions]))
         for session in summary.sessions}
     remarks = {category: [RemarkGroup(kind, label, Markup("".join(  # nosec B704
-        [_remark(remark, words, repeated) for remark in items])))
+        [_remark(remark, words, repeated, remark_abouts) for remark in items])))
         for kind, label, items in summary.feedback_groups(category)]
         for category in CATEGORY_LABELS}
     return Rows(questions, remarks)
