@@ -215,12 +215,22 @@ def delete_invitation(invitation: Invitation, *, actor: User | None = None) -> N
         raise InvitationError(_("Chỉ xóa được giấy mời chưa gửi. Giấy mời này đã gửi hoặc đã có "
                                 "trả lời."))
     # A letter handed over unsent may still bring its invitee to the door: their check-in is
-    # attendance on record, which the draft's deletion would take with it.
-    if db.session.scalar(select(CheckIn.id).where(CheckIn.invitation_id == invitation.id)):
-        raise InvitationError(_("Đại biểu của giấy mời này đã điểm danh tại hội trường; không xóa "
-                                "được giấy mời."))
+    # attendance on record, which the draft's deletion would take with it (a cascade). A scan
+    # of that pass may be writing its check-in at this very moment, so the check below is made
+    # only once no scan can be: on PostgreSQL behind the invitation's row lock (a check-in
+    # being written holds its share of it until it commits; one written after waits for this
+    # transaction, then finds no invitation), on SQLite once this transaction has its turn to
+    # write (the outbox's DELETE takes it). Checked before, a check-in committed in between
+    # was deleted with the draft; and the DELETE's trigger, waiting for the scan's lock on the
+    # counter while the scan waited for the row, could deadlock on PostgreSQL.
+    db.session.execute(select(Invitation.id).where(Invitation.id == invitation.id)
+                       .with_for_update())
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.invitation_id == invitation.id,
                                                    OutboxMessage.status == "queued"))
+    if db.session.scalar(select(CheckIn.id).where(CheckIn.invitation_id == invitation.id)):
+        db.session.rollback()
+        raise InvitationError(_("Đại biểu của giấy mời này đã điểm danh tại hội trường; không xóa "
+                                "được giấy mời."))
     if db.session.scalar(select(OutboxMessage.id).where(
             OutboxMessage.invitation_id == invitation.id, OutboxMessage.status == "sending").limit(1)):
         db.session.rollback()
