@@ -25,9 +25,9 @@ three, without the lock). With the lock, the second waits for the first's commit
 statements (a fresh snapshot each, in plpgsql) see it. The lock also orders the updates of a
 workshop's rows, so that two transactions never take them in opposite orders. It holds from a
 scan's check-in to its commit (the attempt and the audit row): a workshop's scans commit one
-after the other, as they would on its hot rows anyway. One deadlock remains possible, which
-PostgreSQL breaks by failing one of the two: an invitation deleted at the instant it is
-scanned (the DELETE's trigger takes the lock before the row's, the scan the row's first).
+after the other, as they would on its hot rows anyway. A draft's deletion at the instant its
+pass is scanned takes the invitation's row lock before its DELETE's trigger takes this one, in
+the scan's order (invitations/inviting.py delete_invitation): no deadlock between the two.
 SQLite serialises writers anyway.
 
 `deputy_state` is '' here for none: a key column cannot be NULL on PostgreSQL, and '' is
