@@ -8,6 +8,7 @@ the phrases repeated on every row are translated once per page, not once per row
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -47,17 +48,22 @@ class _Phrases:
             repeated=_("Đã nêu tại kỳ trước"))
 
 
-def _question(question: QuestionLine, words: _Phrases, abouts: dict) -> str:
-    key = (question.asker, question.agency, question.votes, question.assigned_to)
-    about = abouts.get(key)
-    if about is None:
-        about = _escape(question.asker or words.anonymous)
-        if question.agency:
-            about += f" · {_escape(question.agency)}"
-        about += f" · {_escape(words.votes % {'n': question.votes})}"
-        if question.assigned_to:
-            about += f" · {_escape(words.assigned % {'name': question.assigned_to})}"
-        abouts[key] = about
+def _line(lines: dict, key: tuple, parts: Callable[[], list]) -> str:
+    """The parts that are given, escaped and joined by " · ": the line under a row (who, which
+    session, votes or rating), written once per page for each `key`, the values it is made
+    of. Thousands of rows come from a few dozen agencies and askers."""
+    line = lines.get(key)
+    if line is None:
+        line = lines[key] = " · ".join([_escape(part) for part in parts() if part])
+    return line
+
+
+def _question(question: QuestionLine, words: _Phrases, lines: dict) -> str:
+    asker, agency, votes, assigned_to = key = (question.asker, question.agency, question.votes,
+                                               question.assigned_to)
+    about = _line(lines, key, lambda: [
+        asker or words.anonymous, agency, words.votes % {"n": votes},
+        assigned_to and words.assigned % {"name": assigned_to}])
     if question.answer:
         answered = _escape(question.answered_by or "")
         if question.answered_at:
@@ -70,17 +76,12 @@ def _question(question: QuestionLine, words: _Phrases, abouts: dict) -> str:
             f'<small class="muted">{about}</small>\n{outcome}\n</li>\n')
 
 
-def _remark(remark: Remark, words: _Phrases, repeated: frozenset[str], abouts: dict) -> str:
-    key = (remark.agency, remark.session_title, remark.rating, remark.source)
-    about = abouts.get(key)
-    if about is None:
-        about = _escape(remark.agency or words.no_agency)
-        if remark.session_title:
-            about += f" · {_escape(remark.session_title)}"
-        if remark.rating:
-            about += f" · {_escape(words.rating % {'n': remark.rating})}"
-        about += f" · {_escape(words.sources[remark.source])}"
-        abouts[key] = about
+def _remark(remark: Remark, words: _Phrases, repeated: frozenset[str], lines: dict) -> str:
+    agency, session, rating, source = key = (remark.agency, remark.session_title, remark.rating,
+                                             remark.source)
+    about = _line(lines, key, lambda: [
+        agency or words.no_agency, session, rating and words.rating % {"n": rating},
+        words.sources[source]])
     tag = (f'\n<span class="tag repeated">{_escape(words.repeated)}</span>'
            if remark.text in repeated else "")
     return (f'<li>\n<p class="pre-line">{_escape(remark.text)}</p>{tag}\n'
@@ -109,16 +110,14 @@ def rows(summary: Summary, repeated: frozenset[str] = frozenset()) -> Rows:
     """The rows of `summary`'s page; the remarks in `repeated` are marked as raised again from
     the previous edition of the series."""
     words = _Phrases.translated()
-    # The line under each row (who, which session, votes or rating) escaped and written once
-    # for each set of its values: thousands of rows come from a few dozen agencies and askers.
-    question_abouts: dict = {}
-    remark_abouts: dict = {}
+    question_lines: dict = {}  # see _line
+    remark_lines: dict = {}
     # Every value is escaped above, the markup around it is this module's own.
     questions = {session.id: Markup("".join(  # nosec B704
-        [_question(question, words, question_abouts) for question in session.questions]))
+        [_question(question, words, question_lines) for question in session.questions]))
         for session in summary.sessions}
     remarks = {category: [RemarkGroup(kind, label, Markup("".join(  # nosec B704
-        [_remark(remark, words, repeated, remark_abouts) for remark in items])))
+        [_remark(remark, words, repeated, remark_lines) for remark in items])))
         for kind, label, items in summary.feedback_groups(category)]
         for category in CATEGORY_LABELS}
     return Rows(questions, remarks)
